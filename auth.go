@@ -1,0 +1,122 @@
+package bestedm
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// AuthMode selects how credentials travel with each request (doc §9).
+type AuthMode int
+
+const (
+	// AuthBasic sends an HTTP Basic Authorization header with the plain
+	// password. It is the default: every public client of this API found in
+	// production uses it (FIELD-NOTES.md), and it keeps credentials out of
+	// URLs, so out of proxy and server access logs.
+	AuthBasic AuthMode = iota + 1
+	// AuthQuery sends username and the lower-case hex MD5 of the password
+	// as query parameters, as the body of the document shows.
+	AuthQuery
+)
+
+// String returns "basic" or "query".
+func (m AuthMode) String() string {
+	switch m {
+	case AuthBasic:
+		return "basic"
+	case AuthQuery:
+		return "query"
+	}
+	return "unknown"
+}
+
+// credentials holds the secrets; its String and GoString methods keep them
+// out of %v, %+v and %#v of a Client.
+type credentials struct {
+	username string
+	password string // plain; empty when only the hash is known
+	hash     string // lower-case hex MD5 of the password
+	mode     AuthMode
+}
+
+func (c *credentials) String() string   { return "credentials{" + c.username + ", REDACTED}" }
+func (c *credentials) GoString() string { return c.String() }
+
+// HashPassword returns the lower-case hex MD5 of password, the form the
+// query-string mode sends (doc §1.1).
+func HashPassword(password string) string {
+	sum := md5.Sum([]byte(password))
+	return hex.EncodeToString(sum[:])
+}
+
+func isMD5Hex(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// apply adds the credentials to req; query mode puts them first in the
+// query string, before the call's own parameters.
+func (c *credentials) apply(req *http.Request, q url.Values) string {
+	switch c.mode {
+	case AuthQuery:
+		var sb strings.Builder
+		sb.WriteString("username=")
+		sb.WriteString(url.QueryEscape(c.username))
+		sb.WriteString("&password=")
+		sb.WriteString(c.hash)
+		if enc := q.Encode(); enc != "" {
+			sb.WriteByte('&')
+			sb.WriteString(enc)
+		}
+		return sb.String()
+	default:
+		req.SetBasicAuth(c.username, c.password)
+		return q.Encode()
+	}
+}
+
+// redact replaces every secret in s with REDACTED. It is applied wherever a
+// URL or a lower-level error leaves the package (errors and log records),
+// so a secret cannot escape through a *url.Error either.
+func (c *credentials) redact(s string) string {
+	if c == nil {
+		return s
+	}
+	for _, secret := range c.secrets() {
+		if secret != "" && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "REDACTED")
+		}
+	}
+	return s
+}
+
+// secrets lists every form in which the password may appear in text.
+func (c *credentials) secrets() []string {
+	out := []string{c.hash}
+	// A very short password would turn ordinary words into REDACTED; URLs
+	// are redacted structurally anyway (redactURL), so only longer ones are
+	// also searched for as text.
+	if len(c.password) >= 4 {
+		out = append(out, c.password, url.QueryEscape(c.password), url.PathEscape(c.password))
+		basic := basicToken(c.username, c.password)
+		out = append(out, basic)
+	}
+	return out
+}
+
+func basicToken(user, pass string) string {
+	r, _ := http.NewRequest(http.MethodGet, "http://x/", nil)
+	r.SetBasicAuth(user, pass)
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+}

@@ -1,0 +1,872 @@
+package bestedm
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+
+	"github.com/bestedm/bestedm-go/internal/charset"
+	"github.com/bestedm/bestedm-go/internal/xmlbind"
+)
+
+// Version is the SDK's version, sent in the default User-Agent.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the documented API root. The older ".../mm-ms/api/"
+// path, the .net hosts (some over HTTPS) and on-premise installations work
+// too: see WithBaseURL.
+const DefaultBaseURL = "http://www.bestedm.org/mm-ms/apinew/"
+
+const (
+	defaultTimeout      = 30 * time.Second
+	defaultMaxReplySize = 64 << 20 // for replies decoded whole, not streams
+	snippetSize         = 256
+)
+
+// Client talks to one bestedm account. Configure it once with options; it
+// is then safe for concurrent use by many goroutines.
+type Client struct {
+	baseURL   *url.URL
+	http      *http.Client
+	userAgent string
+	creds     *credentials
+	logger    *slog.Logger
+	loc       *time.Location
+	timeout   time.Duration
+	maxReply  int64
+	retry     RetryPolicy
+	limiter   RateLimiter
+	binder    *xmlbind.Binder
+	clock     clock
+
+	// Services, one per section of the API document.
+	Account   *AccountService   // §1 account information
+	Statistic *StatisticService // §2 sending statistics
+	Task      *TaskService      // §2.1, §5.1, §6 sending tasks
+	Track     *TrackService     // §3 open and click tracking
+	Maillist  *MaillistService  // §4 contact lists and addresses
+	Template  *TemplateService  // §5 templates and attachments
+	Domain    *DomainService    // §7 sender domains and mailboxes
+}
+
+// service is the shared plumbing every section's service type is made of.
+type service struct{ client *Client }
+
+// Option configures a Client in NewClient.
+type Option func(*Client) error
+
+// NewClient returns a client for the account username. password is the plain
+// account password, unless WithPasswordHash says it is already the MD5 hash.
+func NewClient(username, password string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(username) == "" {
+		return nil, &ValidationError{Field: "username", Reason: "is empty"}
+	}
+	if password == "" {
+		return nil, &ValidationError{Field: "password", Reason: "is empty"}
+	}
+	base, _ := url.Parse(DefaultBaseURL)
+	c := &Client{
+		baseURL:   base,
+		userAgent: "bestedm-go/" + Version,
+		creds:     &credentials{username: username, password: password, mode: AuthBasic},
+		logger:    slog.New(discardHandler{}),
+		loc:       time.FixedZone("UTC+8", 8*60*60),
+		timeout:   defaultTimeout,
+		maxReply:  defaultMaxReplySize,
+		retry:     DefaultRetryPolicy(),
+		clock:     realClock{},
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.creds.hash == "" {
+		c.creds.hash = HashPassword(c.creds.password)
+	}
+	if c.http == nil {
+		c.http = &http.Client{Transport: defaultTransport()}
+	}
+	c.http = guardRedirects(c.http, c.baseURL)
+	c.binder = &xmlbind.Binder{Location: c.loc}
+	s := &service{client: c}
+	c.Account = (*AccountService)(s)
+	c.Statistic = (*StatisticService)(s)
+	c.Task = (*TaskService)(s)
+	c.Track = (*TrackService)(s)
+	c.Maillist = (*MaillistService)(s)
+	c.Template = (*TemplateService)(s)
+	c.Domain = &DomainService{client: c}
+	return c, nil
+}
+
+// String keeps credentials out of fmt output.
+func (c *Client) String() string {
+	return fmt.Sprintf("bestedm.Client{base: %s, user: %s, auth: %s}", c.baseURL, c.creds.username, c.creds.mode)
+}
+
+// GoString keeps credentials out of %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// BaseURL returns a copy of the API root the client calls.
+func (c *Client) BaseURL() *url.URL { u := *c.baseURL; return &u }
+
+// Location returns the time zone server times are read and written in.
+func (c *Client) Location() *time.Location { return c.loc }
+
+// WithBaseURL sets the API root, such as "https://api.bestedm.net/mm-ms/apinew/"
+// or an on-premise installation's; a missing trailing slash is added.
+func WithBaseURL(raw string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			return &ValidationError{Field: "base URL", Reason: err.Error()}
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &ValidationError{Field: "base URL", Reason: fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
+		}
+		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return &ValidationError{Field: "base URL", Reason: "must not carry credentials, a query or a fragment"}
+		}
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client used for requests. The client is
+// copied, not modified: redirects to another host are refused on the copy.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return &ValidationError{Field: "http client", Reason: "is nil"}
+		}
+		c.http = hc
+		return nil
+	}
+}
+
+// WithTimeout sets the longest wait for the server: to connect and answer,
+// and between two reads of a reply body (so a long export that keeps
+// arriving is not cut off). The default is 30 s; it must be positive.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return &ValidationError{Field: "timeout", Reason: "must be positive"}
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header (default "bestedm-go/<Version>").
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error { c.userAgent = ua; return nil }
+}
+
+// WithLogger logs one debug record per HTTP attempt (method, URL with
+// credentials redacted, status, duration). The default logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l != nil {
+			c.logger = l
+		}
+		return nil
+	}
+}
+
+// WithLocation sets the time zone of the server's wall-clock times, used to
+// read times in replies and to write dates and times in requests. The
+// default is UTC+8 (China), as a fixed zone so no tzdata is needed.
+func WithLocation(loc *time.Location) Option {
+	return func(c *Client) error {
+		if loc == nil {
+			return &ValidationError{Field: "location", Reason: "is nil"}
+		}
+		c.loc = loc
+		return nil
+	}
+}
+
+// WithAuthMode chooses how credentials are sent: AuthBasic (default) or
+// AuthQuery.
+func WithAuthMode(m AuthMode) Option {
+	return func(c *Client) error {
+		if m != AuthBasic && m != AuthQuery {
+			return &ValidationError{Field: "auth mode", Reason: "unknown mode"}
+		}
+		if m == AuthBasic && c.creds.password == "" {
+			return &ValidationError{Field: "auth mode", Reason: "basic auth needs the plain password, not its hash"}
+		}
+		c.creds.mode = m
+		return nil
+	}
+}
+
+// WithPasswordHash says that the password given to NewClient is already the
+// 32-digit hex MD5 of the account password. It selects AuthQuery, the only
+// mode that can work without the plain password.
+func WithPasswordHash() Option {
+	return func(c *Client) error {
+		h := strings.ToLower(strings.TrimSpace(c.creds.password))
+		if c.creds.hash != "" {
+			h = c.creds.hash
+		}
+		if !isMD5Hex(h) {
+			return &ValidationError{Field: "password", Reason: "is not a 32-digit hex MD5 hash"}
+		}
+		c.creds.hash, c.creds.password, c.creds.mode = h, "", AuthQuery
+		return nil
+	}
+}
+
+// WithMaxReplySize caps how many bytes of a reply are read when it is
+// decoded whole (default 64 MiB); iterators and exports stream and are not
+// capped. A larger reply fails with an error matching ErrReplyTooLarge.
+func WithMaxReplySize(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return &ValidationError{Field: "max reply size", Reason: "must be positive"}
+		}
+		c.maxReply = n
+		return nil
+	}
+}
+
+// RateLimiter paces requests; *golang.org/x/time/rate.Limiter satisfies it.
+type RateLimiter interface {
+	Wait(ctx context.Context) error
+}
+
+// WithRateLimiter makes every HTTP attempt wait for l first.
+func WithRateLimiter(l RateLimiter) Option {
+	return func(c *Client) error { c.limiter = l; return nil }
+}
+
+// defaultTransport keeps enough idle connections for a busy client: the
+// standard transport keeps two per host, which makes 64 goroutines dial.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	return t
+}
+
+// guardRedirects returns a copy of hc that refuses redirects to any host
+// other than the API's: query-mode credentials ride in the URL, and a
+// redirect elsewhere would hand them to a stranger.
+func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
+	cp := *hc
+	next := hc.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
+			return fmt.Errorf("refusing redirect to %s://%s: credentials are only sent to %s", req.URL.Scheme, req.URL.Host, base.Host)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
+}
+
+// discardHandler is slog.DiscardHandler, which needs Go 1.24.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
+
+// request describes one API call.
+type request struct {
+	method string     // GET or POST
+	script string     // e.g. "mloperate.php"
+	action string     // the do= value; empty for scripts that take none
+	query  url.Values // parameters in the query string
+	form   url.Values // parameters in a form-encoded POST body
+	upload *upload    // a multipart POST body
+	write  bool       // changes state: retried only if it never reached the server
+}
+
+func get(script, action string, q url.Values) *request {
+	return &request{method: http.MethodGet, script: script, action: action, query: q}
+}
+
+// encodeParams turns a parameter struct (url: tags, go-querystring) into
+// values. Time fields are first moved to the client's zone on a copy, so
+// the caller's struct is never modified and dates mean the server's day.
+func (c *Client) encodeParams(params any) (url.Values, error) {
+	if params == nil {
+		return url.Values{}, nil
+	}
+	rv := reflect.ValueOf(params)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return url.Values{}, nil
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() == reflect.Struct {
+		cp := reflect.New(rv.Type()).Elem()
+		cp.Set(rv)
+		for i := 0; i < cp.NumField(); i++ {
+			if f := cp.Field(i); f.Type() == reflect.TypeOf(time.Time{}) && f.CanSet() {
+				if t := f.Interface().(time.Time); !t.IsZero() {
+					f.Set(reflect.ValueOf(t.In(c.loc)))
+				}
+			}
+		}
+		params = cp.Interface()
+	}
+	v, err := query.Values(params)
+	if err != nil {
+		return nil, fmt.Errorf("bestedm: encoding parameters: %w", err)
+	}
+	return v, nil
+}
+
+// callName is the method and redacted URL of a request, for errors and logs.
+func (c *Client) callName(req *http.Request) string {
+	return req.Method + " " + c.redactURL(req.URL)
+}
+
+// redactURL hides the password query parameter and any userinfo.
+func (c *Client) redactURL(u *url.URL) string {
+	cp := *u
+	cp.User = nil
+	if q := cp.Query(); q.Has("password") {
+		q.Set("password", "REDACTED")
+		// Keep the parameter order readable: username first as sent.
+		cp.RawQuery = strings.Replace(q.Encode(), "password=REDACTED", "password=REDACTED", 1)
+	}
+	return c.creds.redact(cp.String())
+}
+
+// newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
+// so a retried request sends identical bytes.
+func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
+	u := c.baseURL.ResolveReference(&url.URL{Path: r.script})
+	q := url.Values{}
+	for k, v := range r.query {
+		q[k] = v
+	}
+	if r.action != "" {
+		q.Set("do", r.action)
+	}
+	var body io.Reader
+	var contentType string
+	var getBody func() (io.ReadCloser, error)
+	switch {
+	case r.upload != nil:
+		pr, ct, err := r.upload.open()
+		if err != nil {
+			return nil, err
+		}
+		body, contentType = pr, ct
+	case r.form != nil:
+		b := []byte(r.form.Encode())
+		body, contentType = bytes.NewReader(b), "application/x-www-form-urlencoded"
+		getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("bestedm: building request: %w", err)
+	}
+	if getBody != nil {
+		req.GetBody = getBody
+	}
+	req.URL.RawQuery = c.creds.apply(req, q)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/xml, text/xml, text/plain, */*")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	return req, nil
+}
+
+// do sends r, retrying as the policy allows, and returns a 2xx response
+// whose body the caller must close. A non-2xx status becomes *HTTPError.
+func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
+	if ctx == nil {
+		return nil, &ValidationError{Field: "ctx", Reason: "is nil"}
+	}
+	for attempt := 1; ; attempt++ {
+		resp, call, err := c.attempt(ctx, r, attempt)
+		if err == nil {
+			return resp, nil
+		}
+		wait, retry := c.shouldRetry(ctx, r, attempt, err)
+		if !retry {
+			return nil, c.finalError(err, call, attempt)
+		}
+		if serr := c.clock.Sleep(ctx, wait); serr != nil {
+			return nil, c.finalError(serr, call, attempt)
+		}
+		if r.upload != nil {
+			if rerr := r.upload.rewind(); rerr != nil {
+				return nil, c.finalError(err, call, attempt)
+			}
+		}
+	}
+}
+
+// attempt sends one try of r. Its context is cancelled when the server is
+// silent for longer than the client's timeout, or when the body is closed.
+func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response, string, error) {
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, r.method + " " + r.script, err
+		}
+	}
+	actx, cancel := context.WithCancel(ctx)
+	watchdog := time.AfterFunc(c.timeout, cancel)
+	stop := func() { watchdog.Stop(); cancel() }
+	req, err := c.newHTTPRequest(actx, r)
+	if err != nil {
+		stop()
+		return nil, r.method + " " + r.script, err
+	}
+	call := c.callName(req)
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		stop()
+		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
+		}
+		c.log(ctx, call, n, 0, time.Since(start), err)
+		return nil, call, err
+	}
+	c.log(ctx, call, n, resp.StatusCode, time.Since(start), nil)
+	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, stop: stop}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetSize))
+		return nil, call, &HTTPError{
+			StatusCode:  resp.StatusCode,
+			ContentType: resp.Header.Get("Content-Type"),
+			Snippet:     c.snippet(head),
+			RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
+			Call:        call,
+			Attempts:    n,
+		}
+	}
+	return resp, call, nil
+}
+
+var errTimeout = errors.New("timeout")
+
+func (c *Client) log(ctx context.Context, call string, attempt, status int, d time.Duration, err error) {
+	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("call", call),
+		slog.Int("attempt", attempt),
+		slog.Duration("duration", d),
+	}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", c.creds.redact(redactURLError(err, c).Error())))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "bestedm request", attrs...)
+}
+
+// finalError wraps a transport failure in *RequestError, with every URL in
+// it redacted; typed API errors pass through with the attempt count.
+func (c *Client) finalError(err error, call string, attempts int) error {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		he.Attempts = attempts
+		return he
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return err
+	}
+	return &RequestError{Call: call, Attempts: attempts, Err: redactURLError(err, c)}
+}
+
+// redactURLError rewrites the URL inside a *url.Error (what http.Client
+// returns), the path by which go-github once leaked tokens.
+func redactURLError(err error, c *Client) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cp := *ue
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			cp.URL = c.redactURL(u)
+		} else {
+			cp.URL = c.creds.redact(ue.URL)
+		}
+		return &cp
+	}
+	return err
+}
+
+// watchedBody re-arms the idle watchdog on every read and releases the
+// attempt's context on Close.
+type watchedBody struct {
+	rc       io.ReadCloser
+	watchdog *time.Timer
+	timeout  time.Duration
+	stop     func()
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.watchdog.Reset(b.timeout)
+	}
+	return n, err
+}
+
+func (b *watchedBody) Close() error {
+	err := b.rc.Close()
+	b.stop()
+	return err
+}
+
+// snippet turns the start of a body into safe text for an error message.
+func (c *Client) snippet(b []byte) string {
+	if len(b) > snippetSize {
+		b = b[:snippetSize]
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	return c.creds.redact(s)
+}
+
+// recorder keeps the first bytes read through it, for error snippets.
+type recorder struct {
+	r    io.Reader
+	head []byte
+}
+
+func (rec *recorder) Read(p []byte) (int, error) {
+	n, err := rec.r.Read(p)
+	if room := snippetSize - len(rec.head); room > 0 && n > 0 {
+		rec.head = append(rec.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// limitedReader fails with ErrReplyTooLarge past n bytes instead of
+// silently truncating, which would look like a malformed reply.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		var one [1]byte
+		if k, _ := l.r.Read(one[:]); k > 0 {
+			return 0, ErrReplyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// replyDecoder reads one XML reply: the body (capped unless streaming),
+// decoded to UTF-8, with its first bytes kept for error messages.
+type replyDecoder struct {
+	c    *Client
+	resp *http.Response
+	call string
+	rec  *recorder
+	dec  *xml.Decoder
+}
+
+func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecoder, error) {
+	call := c.callName(resp.Request)
+	var body io.Reader = resp.Body
+	if capped {
+		body = &limitedReader{r: body, n: c.maxReply}
+	}
+	rec := &recorder{r: body}
+	rd := &replyDecoder{c: c, resp: resp, call: call, rec: rec}
+	in, decoded, err := charset.NewReader(rec, charset.FromContentType(resp.Header.Get("Content-Type")))
+	if err != nil {
+		return nil, rd.fail("XML", err)
+	}
+	rd.dec = xml.NewDecoder(in)
+	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+	return rd, nil
+}
+
+// fail builds the error for a reply that is not what was expected.
+func (rd *replyDecoder) fail(expected string, err error) error {
+	if errors.Is(err, ErrReplyTooLarge) {
+		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
+	} else if errors.Is(err, io.EOF) {
+		if len(rd.rec.head) == 0 {
+			err = errors.New("empty body")
+		} else {
+			err = errors.New("body ended early")
+		}
+	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &RequestError{Call: rd.call, Attempts: 1, Err: redactURLError(err, rd.c)}
+	}
+	return &DecodeError{
+		Call:        rd.call,
+		Expected:    expected,
+		ContentType: rd.resp.Header.Get("Content-Type"),
+		Snippet:     rd.c.snippet(rd.rec.head),
+		Err:         err,
+	}
+}
+
+// root reads the root element and checks its name. A <result> root where
+// another was expected is the server's error reply: it becomes *APIError.
+func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
+	start, err := xmlbind.Root(rd.dec)
+	if err != nil {
+		return start, rd.fail("<"+want+">", err)
+	}
+	if start.Name.Local == want {
+		return start, nil
+	}
+	if start.Name.Local == "result" {
+		res, err := rd.result(start)
+		if err != nil {
+			return start, err
+		}
+		if res.Status == statusSuccess {
+			return start, rd.fail("<"+want+">", errors.New(`got a "success" <result> instead`))
+		}
+		return start, rd.apiError(res)
+	}
+	return start, rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
+}
+
+func (rd *replyDecoder) apiError(res *Result) error {
+	return &APIError{Status: res.Status, Message: res.Message, HTTPStatus: rd.resp.StatusCode, Call: rd.call}
+}
+
+const statusSuccess = "success"
+
+// Result is the reply of a call that changes something (doc §4.3 and on):
+// a status, a message and, for calls that create, the new id.
+type Result struct {
+	Status  string // always "success": other statuses are returned as *APIError
+	Message string // the <data> text, e.g. "添加群发任务成功!"
+	ID      int64  // the new id (<id>, or a numeric <data>), 0 if none
+}
+
+type wireResult struct {
+	Status string `xml:"status"`
+	ID     string `xml:"id"`
+	Data   string `xml:"data"`
+}
+
+func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
+	var w wireResult
+	if err := rd.c.binder.Element(rd.dec, start, &w); err != nil {
+		return nil, rd.fail("<result>", err)
+	}
+	if w.Status == "" {
+		return nil, rd.fail("<result>", errors.New("no <status>"))
+	}
+	res := &Result{Status: w.Status, Message: w.Data}
+	idText := w.ID
+	if idText == "" && w.Status == statusSuccess {
+		idText = w.Data
+	}
+	if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
+		res.ID = id
+	} else if w.ID != "" {
+		return nil, rd.fail("<result>", &xmlbind.FieldError{Element: "id", Value: w.ID, Err: errors.New("not an integer")})
+	}
+	return res, nil
+}
+
+// fetch performs r and binds the reply's <root> element into v.
+func (c *Client) fetch(ctx context.Context, r *request, root string, v any) error {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	rd, err := c.newReplyDecoder(resp, true)
+	if err != nil {
+		return err
+	}
+	start, err := rd.root(root)
+	if err != nil {
+		return err
+	}
+	if err := c.binder.Element(rd.dec, start, v); err != nil {
+		return rd.fail("<"+root+">", err)
+	}
+	return nil
+}
+
+// fetchNew is fetch into a new T.
+func fetchNew[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
+	v := new(T)
+	if err := c.fetch(ctx, r, root, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// exec performs a call that answers <result>; a status other than
+// "success" becomes *APIError.
+func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	rd, err := c.newReplyDecoder(resp, true)
+	if err != nil {
+		return nil, err
+	}
+	start, err := xmlbind.Root(rd.dec)
+	if err != nil {
+		return nil, rd.fail("<result>", err)
+	}
+	if start.Name.Local != "result" {
+		return nil, rd.fail("<result>", fmt.Errorf("got root element <%s>", start.Name.Local))
+	}
+	res, err := rd.result(start)
+	if err != nil {
+		return nil, err
+	}
+	if res.Status != statusSuccess {
+		return nil, rd.apiError(res)
+	}
+	return res, nil
+}
+
+// records performs r and yields each <child> of the reply's <root> as it is
+// decoded, so a reply of any size is held one record at a time. Other
+// children (such as <total_num>) are passed to other, when it is not nil.
+func records[T any](ctx context.Context, c *Client, r *request, root, child string) func(yield func(T, error) bool) {
+	return func(yield func(T, error) bool) {
+		var zero T
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		defer resp.Body.Close()
+		rd, err := c.newReplyDecoder(resp, false)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		start, err := rd.root(root)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		stopped := false
+		errStop := errors.New("stop")
+		err = xmlbind.Children(rd.dec, func(el xml.StartElement) error {
+			if el.Name.Local != child {
+				return rd.dec.Skip()
+			}
+			var v T
+			if err := c.binder.Element(rd.dec, el, &v); err != nil {
+				return err
+			}
+			if !yield(v, nil) {
+				stopped = true
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !stopped {
+			yield(zero, rd.fail("<"+root+">", err))
+		}
+		_ = start
+	}
+}
+
+// pages yields the items of successive pages from fetchPage (pages count
+// from 1) until a page is empty or shorter than limit, or total is reached.
+func pages[T any](limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
+	return func(yield func(T, error) bool) {
+		var seen int64
+		for page := 1; ; page++ {
+			items, total, err := fetchPage(page)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			seen += int64(len(items))
+			if len(items) == 0 || len(items) < limit || (total > 0 && seen >= total) {
+				return
+			}
+		}
+	}
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// isDialError reports whether err happened before any byte of the request
+// could reach the server, which makes even a write safe to retry.
+func isDialError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}

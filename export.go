@@ -1,0 +1,150 @@
+package bestedm
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/bestedm/bestedm-go/internal/charset"
+)
+
+// maxExportLine bounds one line of a text export; a longer one is an error
+// rather than unbounded memory.
+const maxExportLine = 1 << 20
+
+// Export is a plain-text export as it streams from the server. Read it as
+// raw bytes (io.Copy it to a file; the bytes are exactly as sent) or range
+// over Rows for parsed rows — one or the other. Close it when done; Rows
+// closes it by itself when the loop ends.
+type Export[T any] struct {
+	body        io.ReadCloser
+	br          *bufio.Reader
+	contentType string
+	call        string
+	parse       func(fields []string) (T, error)
+	closeOnce   sync.Once
+	closeErr    error
+}
+
+// Read reads the raw export body.
+func (e *Export[T]) Read(p []byte) (int, error) { return e.br.Read(p) }
+
+// Close releases the connection. It is safe to call more than once.
+func (e *Export[T]) Close() error {
+	e.closeOnce.Do(func() { e.closeErr = e.body.Close() })
+	return e.closeErr
+}
+
+// ContentType returns the Content-Type header the server sent.
+func (e *Export[T]) ContentType() string { return e.contentType }
+
+// Rows yields one parsed row per non-empty line. The body is decoded to
+// UTF-8 first (a BOM or a GBK charset in Content-Type is handled) and CRLF
+// line ends are accepted. A line that cannot be parsed ends the loop with
+// an error naming its line number.
+func (e *Export[T]) Rows() func(yield func(T, error) bool) {
+	return func(yield func(T, error) bool) {
+		defer e.Close()
+		var zero T
+		in, _, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
+		if err != nil {
+			yield(zero, fmt.Errorf("bestedm: %s: %w", e.call, err))
+			return
+		}
+		lr := bufio.NewReaderSize(in, 64<<10)
+		for lineNo := 1; ; lineNo++ {
+			line, err := readLine(lr)
+			if len(line) > 0 {
+				row, perr := e.parse(splitFields(line))
+				if perr != nil {
+					yield(zero, fmt.Errorf("bestedm: %s: line %d: %w", e.call, lineNo, perr))
+					return
+				}
+				if !yield(row, nil) {
+					return
+				}
+			}
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				yield(zero, &RequestError{Call: e.call, Attempts: 1, Err: err})
+				return
+			}
+		}
+	}
+}
+
+// readLine returns the next line without its line end, trimmed of spaces.
+func readLine(r *bufio.Reader) (string, error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(buf)+len(chunk) > maxExportLine {
+			return "", fmt.Errorf("line longer than %d bytes", maxExportLine)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			buf = append(buf, chunk...)
+			continue
+		}
+		if buf != nil {
+			chunk = append(buf, chunk...)
+		}
+		return strings.TrimSpace(string(chunk)), err
+	}
+}
+
+// splitFields splits an export line on tabs, the separator the document
+// gives for §4.6 and §4.7, trimming each field.
+func splitFields(line string) []string {
+	fields := strings.Split(line, "\t")
+	for i, f := range fields {
+		fields[i] = strings.TrimSpace(f)
+	}
+	return fields
+}
+
+// openExport performs a call that answers plain text. The server reports
+// errors as an XML <result> instead of text, so a body that starts with
+// "<" is decoded as a reply: an error <result> becomes *APIError, anything
+// else (an HTML page) a *DecodeError.
+func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]string) (T, error)) (*Export[T], error) {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(resp.Body, 4096)
+	head, _ := br.Peek(512)
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	if bytes.HasPrefix(trimmed, []byte("<")) {
+		defer resp.Body.Close()
+		resp.Body = io.NopCloser(br)
+		return nil, c.exportReplyError(resp)
+	}
+	return &Export[T]{
+		body:        resp.Body,
+		br:          br,
+		contentType: resp.Header.Get("Content-Type"),
+		call:        c.callName(resp.Request),
+		parse:       parse,
+	}, nil
+}
+
+// exportReplyError decodes an XML body where text was expected.
+func (c *Client) exportReplyError(resp *http.Response) error {
+	rd, err := c.newReplyDecoder(resp, true)
+	if err != nil {
+		return err
+	}
+	_, err = rd.root("text export")
+	if err == nil {
+		err = rd.fail("a text export", errors.New("got an XML document"))
+	}
+	return err
+}

@@ -1,0 +1,141 @@
+package bestedm
+
+import (
+	"context"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Test credentials; the hash is HashPassword(testPassword).
+const (
+	testUser     = "demo"
+	testPassword = "s3cret-pass"
+	apiPath      = "/mm-ms/apinew/"
+)
+
+var china = time.FixedZone("UTC+8", 8*60*60)
+
+// setup starts a server whose mux answers under apiPath (not the root, so a
+// URL built absolute instead of relative to the base fails) and returns a
+// client pointed at it with retries off.
+func setup(t *testing.T, opts ...Option) (*Client, *http.ServeMux) {
+	t.Helper()
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	all := append([]Option{WithBaseURL(srv.URL + apiPath), WithRetry(RetryPolicy{})}, opts...)
+	c, err := NewClient(testUser, testPassword, all...)
+	require.NoError(t, err)
+	return c, mux
+}
+
+// fixture returns testdata/name.
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+// handle serves script on mux: check inspects the request, then body is
+// written as the reply.
+func handle(t *testing.T, mux *http.ServeMux, script string, body []byte, check func(r *http.Request)) {
+	t.Helper()
+	mux.HandleFunc(apiPath+script, func(w http.ResponseWriter, r *http.Request) {
+		if check != nil {
+			check(r)
+		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		_, _ = w.Write(body)
+	})
+}
+
+// testRequest asserts the method, the Basic auth credentials and the exact
+// query string (every parameter, do= included) of r.
+func testRequest(t *testing.T, r *http.Request, method string, query url.Values) {
+	t.Helper()
+	assert.Equal(t, method, r.Method, "HTTP method")
+	user, pass, ok := r.BasicAuth()
+	assert.True(t, ok, "Basic auth header")
+	assert.Equal(t, testUser, user)
+	assert.Equal(t, testPassword, pass)
+	if query == nil {
+		query = url.Values{}
+	}
+	assert.Equal(t, query, r.URL.Query(), "query parameters")
+}
+
+// testForm asserts the exact form-encoded POST body of r.
+func testForm(t *testing.T, r *http.Request, want url.Values) {
+	t.Helper()
+	assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
+	b, err := io.ReadAll(r.Body)
+	require.NoError(t, err)
+	got, err := url.ParseQuery(string(b))
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "form body")
+}
+
+// part is one multipart/form-data part as received.
+type part struct {
+	Field, FileName, Content string
+}
+
+// readMultipart returns the parts of a multipart/form-data request body.
+func readMultipart(t *testing.T, r *http.Request) []part {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/form-data", mt)
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	var parts []part
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return parts
+		}
+		require.NoError(t, err)
+		b, err := io.ReadAll(p)
+		require.NoError(t, err)
+		parts = append(parts, part{Field: p.FormName(), FileName: p.FileName(), Content: string(b)})
+	}
+}
+
+// q builds url.Values from key/value pairs.
+func q(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// failHandler fails the test if the server is reached: used to prove that
+// invalid input sends nothing.
+func failHandler(t *testing.T, mux *http.ServeMux) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected request %s %s", r.Method, r.URL)
+	})
+}
+
+// result is a <result> reply body.
+func result(status, data string) []byte {
+	return []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<result>\r\n<status>" + status + "</status>\r\n<data><![CDATA[" + data + "]]></data>\r\n</result>\r\n")
+}
+
+var bg = context.Background()
+
+// contains is strings.Contains for assertions on error text.
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,4 @@
+package bestedm
+
+// StatisticService handles sending statistics (doc §2).
+type StatisticService service

@@ -1,0 +1,4 @@
+package bestedm
+
+// TemplateService handles mail templates and their attachments (doc §5).
+type TemplateService service

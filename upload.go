@@ -1,0 +1,110 @@
+package bestedm
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/textproto"
+	"strings"
+)
+
+// File is a file to upload: an attachment or a list of addresses. Content is
+// streamed, never read whole into memory; if it is also an io.Seeker, a
+// request that never reached the server can be retried.
+type File struct {
+	Name    string    // the file name sent to the server, e.g. "brochure.pdf"
+	Content io.Reader // the bytes
+}
+
+type formField struct{ name, value string }
+
+// upload is a multipart/form-data body, written through a pipe as the
+// transport reads it.
+type upload struct {
+	fields    []formField
+	fileField string // "file", or "file[]" when several files go together
+	files     []File
+	offsets   []int64 // start offsets of seekable files, for rewind
+}
+
+func newUpload(fileField string, files []File, fields ...formField) (*upload, error) {
+	u := &upload{fields: fields, fileField: fileField, files: files}
+	for i, f := range files {
+		if f.Content == nil {
+			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file %d has no content", i+1)}
+		}
+		if strings.TrimSpace(f.Name) == "" {
+			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file %d has no name", i+1)}
+		}
+		if strings.ContainsAny(f.Name, "\r\n\"") {
+			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file name %q contains a quote or line break", f.Name)}
+		}
+	}
+	if u.rewindable() {
+		for _, f := range files {
+			off, err := f.Content.(io.Seeker).Seek(0, io.SeekCurrent)
+			if err != nil {
+				u.offsets = nil
+				break
+			}
+			u.offsets = append(u.offsets, off)
+		}
+	}
+	return u, nil
+}
+
+func (u *upload) rewindable() bool {
+	for _, f := range u.files {
+		if _, ok := f.Content.(io.Seeker); !ok {
+			return false
+		}
+	}
+	return len(u.offsets) == len(u.files)
+}
+
+// rewind seeks every file back to where it started.
+func (u *upload) rewind() error {
+	if len(u.offsets) != len(u.files) {
+		return errors.New("upload cannot be replayed")
+	}
+	for i, f := range u.files {
+		if _, err := f.Content.(io.Seeker).Seek(u.offsets[i], io.SeekStart); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open starts writing the body into a pipe and returns its reading end and
+// Content-Type. The writer stops as soon as the reader is closed, so an
+// upload the server rejects early does not leave a goroutine behind.
+func (u *upload) open() (io.Reader, string, error) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		pw.CloseWithError(u.write(mw))
+	}()
+	return pr, mw.FormDataContentType(), nil
+}
+
+func (u *upload) write(mw *multipart.Writer) error {
+	for _, f := range u.fields {
+		if err := mw.WriteField(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	for _, f := range u.files {
+		h := make(textproto.MIMEHeader)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, u.fileField, f.Name))
+		h.Set("Content-Type", "application/octet-stream")
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(w, f.Content); err != nil {
+			return fmt.Errorf("reading %s: %w", f.Name, err)
+		}
+	}
+	return mw.Close()
+}

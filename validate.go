@@ -1,0 +1,57 @@
+package bestedm
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Checks run before a request is built: a bad argument fails with a
+// *ValidationError that names the API parameter, and nothing is sent.
+
+func requireID(field string, id int64) error {
+	if id <= 0 {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("must be a positive id, got %d", id)}
+	}
+	return nil
+}
+
+func requireString(field, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return &ValidationError{Field: field, Reason: "is required"}
+	}
+	return nil
+}
+
+func requireDate(field string, t time.Time) error {
+	if t.IsZero() {
+		return &ValidationError{Field: field, Reason: "is required (a non-zero time.Time)"}
+	}
+	return nil
+}
+
+// checkEmail is a sanity check, not RFC 5322: one "@" with text on both
+// sides and no spaces or separators that would break the API's formats.
+func checkEmail(field, addr string) error {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not an email address", addr)}
+	}
+	if strings.ContainsAny(addr, " \t\r\n,;<>\"") {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q contains a space or separator", addr)}
+	}
+	return nil
+}
+
+func checkPage(page, limit int) error {
+	if page < 0 {
+		return &ValidationError{Field: "page", Reason: "must not be negative"}
+	}
+	if limit < 0 {
+		return &ValidationError{Field: "limit", Reason: "must not be negative"}
+	}
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
