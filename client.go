@@ -815,6 +815,71 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 	}
 }
 
+// Page is one page of a paged list.
+type Page[T any] struct {
+	Items []T
+	// Total is the number of matches on all pages, when the server sends it
+	// (<total_num>, §4.8 in practice); 0 when it does not.
+	Total int64
+}
+
+// fetchPage performs r and collects the <child> records of <root>, and
+// <total_num> when present.
+func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child string) (*Page[T], error) {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	rd, err := c.newReplyDecoder(resp, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rd.root(root); err != nil {
+		return nil, err
+	}
+	p := &Page[T]{Items: []T{}}
+	err = xmlbind.Children(rd.dec, func(el xml.StartElement) error {
+		switch el.Name.Local {
+		case child:
+			var v T
+			if err := c.binder.Element(rd.dec, el, &v); err != nil {
+				return err
+			}
+			p.Items = append(p.Items, v)
+			return nil
+		case "total_num":
+			text, err := xmlbind.Text(rd.dec)
+			if err != nil {
+				return err
+			}
+			if text == "" {
+				return nil
+			}
+			n, err := strconv.ParseInt(text, 10, 64)
+			if err != nil {
+				return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("not an integer")}
+			}
+			p.Total = n
+			return nil
+		}
+		return rd.dec.Skip()
+	})
+	if err != nil {
+		return nil, rd.fail("<"+root+">", err)
+	}
+	return p, nil
+}
+
+// fetchList is fetchPage for lists that are not paged.
+func fetchList[T any](ctx context.Context, c *Client, r *request, root, child string) ([]T, error) {
+	p, err := fetchPage[T](ctx, c, r, root, child)
+	if err != nil {
+		return nil, err
+	}
+	return p.Items, nil
+}
+
 // pages yields the items of successive pages from fetchPage (pages count
 // from 1) until a page is empty or shorter than limit, or total is reached.
 func pages[T any](limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
