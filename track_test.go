@@ -1,0 +1,399 @@
+package bestedm
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func trackAt(y int, mo time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, mo, d, h, mi, s, 0, china)
+}
+
+var (
+	trackSaleURL  = "http://www.example.com/spring-sale?utm_source=edm&id=362"
+	trackUnsubURL = "http://www.example.com/unsubscribe"
+)
+
+func TestTrackOverview(t *testing.T) {
+	tests := []struct {
+		name string
+		task TaskRef
+		want []string
+	}{
+		{"by id", TaskID(362), []string{"do", "overview", "id", "362"}},
+		{"by ident", TaskIdent("20120302-362-F9B1E5"), []string{"do", "overview", "ident", "20120302-362-F9B1E5"}},
+		{"both are sent", TaskRef{ID: 362, Ident: "20120302-362-F9B1E5"},
+			[]string{"do", "overview", "id", "362", "ident", "20120302-362-F9B1E5"}},
+		{"a blank ident is not sent", TaskRef{ID: 362, Ident: " "}, []string{"do", "overview", "id", "362"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			handle(t, mux, "track.php", fixture(t, "track-overview.xml"), func(r *http.Request) {
+				testRequest(t, r, http.MethodGet, q(tt.want...))
+			})
+			got, err := c.Track.Overview(bg, tt.task)
+			require.NoError(t, err)
+			assert.Equal(t, &TrackOverview{
+				TrackID: 5120, TaskID: 362, TaskSN: "20120302-362-F9B1E5",
+				SendCount: 5000, RealSendCount: 4888, ErrorSendCount: 112,
+				OpenUnique: 1466, OpenTotal: 2310,
+				OpenFirst: trackAt(2012, 3, 2, 10, 5, 17), OpenLast: trackAt(2012, 3, 9, 22, 41, 3),
+				OpenRatio: 29.99, ClickRatio: 0,
+				Links: []LinkStat{
+					{LinkID: 801, URL: trackSaleURL},
+					{LinkID: 802, URL: trackUnsubURL},
+				},
+			}, got)
+		})
+	}
+}
+
+func TestTrackOverviewNoLinks(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "track.php", fixture(t, "track-overview-nolinks.xml"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "overview", "id", "363"))
+	})
+	got, err := c.Track.Overview(bg, TaskID(363))
+	require.NoError(t, err)
+	assert.Equal(t, &TrackOverview{
+		TrackID: 5121, TaskID: 363, TaskSN: "20120302-363-0A7C21",
+		SendCount: 1200, RealSendCount: 1197, ErrorSendCount: 3,
+		Links: []LinkStat{},
+	}, got)
+}
+
+var trackWantOpens = []OpenDetail{
+	{
+		EmailID: 90001, Email: "li.wei@example.com", Browser: "Chrome 17.0", OS: "Windows 7",
+		IPFirst: "113.88.12.40", IPLast: "113.88.12.41", OpenTotal: 3, ClickTotal: 1,
+		OpenFirst: trackAt(2012, 3, 2, 10, 5, 17), OpenLast: trackAt(2012, 3, 3, 8, 30, 0),
+		ClickFirst: trackAt(2012, 3, 2, 10, 6, 2), ClickLast: trackAt(2012, 3, 2, 10, 6, 2),
+	},
+	{
+		EmailID: 90002, Email: "zhang.min@example.cn", Browser: "Safari", OS: "Android",
+		IPFirst: "120.24.7.9", OpenTotal: 1,
+		OpenFirst: trackAt(2012, 3, 9, 22, 41, 3), OpenLast: trackAt(2012, 3, 9, 22, 41, 3),
+	},
+}
+
+var trackWantClicks = []ClickDetail{
+	{
+		ClickID: 70011, Email: "li.wei@example.com", URL: trackSaleURL, ClickUnique: 1, ClickTotal: 2,
+		ClickFirst: trackAt(2012, 3, 2, 10, 6, 2), ClickLast: trackAt(2012, 3, 2, 10, 9, 45),
+	},
+	{
+		ClickID: 70012, Email: "wang.fang@example.net", URL: trackSaleURL, ClickUnique: 1, ClickTotal: 1,
+		ClickFirst: trackAt(2012, 3, 4, 16, 20, 0),
+	},
+}
+
+func TestTrackOpens(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "track.php", fixture(t, "track-open-detail.xml"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "open-detail", "ident", "20120302-362-F9B1E5"))
+	})
+	var got []OpenDetail
+	for o, err := range c.Track.Opens(bg, TaskIdent("20120302-362-F9B1E5")) {
+		require.NoError(t, err)
+		got = append(got, o)
+	}
+	assert.Equal(t, trackWantOpens, got)
+}
+
+func TestTrackClicks(t *testing.T) {
+	tests := []struct {
+		name   string
+		linkID int64
+		want   []string
+	}{
+		{"every link", 0, []string{"do", "click-detail", "id", "362"}},
+		{"one link", 801, []string{"do", "click-detail", "id", "362", "link_id", "801"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			handle(t, mux, "track.php", fixture(t, "track-click-detail.xml"), func(r *http.Request) {
+				testRequest(t, r, http.MethodGet, q(tt.want...))
+			})
+			var got []ClickDetail
+			for cl, err := range c.Track.Clicks(bg, TaskID(362), tt.linkID) {
+				require.NoError(t, err)
+				got = append(got, cl)
+			}
+			assert.Equal(t, trackWantClicks, got)
+		})
+	}
+}
+
+// trackStreams runs the same stream tests on Opens and Clicks.
+var trackStreams = []struct {
+	name    string
+	fixture string
+	first   any
+	collect func(c *Client, stopAfter int) ([]any, []error)
+}{
+	{"Opens", "track-open-detail.xml", trackWantOpens[0], func(c *Client, stopAfter int) ([]any, []error) {
+		return trackCollect(c.Track.Opens(bg, TaskID(362)), stopAfter)
+	}},
+	{"Clicks", "track-click-detail.xml", trackWantClicks[0], func(c *Client, stopAfter int) ([]any, []error) {
+		return trackCollect(c.Track.Clicks(bg, TaskID(362), 0), stopAfter)
+	}},
+}
+
+// trackCollect ranges over seq, stopping after stopAfter records (0: never).
+// Were the iterator to call yield after the loop stopped, the runtime would
+// panic, so an early break is checked by the loop itself.
+func trackCollect[T any](seq func(func(T, error) bool), stopAfter int) ([]any, []error) {
+	var items []any
+	var errs []error
+	for v, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, v)
+		if len(items) == stopAfter {
+			break
+		}
+	}
+	return items, errs
+}
+
+func TestTrackStreamEarlyBreak(t *testing.T) {
+	for _, tt := range trackStreams {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			handle(t, mux, "track.php", fixture(t, tt.fixture), nil)
+			items, errs := tt.collect(c, 1)
+			assert.Equal(t, []any{tt.first}, items)
+			assert.Empty(t, errs)
+		})
+	}
+}
+
+func TestTrackStreamTruncated(t *testing.T) {
+	for _, tt := range trackStreams {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			body := fixture(t, tt.fixture)
+			// The connection drops in the middle of the second record: the
+			// first record arrives, then the loop must end with an error.
+			cut := len(body) * 3 / 4
+			mux.HandleFunc(apiPath+"track.php", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				_, _ = w.Write(body[:cut])
+			})
+			items, errs := tt.collect(c, 0)
+			assert.Equal(t, []any{tt.first}, items)
+			require.Len(t, errs, 1, "a cut stream is an error, not a short list")
+		})
+	}
+}
+
+func TestTrackStreamMalformed(t *testing.T) {
+	for _, tt := range trackStreams {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			body := fixture(t, tt.fixture)
+			// A well-delivered body that ends inside the second record.
+			handle(t, mux, "track.php", body[:len(body)*3/4], nil)
+			items, errs := tt.collect(c, 0)
+			assert.Equal(t, []any{tt.first}, items)
+			require.Len(t, errs, 1)
+			var de *DecodeError
+			assert.True(t, errors.As(errs[0], &de), "want *DecodeError, got %v", errs[0])
+		})
+	}
+}
+
+func TestTrackLinkStats(t *testing.T) {
+	tests := []struct {
+		name   string
+		linkID int64
+		want   []string
+	}{
+		{"every link", 0, []string{"do", "link-stat", "id", "362"}},
+		{"one link", 802, []string{"do", "link-stat", "id", "362", "link_id", "802"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			handle(t, mux, "track.php", fixture(t, "track-link-stat.xml"), func(r *http.Request) {
+				testRequest(t, r, http.MethodGet, q(tt.want...))
+			})
+			got, err := c.Track.LinkStats(bg, TaskID(362), tt.linkID)
+			require.NoError(t, err)
+			assert.Equal(t, []LinkStat{
+				{LinkID: 801, URL: trackSaleURL, ClickUnique: 412, ClickTotal: 655,
+					ClickFirst: trackAt(2012, 3, 2, 10, 6, 2), ClickLast: trackAt(2012, 3, 9, 21, 13, 50)},
+				{LinkID: 802, URL: trackUnsubURL},
+			}, got)
+		})
+	}
+}
+
+func TestTrackLinkStatsEmpty(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "track.php", fixture(t, "track-link-stat-empty.xml"), nil)
+	got, err := c.Track.LinkStats(bg, TaskIdent("20120302-363-0A7C21"), 0)
+	require.NoError(t, err)
+	assert.Equal(t, []LinkStat{}, got)
+}
+
+func TestTrackExport(t *testing.T) {
+	tests := []struct {
+		name string
+		opts TrackExportOptions
+		want []string
+	}{
+		{"all addresses", TrackExportOptions{TrackID: 5120}, []string{"track_id", "5120"}},
+		{"every filter", TrackExportOptions{TrackID: 5120, ClickedOnly: true, LinkID: 801, EmailID: 90001},
+			[]string{"track_id", "5120", "is_click", "1", "link_id", "801", "email_id", "90001"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			statHandleText(t, mux, "trackexport.php", fixture(t, "track-export.txt"), func(r *http.Request) {
+				testRequest(t, r, http.MethodGet, q(tt.want...))
+			})
+			exp, err := c.Track.Export(bg, &tt.opts)
+			require.NoError(t, err)
+			var rows [][]string
+			for row, err := range exp.Rows() {
+				require.NoError(t, err)
+				rows = append(rows, row)
+			}
+			assert.Equal(t, [][]string{
+				{"90001", "li.wei@example.com", "3", "1", "2012-03-02 10:05:17"},
+				{"90002", "zhang.min@example.cn", "1", "0", "2012-03-09 22:41:03"},
+			}, rows)
+		})
+	}
+}
+
+func TestTrackExportRaw(t *testing.T) {
+	c, mux := setup(t)
+	body := fixture(t, "track-export.txt")
+	statHandleText(t, mux, "trackexport.php", body, nil)
+	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
+	require.NoError(t, err)
+	defer exp.Close()
+	got, err := io.ReadAll(exp)
+	require.NoError(t, err)
+	assert.Equal(t, body, got)
+}
+
+func TestTrackExportXMLError(t *testing.T) {
+	c, mux := setup(t)
+	statHandleText(t, mux, "trackexport.php", result("track_id_error", "跟踪统计不存在"), nil)
+	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
+	assert.Nil(t, exp)
+	statAssertAPIError(t, err, "track_id_error")
+}
+
+func TestTrackValidation(t *testing.T) {
+	badRefs := []struct {
+		name string
+		task TaskRef
+	}{
+		{"empty ref", TaskRef{}},
+		{"negative id", TaskID(-1)},
+		{"blank ident", TaskIdent("  ")},
+		{"negative id with ident", TaskRef{ID: -5, Ident: "20120302-362-F9B1E5"}},
+	}
+	type call func(c *Client) error
+	var tests []struct {
+		name  string
+		call  call
+		field string
+	}
+	add := func(name string, fn call, field string) {
+		tests = append(tests, struct {
+			name  string
+			call  call
+			field string
+		}{name, fn, field})
+	}
+	for _, ref := range badRefs {
+		task := ref.task
+		add("Overview "+ref.name, func(c *Client) error { _, err := c.Track.Overview(bg, task); return err }, "id")
+		add("Opens "+ref.name, func(c *Client) error { return trackFirstErr(c.Track.Opens(bg, task)) }, "id")
+		add("Clicks "+ref.name, func(c *Client) error { return trackFirstErr(c.Track.Clicks(bg, task, 0)) }, "id")
+		add("LinkStats "+ref.name, func(c *Client) error { _, err := c.Track.LinkStats(bg, task, 0); return err }, "id")
+	}
+	add("Clicks negative link", func(c *Client) error { return trackFirstErr(c.Track.Clicks(bg, TaskID(362), -1)) }, "link_id")
+	add("LinkStats negative link", func(c *Client) error { _, err := c.Track.LinkStats(bg, TaskID(362), -1); return err }, "link_id")
+	for _, tt := range []struct {
+		name  string
+		opts  *TrackExportOptions
+		field string
+	}{
+		{"nil options", nil, "track_id"},
+		{"no track id", &TrackExportOptions{ClickedOnly: true}, "track_id"},
+		{"negative track id", &TrackExportOptions{TrackID: -1}, "track_id"},
+		{"negative link id", &TrackExportOptions{TrackID: 5120, LinkID: -1}, "link_id"},
+		{"negative email id", &TrackExportOptions{TrackID: 5120, EmailID: -1}, "email_id"},
+	} {
+		opts := tt.opts
+		add("Export "+tt.name, func(c *Client) error { _, err := c.Track.Export(bg, opts); return err }, tt.field)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			failHandler(t, mux)
+			statAssertValidation(t, tt.call(c), tt.field)
+		})
+	}
+}
+
+// trackFirstErr ranges over seq and returns its first error; it fails if
+// the sequence yields a record or more than one error.
+func trackFirstErr[T any](seq func(func(T, error) bool)) error {
+	var first error
+	n := 0
+	for _, err := range seq {
+		n++
+		if err == nil {
+			return errors.New("got a record, want an error")
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if n != 1 {
+		return errors.New("want exactly one error, got " + strconv.Itoa(n))
+	}
+	return first
+}
+
+func TestTrackAPIError(t *testing.T) {
+	tests := []struct {
+		name, script string
+		call         func(c *Client) error
+	}{
+		{"Overview", "track.php", func(c *Client) error { _, err := c.Track.Overview(bg, TaskID(362)); return err }},
+		{"Opens", "track.php", func(c *Client) error { return trackFirstErr(c.Track.Opens(bg, TaskID(362))) }},
+		{"Clicks", "track.php", func(c *Client) error { return trackFirstErr(c.Track.Clicks(bg, TaskID(362), 801)) }},
+		{"LinkStats", "track.php", func(c *Client) error { _, err := c.Track.LinkStats(bg, TaskID(362), 0); return err }},
+		{"Export", "trackexport.php", func(c *Client) error {
+			_, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			handle(t, mux, tt.script, result("task_not_exist", "任务不存在"), nil)
+			statAssertAPIError(t, tt.call(c), "task_not_exist")
+		})
+	}
+}
