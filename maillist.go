@@ -1,4 +1,287 @@
 package bestedm
 
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bestedm/bestedm-go/internal/xmlbind"
+)
+
 // MaillistService handles contact lists and their addresses (doc §4).
 type MaillistService service
+
+// mlScript serves every call of doc §4.
+const mlScript = "mloperate.php"
+
+// MaillistStatus says whether a contact list may be used.
+type MaillistStatus string
+
+// Values of MaillistStatus.
+const (
+	MaillistEnabled  MaillistStatus = "enabled"
+	MaillistDisabled MaillistStatus = "disabled"
+)
+
+// Maillist is a contact list (doc §4.1, §4.2).
+type Maillist struct {
+	ID          int64          `xml:"id"`
+	Subject     string         `xml:"subject"`
+	Description string         `xml:"description"`
+	Count       int64          `xml:"count"` // number of addresses
+	Status      MaillistStatus `xml:"status"`
+	// InputStatus is sent by List on some servers but not documented; it
+	// is kept as the server's text.
+	InputStatus string `xml:"input_status"`
+}
+
+// MaillistParams are the fields of a contact list to create or change.
+// Empty fields are not sent.
+type MaillistParams struct {
+	Subject     string         `url:"subject,omitempty"`
+	Status      MaillistStatus `url:"status,omitempty"`
+	Description string         `url:"description,omitempty"`
+}
+
+// Subscriber is an address with a display name: a row of ExportSubscribers
+// and an input of Subscribe.
+type Subscriber struct {
+	Email string
+	Name  string // Subscribe: when empty, the server uses the address's local part
+}
+
+// Unsubscription is a row of ExportUnsubscribed.
+type Unsubscription struct {
+	Time  time.Time // when the address unsubscribed, in the client's zone
+	Email string
+}
+
+// List returns every contact list of the account.
+//
+// API: mloperate.php?do=maillist-list (doc §4.1)
+func (s *MaillistService) List(ctx context.Context) ([]Maillist, error) {
+	return fetchList[Maillist](ctx, s.client, get(mlScript, "maillist-list", nil), "maillist", "item")
+}
+
+// Get returns one contact list. An empty reply (no id) is an error
+// wrapping ErrNotFound.
+//
+// API: mloperate.php?do=maillist-detail (doc §4.2)
+func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	m, err := fetchNew[Maillist](ctx, s.client, get(mlScript, "maillist-detail", idQuery("id", id)), "maillist")
+	if err != nil {
+		return nil, err
+	}
+	if m.ID == 0 {
+		// The document does not say how an unknown id is answered; an
+		// empty <maillist> is the shape an empty list takes elsewhere.
+		return nil, fmt.Errorf("bestedm: maillist %d: %w", id, ErrNotFound)
+	}
+	return m, nil
+}
+
+// Create adds a contact list; p.Subject and p.Status are required.
+//
+// API: mloperate.php?do=maillist-add (doc §4.3)
+func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Result, error) {
+	if p == nil {
+		p = &MaillistParams{}
+	}
+	if err := requireString("subject", p.Subject); err != nil {
+		return nil, err
+	}
+	if p.Status == "" {
+		return nil, &ValidationError{Field: "status", Reason: "is required (MaillistEnabled or MaillistDisabled)"}
+	}
+	return s.postParams(ctx, "maillist-add", url.Values{}, p)
+}
+
+// Update changes the set fields of a contact list; at least one is needed.
+// A field cannot be cleared: empty fields are not sent.
+//
+// API: mloperate.php?do=maillist-edit (doc §4.4)
+func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParams) (*Result, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	if p == nil || *p == (MaillistParams{}) {
+		return nil, &ValidationError{Field: "subject", Reason: "nothing to change: set at least one of subject, status and description"}
+	}
+	if p.Subject != "" {
+		if err := requireString("subject", p.Subject); err != nil {
+			return nil, err
+		}
+	}
+	return s.postParams(ctx, "maillist-edit", idQuery("id", id), p)
+}
+
+// postParams checks p.Status and sends p as a form body (the form the
+// field notes show for maillist-add and maillist-edit).
+func (s *MaillistService) postParams(ctx context.Context, action string, query url.Values, p *MaillistParams) (*Result, error) {
+	if p.Status != "" && p.Status != MaillistEnabled && p.Status != MaillistDisabled {
+		return nil, &ValidationError{Field: "status", Reason: fmt.Sprintf("%q is neither enabled nor disabled", p.Status)}
+	}
+	form, err := s.client.encodeParams(p)
+	if err != nil {
+		return nil, err
+	}
+	return s.client.exec(ctx, mlPost(action, query, form))
+}
+
+// Delete removes a contact list.
+//
+// API: mloperate.php?do=maillist-del (doc §4.5)
+func (s *MaillistService) Delete(ctx context.Context, id int64) (*Result, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	return s.client.exec(ctx, mlWrite("maillist-del", idQuery("id", id)))
+}
+
+// ExportSubscribers streams the addresses of a contact list, one
+// "address<TAB>name" line each. Close the export, or range over its Rows.
+//
+// API: mloperate.php?do=subscription-export (doc §4.6)
+func (s *MaillistService) ExportSubscribers(ctx context.Context, id int64) (*Export[Subscriber], error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	return openExport(ctx, s.client, get(mlScript, "subscription-export", idQuery("id", id)), parseSubscriber)
+}
+
+// parseSubscriber reads "address<TAB>name"; the name may be missing, and
+// extra columns are ignored as unknown XML elements are.
+func parseSubscriber(f []string) (Subscriber, error) {
+	if f[0] == "" {
+		return Subscriber{}, errors.New("no address in the first column")
+	}
+	sub := Subscriber{Email: f[0]}
+	if len(f) > 1 {
+		sub.Name = f[1]
+	}
+	return sub, nil
+}
+
+// ExportUnsubscribed streams the addresses that left a contact list, one
+// "time<TAB>address" line each. A line that is not a time and an address
+// ends Rows with an error giving its line number.
+//
+// API: mloperate.php?do=unsubscribe-export (doc §4.7)
+func (s *MaillistService) ExportUnsubscribed(ctx context.Context, id int64) (*Export[Unsubscription], error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	loc := s.client.loc
+	parse := func(f []string) (Unsubscription, error) {
+		if len(f) < 2 || f[1] == "" {
+			return Unsubscription{}, fmt.Errorf("want \"time<TAB>address\", got %d field(s)", len(f))
+		}
+		t, err := xmlbind.ParseTime(f[0], loc)
+		if err != nil {
+			return Unsubscription{}, fmt.Errorf("cannot read time %q: %w", f[0], err)
+		}
+		return Unsubscription{Time: t, Email: f[1]}, nil
+	}
+	return openExport(ctx, s.client, get(mlScript, "unsubscribe-export", idQuery("id", id)), parse)
+}
+
+// Subscribe adds subscribers to a list. One subscriber is sent as the
+// address and name parameters; several as a "maillist" form body in the
+// document's format 2, one "address<TAB>name" a line, where an empty name
+// is replaced by the address's local part, the server's documented default.
+// Names and addresses must not hold a tab, comma, semicolon or line break,
+// which separate entries in the batch formats.
+//
+// API: mloperate.php?do=ml-sub (doc §4.13)
+func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...Subscriber) (*Result, error) {
+	if err := requireID("list_id", listID); err != nil {
+		return nil, err
+	}
+	if err := checkSubscribers(subs); err != nil {
+		return nil, err
+	}
+	query := idQuery("list_id", listID)
+	if len(subs) == 1 {
+		query.Set("address", subs[0].Email)
+		if subs[0].Name != "" {
+			query.Set("name", subs[0].Name)
+		}
+		return s.client.exec(ctx, mlWrite("ml-sub", query))
+	}
+	var sb strings.Builder
+	for i, sub := range subs {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		name := sub.Name
+		if name == "" {
+			name, _, _ = strings.Cut(sub.Email, "@")
+		}
+		sb.WriteString(sub.Email + "\t" + name)
+	}
+	return s.client.exec(ctx, mlPost("ml-sub", query, url.Values{"maillist": {sb.String()}}))
+}
+
+func checkSubscribers(subs []Subscriber) error {
+	if len(subs) == 0 {
+		return &ValidationError{Field: "address", Reason: "no subscriber given"}
+	}
+	for i, sub := range subs {
+		if err := checkEmail("address", sub.Email); err != nil {
+			return err
+		}
+		if strings.ContainsAny(sub.Name, "\t,;\r\n") {
+			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a tab, comma, semicolon or line break", i+1, sub.Email, sub.Name)}
+		}
+	}
+	return nil
+}
+
+// Unsubscribe removes addresses from a list. One address is sent as the
+// address parameter; several as an "address" form body, one a line.
+//
+// API: mloperate.php?do=ml-unsub (doc §4.14)
+func (s *MaillistService) Unsubscribe(ctx context.Context, listID int64, emails ...string) (*Result, error) {
+	if err := requireID("list_id", listID); err != nil {
+		return nil, err
+	}
+	if len(emails) == 0 {
+		return nil, &ValidationError{Field: "address", Reason: "no address given"}
+	}
+	for _, e := range emails {
+		if err := checkEmail("address", e); err != nil {
+			return nil, err
+		}
+	}
+	query := idQuery("list_id", listID)
+	if len(emails) == 1 {
+		query.Set("address", emails[0])
+		return s.client.exec(ctx, mlWrite("ml-unsub", query))
+	}
+	return s.client.exec(ctx, mlPost("ml-unsub", query, url.Values{"address": {strings.Join(emails, "\n")}}))
+}
+
+// idQuery is a query holding one id parameter.
+func idQuery(name string, id int64) url.Values {
+	return url.Values{name: {itoa(id)}}
+}
+
+// mlWrite is a GET to mloperate.php that changes state: the field notes
+// show these writes sent as GET, and write disables unsafe retries.
+func mlWrite(action string, query url.Values) *request {
+	r := get(mlScript, action, query)
+	r.write = true
+	return r
+}
+
+// mlPost is a form-encoded POST to mloperate.php that changes state.
+func mlPost(action string, query, form url.Values) *request {
+	return &request{method: http.MethodPost, script: mlScript, action: action, query: query, form: form, write: true}
+}

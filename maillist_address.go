@@ -1,0 +1,405 @@
+package bestedm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Sex is an address holder's sex.
+type Sex string
+
+// Values of Sex.
+const (
+	SexMale   Sex = "M"
+	SexFemale Sex = "F"
+)
+
+// Address is an address of a contact list: a record of ListAddresses and
+// the input of AddAddress, AddAddresses and UpdateAddress (where ID, ListID
+// and Time are ignored and empty fields are not sent).
+type Address struct {
+	ID     int64  `xml:"id"`
+	ListID int64  `xml:"list_id"`
+	Email  string `xml:"address"`
+	Name   string `xml:"fullname"`
+	Sex    Sex    `xml:"sex"`
+	// Birthday is a calendar date. It is sent as written, in its own
+	// location, not converted to the server's zone: a date has no instant.
+	Birthday time.Time `xml:"brithday"` // sic: the document's spelling
+	Phone    string    `xml:"phone"`
+	Area     string    `xml:"area"`
+	Time     time.Time `xml:"time"` // when the address was added
+	Var1     string    `xml:"var1"` // Var1…Var10: the template variables
+	Var2     string    `xml:"var2"`
+	Var3     string    `xml:"var3"`
+	Var4     string    `xml:"var4"`
+	Var5     string    `xml:"var5"`
+	Var6     string    `xml:"var6"`
+	Var7     string    `xml:"var7"`
+	Var8     string    `xml:"var8"`
+	Var9     string    `xml:"var9"`
+	Var10    string    `xml:"var10"`
+}
+
+// addrFieldNames are the API names of addrFields, in the order of a line
+// of the batch format (doc §4.9.2).
+var addrFieldNames = [16]string{"address", "fullname", "sex", "birthday", "phone", "area",
+	"var1", "var2", "var3", "var4", "var5", "var6", "var7", "var8", "var9", "var10"}
+
+// fields returns a's input fields as text, in the order of addrFieldNames.
+func (a *Address) fields() [16]string {
+	var birthday string
+	if !a.Birthday.IsZero() {
+		birthday = a.Birthday.Format(time.DateOnly)
+	}
+	return [16]string{a.Email, a.Name, string(a.Sex), birthday, a.Phone, a.Area,
+		a.Var1, a.Var2, a.Var3, a.Var4, a.Var5, a.Var6, a.Var7, a.Var8, a.Var9, a.Var10}
+}
+
+// values returns the set input fields of a as parameters.
+func (a *Address) values(v url.Values) url.Values {
+	for i, f := range a.fields() {
+		if f != "" {
+			v.Set(addrFieldNames[i], f)
+		}
+	}
+	return v
+}
+
+// check validates a as input: the address (when required or set) and sex.
+func (a *Address) check(requireEmail bool) error {
+	if requireEmail || a.Email != "" {
+		if err := checkEmail("address", a.Email); err != nil {
+			return err
+		}
+	}
+	if a.Sex != "" && a.Sex != SexMale && a.Sex != SexFemale {
+		return &ValidationError{Field: "sex", Reason: fmt.Sprintf("%q is neither M nor F", a.Sex)}
+	}
+	return nil
+}
+
+// ListAddressesOptions filter ListAddresses.
+type ListAddressesOptions struct {
+	// ListID selects a list: nil for the addresses of all lists, a pointer
+	// to 0 (new(int64)) for unclassified addresses, else that list. A
+	// pointer, because the API gives 0 its own meaning.
+	ListID    *int64 `url:"list_id,omitempty"`
+	AddressID int64  `url:"address_id,omitempty"` // one address (not in the document; see FIELD-NOTES)
+	Keyword   string `url:"keyword,omitempty"`    // matched in address and fullname
+	// Page counts from 1; 0 asks for every match at once.
+	Page  int `url:"page,omitempty"`
+	Limit int `url:"limit,omitempty"` // per page; the server's default is 50
+}
+
+const defaultAddressLimit = 50
+
+// ListAddresses returns one page of addresses, with Total the number of
+// matches on all pages.
+//
+// API: mloperate.php?do=ml-addr-list (doc §4.8)
+func (s *MaillistService) ListAddresses(ctx context.Context, opts *ListAddressesOptions) (*Page[Address], error) {
+	if opts != nil {
+		if opts.ListID != nil && *opts.ListID < 0 {
+			return nil, &ValidationError{Field: "list_id", Reason: fmt.Sprintf("must not be negative, got %d", *opts.ListID)}
+		}
+		if opts.AddressID < 0 {
+			return nil, &ValidationError{Field: "address_id", Reason: fmt.Sprintf("must not be negative, got %d", opts.AddressID)}
+		}
+		if err := checkPage(opts.Page, opts.Limit); err != nil {
+			return nil, err
+		}
+	}
+	query, err := s.client.encodeParams(opts)
+	if err != nil {
+		return nil, err
+	}
+	return fetchPage[Address](ctx, s.client, get(mlScript, "ml-addr-list", query), "data", "addr")
+}
+
+// ListAddressesIter yields every address matching opts, fetching page
+// after page (from opts.Page, or 1) of opts.Limit addresses (default 50).
+// opts is copied; an error ends the sequence.
+//
+// API: mloperate.php?do=ml-addr-list (doc §4.8)
+func (s *MaillistService) ListAddressesIter(ctx context.Context, opts *ListAddressesOptions) iter.Seq2[Address, error] {
+	var o ListAddressesOptions
+	if opts != nil {
+		o = *opts
+		if o.ListID != nil {
+			id := *o.ListID
+			o.ListID = &id
+		}
+	}
+	if o.Limit == 0 {
+		o.Limit = defaultAddressLimit
+	}
+	first := o.Page
+	if first == 0 {
+		first = 1
+	}
+	skipped := int64(first-1) * int64(o.Limit)
+	return pages(o.Limit, func(page int) ([]Address, int64, error) {
+		po := o
+		po.Page = first + page - 1
+		p, err := s.ListAddresses(ctx, &po)
+		if err != nil {
+			return nil, 0, err
+		}
+		total := p.Total
+		if total > 0 {
+			// pages counts what it has seen, not the pages skipped
+			// before opts.Page; at least 1 so a page past the end stops.
+			total = max(total-skipped, 1)
+		}
+		return p.Items, total, nil
+	})
+}
+
+// AddAddress adds one address to a list; a.Email is required. The
+// Result's ID is the new address's id.
+//
+// API: mloperate.php?do=ml-addr-add (doc §4.9.1)
+func (s *MaillistService) AddAddress(ctx context.Context, listID int64, a Address) (*Result, error) {
+	if err := requireID("list_id", listID); err != nil {
+		return nil, err
+	}
+	if err := a.check(true); err != nil {
+		return nil, err
+	}
+	// return_id=1 always, so that Result.ID is the new id.
+	query := a.values(url.Values{"list_id": {itoa(listID)}, "return_id": {"1"}})
+	return s.client.exec(ctx, mlWrite("ml-addr-add", query))
+}
+
+// ImportFile uploads a file of addresses into a list. The server imports it
+// later, dropping invalid and duplicate addresses.
+//
+// API: mloperate.php?do=ml-addr-add-file (doc §4.9.3)
+func (s *MaillistService) ImportFile(ctx context.Context, listID int64, f File) (*Result, error) {
+	if err := requireID("list_id", listID); err != nil {
+		return nil, err
+	}
+	up, err := newUpload("file", []File{f})
+	if err != nil {
+		return nil, err
+	}
+	r := mlPost("ml-addr-add-file", idQuery("list_id", listID), nil)
+	r.upload = up
+	return s.client.exec(ctx, r)
+}
+
+// UpdateAddress changes the set fields of an address (ID, ListID and Time
+// are ignored); at least one is needed. A field cannot be cleared.
+//
+// API: mloperate.php?do=ml-addr-edit (doc §4.10)
+func (s *MaillistService) UpdateAddress(ctx context.Context, id int64, a Address) (*Result, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	if err := a.check(false); err != nil {
+		return nil, err
+	}
+	query := a.values(idQuery("id", id))
+	if len(query) == 1 {
+		return nil, &ValidationError{Field: "address", Reason: "nothing to change: set at least one field of the Address"}
+	}
+	return s.client.exec(ctx, mlWrite("ml-addr-edit", query))
+}
+
+// DeleteAddress removes an address.
+//
+// API: mloperate.php?do=ml-addr-del (doc §4.11)
+func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	return s.client.exec(ctx, mlWrite("ml-addr-del", idQuery("id", id)))
+}
+
+// Empty removes every address of a list; the list itself stays.
+//
+// API: mloperate.php?do=ml-addr-empty (doc §4.12)
+func (s *MaillistService) Empty(ctx context.Context, listID int64) (*Result, error) {
+	if err := requireID("list_id", listID); err != nil {
+		return nil, err
+	}
+	return s.client.exec(ctx, mlWrite("ml-addr-empty", idQuery("list_id", listID)))
+}
+
+// Batch sizes of AddAddresses.
+const (
+	DefaultBatchSize = 1000
+	MaxBatchSize     = 10000
+)
+
+// BatchOptions tune AddAddresses.
+type BatchOptions struct {
+	// BatchSize is the number of addresses per request: DefaultBatchSize
+	// when 0, at most MaxBatchSize.
+	BatchSize int
+	// OnBatch, when set, is called after each batch the server accepted.
+	OnBatch func(BatchResult)
+}
+
+// BatchResult is one accepted batch of AddAddresses.
+type BatchResult struct {
+	Index  int // the batch's number, counting from 1
+	Count  int // the number of addresses in it
+	Result *Result
+}
+
+// BatchReport is what AddAddresses achieved: the batches the server
+// accepted, in order, and the number of addresses in them.
+type BatchReport struct {
+	Batches []BatchResult
+	Added   int
+}
+
+// AddAddresses adds addresses to a list in batches of opts.BatchSize, one
+// request each, reading addrs as it goes: memory stays the size of one
+// batch whatever the number of addresses (pass slices.Values(s) for a
+// slice). Each batch is validated whole before it is sent: every address
+// needs a valid Email, and no field may hold ";", CR or LF, which separate
+// the fields and lines of the batch format.
+//
+// It stops at the first failing batch and returns the report of the
+// batches before it (never nil) with an error that names the batch and
+// wraps the cause (*APIError, *ValidationError, …).
+//
+// API: mloperate.php?do=ml-addr-add with ml_addr (doc §4.9.2)
+func (s *MaillistService) AddAddresses(ctx context.Context, listID int64, addrs iter.Seq[Address], opts *BatchOptions) (*BatchReport, error) {
+	rep := &BatchReport{Batches: []BatchResult{}}
+	if err := requireID("list_id", listID); err != nil {
+		return rep, err
+	}
+	b, err := newAddrBatcher(ctx, s, listID, opts, rep)
+	if err != nil {
+		return rep, err
+	}
+	if addrs != nil {
+		for a := range addrs {
+			if err := b.add(&a); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if b.seen == 0 {
+		return rep, &ValidationError{Field: "ml_addr", Reason: "no address given"}
+	}
+	return rep, b.flush()
+}
+
+// addrBatcher writes addresses into one reused buffer in the batch format
+// and sends it whenever it holds size addresses.
+type addrBatcher struct {
+	s       *MaillistService
+	ctx     context.Context
+	query   url.Values
+	size    int
+	onBatch func(BatchResult)
+	rep     *BatchReport
+	buf     []byte
+	count   int // addresses in buf
+	seen    int // addresses read so far
+}
+
+func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts *BatchOptions, rep *BatchReport) (*addrBatcher, error) {
+	b := &addrBatcher{s: s, ctx: ctx, size: DefaultBatchSize, rep: rep,
+		// separate is left to its default, "\n".
+		query: url.Values{"list_id": {itoa(listID)}, "addr_type": {"string"}}}
+	if opts != nil {
+		if opts.BatchSize < 0 || opts.BatchSize > MaxBatchSize {
+			return nil, &ValidationError{Field: "batch size", Reason: fmt.Sprintf("must be 0 (default) to %d, got %d", MaxBatchSize, opts.BatchSize)}
+		}
+		if opts.BatchSize > 0 {
+			b.size = opts.BatchSize
+		}
+		b.onBatch = opts.OnBatch
+	}
+	return b, nil
+}
+
+// add validates a and appends it as a line; a full batch is sent.
+func (b *addrBatcher) add(a *Address) error {
+	b.seen++
+	if err := checkBatchAddress(b.seen, a); err != nil {
+		return b.wrap(err)
+	}
+	if b.count > 0 {
+		b.buf = append(b.buf, '\n')
+	}
+	b.buf = appendAddressLine(b.buf, a)
+	b.count++
+	if b.count == b.size {
+		return b.flush()
+	}
+	return nil
+}
+
+// flush sends the buffered batch, if any, and records it.
+func (b *addrBatcher) flush() error {
+	if b.count == 0 {
+		return nil
+	}
+	form := url.Values{"ml_addr": {string(b.buf)}}
+	res, err := b.s.client.exec(b.ctx, mlPost("ml-addr-add", b.query, form))
+	if err != nil {
+		return b.wrap(err)
+	}
+	br := BatchResult{Index: len(b.rep.Batches) + 1, Count: b.count, Result: res}
+	b.rep.Batches = append(b.rep.Batches, br)
+	b.rep.Added += b.count
+	b.buf, b.count = b.buf[:0], 0
+	if b.onBatch != nil {
+		b.onBatch(br)
+	}
+	return nil
+}
+
+// wrap says which batch failed and what was added before it.
+func (b *addrBatcher) wrap(err error) error {
+	return fmt.Errorf("bestedm: batch %d of ml-addr-add not added (%d addresses in %d earlier batches were): %w",
+		len(b.rep.Batches)+1, b.rep.Added, len(b.rep.Batches), err)
+}
+
+// checkBatchAddress validates the n-th address (from 1) for the batch format.
+func checkBatchAddress(n int, a *Address) error {
+	if err := a.check(true); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Reason = fmt.Sprintf("address %d: %s", n, ve.Reason)
+		}
+		return err
+	}
+	for i, f := range a.fields() {
+		if strings.ContainsAny(f, ";\r\n") {
+			return &ValidationError{Field: addrFieldNames[i], Reason: fmt.Sprintf(
+				"address %d (%s): %q contains \";\" or a line break, which separate the fields and lines of ml_addr", n, a.Email, f)}
+		}
+	}
+	return nil
+}
+
+// appendAddressLine appends a in the batch format,
+// address;name;sex;birthday;phone;area;var1;…;var10, without the trailing
+// empty fields.
+func appendAddressLine(buf []byte, a *Address) []byte {
+	f := a.fields()
+	n := len(f)
+	for n > 1 && f[n-1] == "" {
+		n--
+	}
+	for i, v := range f[:n] {
+		if i > 0 {
+			buf = append(buf, ';')
+		}
+		buf = append(buf, v...)
+	}
+	return buf
+}

@@ -1,0 +1,453 @@
+package bestedm
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// handleText serves script with a plain-text body, as the exports answer.
+func handleText(t *testing.T, mux *http.ServeMux, script string, body []byte, check func(r *http.Request)) {
+	t.Helper()
+	mux.HandleFunc(apiPath+script, func(w http.ResponseWriter, r *http.Request) {
+		if check != nil {
+			check(r)
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write(body)
+	})
+}
+
+// wantValidation asserts that err is a *ValidationError for field.
+func wantValidation(t *testing.T, err error, field string) {
+	t.Helper()
+	var ve *ValidationError
+	require.True(t, errors.As(err, &ve), "want *ValidationError, got %v", err)
+	assert.Equal(t, field, ve.Field, "field of %v", err)
+}
+
+// wantAPIError asserts that err wraps an *APIError with status.
+func wantAPIError(t *testing.T, err error, status string) {
+	t.Helper()
+	var ae *APIError
+	require.True(t, errors.As(err, &ae), "want *APIError, got %v", err)
+	assert.Equal(t, status, ae.Status)
+}
+
+func TestMaillistList(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", fixture(t, "maillist-list.xml"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "maillist-list"))
+	})
+	got, err := c.Maillist.List(bg)
+	require.NoError(t, err)
+	assert.Equal(t, []Maillist{
+		{ID: 101, Subject: "2024 春季会员", Description: "春季促销 & 老客户", Count: 12850, Status: MaillistEnabled, InputStatus: "finished"},
+		{ID: 102, Subject: "Newsletter", Status: MaillistDisabled},
+	}, got)
+}
+
+func TestMaillistListEmpty(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n</maillist>\r\n"), nil)
+	got, err := c.Maillist.List(bg)
+	require.NoError(t, err)
+	assert.NotNil(t, got)
+	assert.Empty(t, got)
+}
+
+func TestMaillistGet(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", fixture(t, "maillist-detail.xml"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "maillist-detail", "id", "101"))
+	})
+	got, err := c.Maillist.Get(bg, 101)
+	require.NoError(t, err)
+	assert.Equal(t, &Maillist{ID: 101, Subject: "2024 春季会员", Description: "春季促销 & 老客户", Count: 12850, Status: MaillistEnabled}, got)
+}
+
+func TestMaillistGetNotFound(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n</maillist>\r\n"), nil)
+	_, err := c.Maillist.Get(bg, 7)
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.Contains(t, err.Error(), "maillist 7")
+}
+
+func TestMaillistCreate(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "添加联系人分类成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
+		testForm(t, r, q("subject", "春季会员 & VIP", "status", "enabled", "description", "第一行\n第二行"))
+	})
+	p := &MaillistParams{Subject: "春季会员 & VIP", Status: MaillistEnabled, Description: "第一行\n第二行"}
+	got, err := c.Maillist.Create(bg, p)
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Status: "success", Message: "添加联系人分类成功"}, got)
+}
+
+func TestMaillistCreateOnlyRequired(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", ""), func(r *http.Request) {
+		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
+		testForm(t, r, q("subject", "News", "status", "disabled"))
+	})
+	_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "News", Status: MaillistDisabled})
+	require.NoError(t, err)
+}
+
+func TestMaillistUpdate(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "修改联系人分类成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodPost, q("do", "maillist-edit", "id", "101"))
+		testForm(t, r, q("status", "disabled"))
+	})
+	got, err := c.Maillist.Update(bg, 101, &MaillistParams{Status: MaillistDisabled})
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Status: "success", Message: "修改联系人分类成功"}, got)
+}
+
+func TestMaillistDelete(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "删除联系人分类成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "maillist-del", "id", "101"))
+	})
+	got, err := c.Maillist.Delete(bg, 101)
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Status: "success", Message: "删除联系人分类成功"}, got)
+}
+
+func TestMaillistExportSubscribers(t *testing.T) {
+	c, mux := setup(t)
+	body := fixture(t, "maillist-subscription-export.txt")
+	handleText(t, mux, "mloperate.php", body, func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "subscription-export", "id", "101"))
+	})
+	exp, err := c.Maillist.ExportSubscribers(bg, 101)
+	require.NoError(t, err)
+	assert.Equal(t, "text/plain", exp.ContentType())
+	var got []Subscriber
+	for row, err := range exp.Rows() {
+		require.NoError(t, err)
+		got = append(got, row)
+	}
+	assert.Equal(t, []Subscriber{
+		{Email: "lin.wei@example.com", Name: "林伟"},
+		{Email: "chen@example.org"},
+		{Email: "solo@example.net"},
+	}, got)
+
+	// Read gives the bytes exactly as sent.
+	exp, err = c.Maillist.ExportSubscribers(bg, 101)
+	require.NoError(t, err)
+	raw, err := io.ReadAll(exp)
+	require.NoError(t, err)
+	require.NoError(t, exp.Close())
+	assert.Equal(t, body, raw)
+}
+
+func TestMaillistExportUnsubscribed(t *testing.T) {
+	c, mux := setup(t)
+	handleText(t, mux, "mloperate.php", fixture(t, "maillist-unsubscribe-export.txt"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "unsubscribe-export", "id", "101"))
+	})
+	exp, err := c.Maillist.ExportUnsubscribed(bg, 101)
+	require.NoError(t, err)
+	var got []Unsubscription
+	for row, err := range exp.Rows() {
+		require.NoError(t, err)
+		got = append(got, row)
+	}
+	assert.Equal(t, []Unsubscription{
+		{Time: time.Date(2024, 3, 2, 12, 30, 5, 0, china), Email: "lin.wei@example.com"},
+		{Email: "old@example.com"},
+		{Time: time.Date(2024, 3, 5, 8, 1, 0, 0, china), Email: "chen@example.org"},
+	}, got)
+}
+
+func TestMaillistExportUnsubscribedMalformed(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"one field":  {"2024-03-02 12:30:05\ta@example.com\r\nb@example.com\r\n", "line 2: want \"time<TAB>address\", got 1 field(s)"},
+		"bad time":   {"yesterday\ta@example.com\r\n", "line 1: cannot read time \"yesterday\""},
+		"no address": {"2024-03-02 12:30:05\t \r\n", "line 1: want \"time<TAB>address\""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mux := setup(t)
+			handleText(t, mux, "mloperate.php", []byte(tc.body), nil)
+			exp, err := c.Maillist.ExportUnsubscribed(bg, 3)
+			require.NoError(t, err)
+			var rowErr error
+			n := 0
+			for _, err := range exp.Rows() {
+				if err != nil {
+					rowErr = err
+					break
+				}
+				n++
+			}
+			require.Error(t, rowErr)
+			assert.Contains(t, rowErr.Error(), tc.want)
+		})
+	}
+}
+
+func TestMaillistExportEarlyBreak(t *testing.T) {
+	c, mux := setup(t)
+	handleText(t, mux, "mloperate.php", fixture(t, "maillist-subscription-export.txt"), nil)
+	exp, err := c.Maillist.ExportSubscribers(bg, 101)
+	require.NoError(t, err)
+	n := 0
+	for _, err := range exp.Rows() {
+		require.NoError(t, err)
+		n++
+		break
+	}
+	assert.Equal(t, 1, n)
+	assert.NoError(t, exp.Close(), "Close after Rows is safe")
+}
+
+func TestMaillistExportAPIError(t *testing.T) {
+	body := append([]byte("\xEF\xBB\xBF"), result("maillist_not_exist", "联系人分类不存在")...)
+	for name, call := range map[string]func(c *Client) error{
+		"subscribers":  func(c *Client) error { _, err := c.Maillist.ExportSubscribers(bg, 9); return err },
+		"unsubscribed": func(c *Client) error { _, err := c.Maillist.ExportUnsubscribed(bg, 9); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mux := setup(t)
+			handleText(t, mux, "mloperate.php", body, nil)
+			err := call(c)
+			wantAPIError(t, err, "maillist_not_exist")
+			assert.Contains(t, err.Error(), "联系人分类不存在")
+		})
+	}
+}
+
+func TestMaillistSubscribeOne(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "订阅成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "ml-sub", "list_id", "101", "address", "lin.wei@example.com", "name", "林伟"))
+	})
+	got, err := c.Maillist.Subscribe(bg, 101, Subscriber{Email: "lin.wei@example.com", Name: "林伟"})
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Status: "success", Message: "订阅成功"}, got)
+}
+
+func TestMaillistSubscribeOneWithoutName(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", ""), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "ml-sub", "list_id", "101", "address", "a+b@example.com"))
+	})
+	_, err := c.Maillist.Subscribe(bg, 101, Subscriber{Email: "a+b@example.com"})
+	require.NoError(t, err)
+}
+
+func TestMaillistSubscribeMany(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "订阅成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodPost, q("do", "ml-sub", "list_id", "101"))
+		testForm(t, r, q("maillist", "lin.wei@example.com\t林伟\nchen@example.org\tchen\nx&y@example.net\tMr X"))
+	})
+	got, err := c.Maillist.Subscribe(bg, 101,
+		Subscriber{Email: "lin.wei@example.com", Name: "林伟"},
+		Subscriber{Email: "chen@example.org"},
+		Subscriber{Email: "x&y@example.net", Name: "Mr X"})
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Status: "success", Message: "订阅成功"}, got)
+}
+
+func TestMaillistUnsubscribeOne(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "退订成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "ml-unsub", "list_id", "101", "address", "lin.wei@example.com"))
+	})
+	got, err := c.Maillist.Unsubscribe(bg, 101, "lin.wei@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, &Result{Status: "success", Message: "退订成功"}, got)
+}
+
+func TestMaillistUnsubscribeMany(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", result("success", "退订成功"), func(r *http.Request) {
+		testRequest(t, r, http.MethodPost, q("do", "ml-unsub", "list_id", "101"))
+		testForm(t, r, q("address", "lin.wei@example.com\nchen@example.org"))
+	})
+	_, err := c.Maillist.Unsubscribe(bg, 101, "lin.wei@example.com", "chen@example.org")
+	require.NoError(t, err)
+}
+
+func TestMaillistValidation(t *testing.T) {
+	c, mux := setup(t)
+	failHandler(t, mux)
+	ok := &MaillistParams{Subject: "News", Status: MaillistEnabled}
+	sub := Subscriber{Email: "a@example.com"}
+	for _, tc := range []struct {
+		name, field string
+		call        func() error
+	}{
+		{"get zero id", "id", func() error { _, err := c.Maillist.Get(bg, 0); return err }},
+		{"get negative id", "id", func() error { _, err := c.Maillist.Get(bg, -1); return err }},
+		{"create nil", "subject", func() error { _, err := c.Maillist.Create(bg, nil); return err }},
+		{"create blank subject", "subject", func() error {
+			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: " ", Status: MaillistEnabled})
+			return err
+		}},
+		{"create no status", "status", func() error { _, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x"}); return err }},
+		{"create bad status", "status", func() error {
+			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x", Status: "on"})
+			return err
+		}},
+		{"update zero id", "id", func() error { _, err := c.Maillist.Update(bg, 0, ok); return err }},
+		{"update nil", "subject", func() error { _, err := c.Maillist.Update(bg, 1, nil); return err }},
+		{"update nothing", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{}); return err }},
+		{"update blank subject", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Subject: "\t"}); return err }},
+		{"update bad status", "status", func() error {
+			_, err := c.Maillist.Update(bg, 1, &MaillistParams{Status: "Enabled"})
+			return err
+		}},
+		{"delete zero id", "id", func() error { _, err := c.Maillist.Delete(bg, 0); return err }},
+		{"export subscribers zero id", "id", func() error { _, err := c.Maillist.ExportSubscribers(bg, 0); return err }},
+		{"export unsubscribed zero id", "id", func() error { _, err := c.Maillist.ExportUnsubscribed(bg, 0); return err }},
+		{"subscribe zero list", "list_id", func() error { _, err := c.Maillist.Subscribe(bg, 0, sub); return err }},
+		{"subscribe nobody", "address", func() error { _, err := c.Maillist.Subscribe(bg, 1); return err }},
+		{"subscribe bad email", "address", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, Subscriber{Email: "not-an-address"})
+			return err
+		}},
+		{"subscribe email with comma", "address", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "a,b@example.com"})
+			return err
+		}},
+		{"subscribe name with tab", "name", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "B\tC"})
+			return err
+		}},
+		{"subscribe name with comma", "name", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, Subscriber{Email: "b@example.com", Name: "Doe, J"})
+			return err
+		}},
+		{"subscribe name with semicolon", "name", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "a;b"})
+			return err
+		}},
+		{"subscribe name with newline", "name", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "a\r\nb"})
+			return err
+		}},
+		{"unsubscribe zero list", "list_id", func() error { _, err := c.Maillist.Unsubscribe(bg, 0, "a@example.com"); return err }},
+		{"unsubscribe nobody", "address", func() error { _, err := c.Maillist.Unsubscribe(bg, 1); return err }},
+		{"unsubscribe bad email", "address", func() error {
+			_, err := c.Maillist.Unsubscribe(bg, 1, "a@example.com", "b@example.com\nc@example.com")
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			wantValidation(t, err, tc.field)
+			assert.ErrorIs(t, err, ErrValidation)
+		})
+	}
+}
+
+func TestMaillistAPIErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, status string
+		call         func(c *Client) error
+	}{
+		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
+		{"get", "maillist_not_exist", func(c *Client) error { _, err := c.Maillist.Get(bg, 5); return err }},
+		{"create", "add_maillist_error", func(c *Client) error {
+			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x", Status: MaillistEnabled})
+			return err
+		}},
+		{"update", "update_describe_error", func(c *Client) error {
+			_, err := c.Maillist.Update(bg, 5, &MaillistParams{Description: "d"})
+			return err
+		}},
+		{"delete", "delete_maillist_error", func(c *Client) error { _, err := c.Maillist.Delete(bg, 5); return err }},
+		{"subscribe one", "sub_error", func(c *Client) error {
+			_, err := c.Maillist.Subscribe(bg, 5, Subscriber{Email: "a@example.com"})
+			return err
+		}},
+		{"subscribe many", "sub_error", func(c *Client) error {
+			_, err := c.Maillist.Subscribe(bg, 5, Subscriber{Email: "a@example.com"}, Subscriber{Email: "b@example.com"})
+			return err
+		}},
+		{"unsubscribe one", "unsub_error", func(c *Client) error { _, err := c.Maillist.Unsubscribe(bg, 5, "a@example.com"); return err }},
+		{"unsubscribe many", "unsub_error", func(c *Client) error {
+			_, err := c.Maillist.Unsubscribe(bg, 5, "a@example.com", "b@example.com")
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mux := setup(t)
+			handle(t, mux, "mloperate.php", result(tc.status, "出错了"), nil)
+			err := tc.call(c)
+			wantAPIError(t, err, tc.status)
+			assert.ErrorIs(t, err, ErrAPI)
+		})
+	}
+}
+
+// Writes must not be retried on a server error: the API has no
+// idempotency key, so a retried add could add twice. Reads are retried.
+func TestMaillistWritesNotRetried(t *testing.T) {
+	sub := Subscriber{Email: "a@example.com"}
+	for _, tc := range []struct {
+		name  string
+		write bool
+		call  func(c *Client) error
+	}{
+		{"list", false, func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
+		{"list addresses", false, func(c *Client) error { _, err := c.Maillist.ListAddresses(bg, nil); return err }},
+		{"create", true, func(c *Client) error {
+			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x", Status: MaillistEnabled})
+			return err
+		}},
+		{"update", true, func(c *Client) error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Subject: "x"}); return err }},
+		{"delete", true, func(c *Client) error { _, err := c.Maillist.Delete(bg, 1); return err }},
+		{"subscribe one", true, func(c *Client) error { _, err := c.Maillist.Subscribe(bg, 1, sub); return err }},
+		{"subscribe many", true, func(c *Client) error { _, err := c.Maillist.Subscribe(bg, 1, sub, sub); return err }},
+		{"unsubscribe one", true, func(c *Client) error { _, err := c.Maillist.Unsubscribe(bg, 1, sub.Email); return err }},
+		{"unsubscribe many", true, func(c *Client) error {
+			_, err := c.Maillist.Unsubscribe(bg, 1, sub.Email, sub.Email)
+			return err
+		}},
+		{"add address", true, func(c *Client) error { _, err := c.Maillist.AddAddress(bg, 1, Address{Email: sub.Email}); return err }},
+		{"add addresses", true, func(c *Client) error {
+			_, err := c.Maillist.AddAddresses(bg, 1, func(yield func(Address) bool) { yield(Address{Email: sub.Email}) }, nil)
+			return err
+		}},
+		{"import file", true, func(c *Client) error {
+			_, err := c.Maillist.ImportFile(bg, 1, File{Name: "a.txt", Content: bytes.NewReader([]byte("a@example.com"))})
+			return err
+		}},
+		{"update address", true, func(c *Client) error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Name: "x"}); return err }},
+		{"delete address", true, func(c *Client) error { _, err := c.Maillist.DeleteAddress(bg, 1); return err }},
+		{"empty", true, func(c *Client) error { _, err := c.Maillist.Empty(bg, 1); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mux := setup(t, WithRetry(RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+			var n atomic.Int32
+			mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			err := tc.call(c)
+			var he *HTTPError
+			require.True(t, errors.As(err, &he), "want *HTTPError, got %v", err)
+			want := int32(3)
+			if tc.write {
+				want = 1
+			}
+			assert.Equal(t, want, n.Load(), "requests")
+		})
+	}
+}
