@@ -27,7 +27,7 @@ func taskWantInvalid(t *testing.T, err error, field string) {
 	assert.ErrorIs(t, err, ErrValidation)
 }
 
-func china8(y int, mo time.Month, d, h, mi, s int) time.Time {
+func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, china)
 }
 
@@ -44,15 +44,15 @@ func TestTaskListByDate(t *testing.T) {
 			ID: 19124, SN: "20120302001", Sender: "linbihuan@comingchina.com", SenderName: "福洽科技 林必欢",
 			ReplyTo: "service@comingchina.com", TemplateID: 16, TemplateName: "三月新品推荐",
 			AddrType: RecipientsList, ListID: 5, ListName: "VIP 客户", SendQty: 0, SendQtyActual: 12850,
-			SendTime:  china8(2012, 3, 2, 9, 30, 0),
-			TimeStart: china8(2012, 3, 2, 9, 30, 12), TimeEnd: china8(2012, 3, 2, 10, 2, 47),
+			SendTime:  taskTime(2012, 3, 2, 9, 30, 0),
+			TimeStart: taskTime(2012, 3, 2, 9, 30, 12), TimeEnd: taskTime(2012, 3, 2, 10, 2, 47),
 			SendCount: 12841, ErrorCount: 9, SendStatus: SendFinished, TrackStatus: TrackOpensAndClicks,
 		},
 		{
 			ID: 19131, SN: "20120302002", Sender: "news@comingchina.com", SenderName: "福洽资讯",
 			TemplateID: 17, TemplateName: "订阅周刊 第 9 期",
 			AddrType: RecipientsSubscription, ListID: 8, ListName: "周刊订阅", SendQty: 500, SendQtyActual: 500,
-			SendTime:   china8(2012, 3, 2, 20, 0, 0),
+			SendTime:   taskTime(2012, 3, 2, 20, 0, 0),
 			SendStatus: SendHeld, TrackStatus: TrackNone,
 		},
 	}, got)
@@ -61,7 +61,7 @@ func TestTaskListByDate(t *testing.T) {
 func TestTaskListByDateEmpty(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<task_list>\r\n</task_list>\r\n"), nil)
-	got, err := c.Task.ListByDate(bg, china8(2012, 3, 2, 0, 0, 0))
+	got, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0))
 	require.NoError(t, err)
 	assert.NotNil(t, got)
 	assert.Empty(t, got)
@@ -74,7 +74,7 @@ var taskListFixture = []Task{
 		Sender: "all@comingchina.com", ReplyTo: "service@comingchina.com", SenderName: "福洽科技",
 		Templates: []TaskTemplate{{ID: 53, Name: "新年促销 A"}, {ID: 54, Name: "新年促销 B"}},
 		AddrType:  RecipientsList, ListID: 5, ListName: "VIP 客户", SendQty: 0, SendQtyActual: 13012,
-		SendTime: china8(2013, 1, 5, 10, 0, 0), TimeStart: china8(2013, 1, 5, 10, 0, 5),
+		SendTime: taskTime(2013, 1, 5, 10, 0, 0), TimeStart: taskTime(2013, 1, 5, 10, 0, 5),
 		SendCount: 6020, ErrorCount: 14, SendStatus: SendInProgress, TrackStatus: TrackOpens,
 	},
 	{
@@ -82,7 +82,7 @@ var taskListFixture = []Task{
 		Sender: "linbihuan@comingchina.com", SenderName: "林必欢",
 		Templates: []TaskTemplate{{ID: 55, Name: "会员回访"}},
 		AddrType:  RecipientsSubscription, ListID: 8, ListName: "周刊订阅", SendQty: 200, SendQtyActual: 200,
-		SendTime:   china8(2013, 1, 5, 18, 30, 0),
+		SendTime:   taskTime(2013, 1, 5, 18, 30, 0),
 		SendStatus: SendPaused, TrackStatus: TrackNone,
 	},
 }
@@ -184,7 +184,7 @@ func TestTaskListIter(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "page", r.URL.Query().Get("page"),
 			"limit", "2", "date", "2013-01-05", "send_status", "3"))
 	})
-	opts := &TaskListOptions{Limit: 2, Date: china8(2013, 1, 5, 0, 0, 0), SendStatus: SendFinished}
+	opts := &TaskListOptions{Limit: 2, Date: taskTime(2013, 1, 5, 0, 0, 0), SendStatus: SendFinished}
 	before := *opts
 	var ids []int64
 	for task, err := range c.Task.ListIter(bg, opts) {
@@ -289,7 +289,7 @@ func TestTaskGet(t *testing.T) {
 		ReplyTo: "service@comingchina.com", SenderName: "福洽科技",
 		Templates: []TaskTemplate{{ID: 53, Name: "新年促销 A"}},
 		AddrType:  RecipientsList, ListID: 5, ListName: "VIP 客户", SendQty: 1000, SendQtyActual: 1000,
-		SendTime: china8(2013, 1, 6, 9, 0, 0), TimeStart: china8(2013, 1, 6, 9, 0, 2), TimeEnd: china8(2013, 1, 6, 9, 4, 31),
+		SendTime: taskTime(2013, 1, 6, 9, 0, 0), TimeStart: taskTime(2013, 1, 6, 9, 0, 2), TimeEnd: taskTime(2013, 1, 6, 9, 4, 31),
 		SendCount: 998, ErrorCount: 2, SendStatus: SendFinished, TrackStatus: TrackOpensAndClicks,
 	}, got)
 }
@@ -353,7 +353,7 @@ func TestTaskCreateMinimal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
 			p := tc.p
-			p.TemplateIDs, p.MaillistID, p.Time = []int64{16}, 5, china8(2012, 7, 4, 16, 8, 59)
+			p.TemplateIDs, p.MaillistID, p.Time = []int64{16}, 5, taskTime(2012, 7, 4, 16, 8, 59)
 			account := "linbihuan@comingchina.com"
 			if p.SendAccount != "" {
 				account = p.SendAccount
@@ -374,7 +374,7 @@ func TestTaskCreateMinimal(t *testing.T) {
 func TestTaskCreateValidation(t *testing.T) {
 	valid := func() *TaskParams {
 		return &TaskParams{TemplateIDs: []int64{16}, SendAccount: "linbihuan@comingchina.com",
-			MaillistID: 5, Time: china8(2012, 7, 31, 12, 0, 0)}
+			MaillistID: 5, Time: taskTime(2012, 7, 31, 12, 0, 0)}
 	}
 	for _, tc := range []struct {
 		name  string
@@ -523,12 +523,12 @@ func taskIterErr(seq func(yield func(Task, error) bool)) error {
 }
 
 func TestTaskAPIErrors(t *testing.T) {
-	create := &TaskParams{TemplateIDs: []int64{16}, SendAccount: "all", MaillistID: 5, Time: china8(2012, 7, 31, 12, 0, 0)}
+	create := &TaskParams{TemplateIDs: []int64{16}, SendAccount: "all", MaillistID: 5, Time: taskTime(2012, 7, 31, 12, 0, 0)}
 	for _, tc := range []struct {
 		name string
 		call func(c *Client) error
 	}{
-		{"ListByDate", func(c *Client) error { _, err := c.Task.ListByDate(bg, china8(2012, 3, 2, 0, 0, 0)); return err }},
+		{"ListByDate", func(c *Client) error { _, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0)); return err }},
 		{"List", func(c *Client) error { _, err := c.Task.List(bg, nil); return err }},
 		{"ListIter", func(c *Client) error { return taskIterErr(c.Task.ListIter(bg, nil)) }},
 		{"Get", func(c *Client) error { _, err := c.Task.Get(bg, 1); return err }},

@@ -205,13 +205,13 @@ var tplListFixture = []Template{
 		Subjects: []Subject{{ID: 301, Name: "新年快乐：全场 8 折"}, {ID: 302, Name: "您的新年礼券已到账"}},
 		Content:  tplHTML, ContentType: "html",
 		Attachments: []Attachment{{ID: 77, Name: "2013 产品目录.pdf"}, {ID: 78, Name: "price-list.xls"}},
-		Created:     china8(2012, 12, 28, 15, 20, 33), Updated: china8(2013, 1, 4, 9, 12, 5),
+		Created:     taskTime(2012, 12, 28, 15, 20, 33), Updated: taskTime(2013, 1, 4, 9, 12, 5),
 	},
 	{
 		ID: 55, UserID: 1024, Name: "会员回访",
 		Subjects: []Subject{{ID: 305, Name: "感谢您一年来的支持"}},
 		Content:  "<p>尊敬的会员：感谢您的支持。</p>", ContentType: "html",
-		Created: china8(2013, 1, 5, 11, 2, 0),
+		Created: taskTime(2013, 1, 5, 11, 2, 0),
 	},
 }
 
@@ -247,7 +247,7 @@ func TestTemplateGet(t *testing.T) {
 		Content:     "<p>祝您春节快乐！</p>",
 		ContentType: "html",
 		Attachments: []Attachment{{ID: 81, Name: "贺卡.jpg"}},
-		Created:     china8(2013, 2, 1, 8, 0, 0),
+		Created:     taskTime(2013, 2, 1, 8, 0, 0),
 	}, got)
 }
 
