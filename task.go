@@ -1,4 +1,441 @@
 package bestedm
 
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+	"time"
+)
+
 // TaskService handles sending tasks (doc §2.1, §5.1, §6).
 type TaskService service
+
+// The enumerations below have no String method on purpose: go-querystring
+// writes a field with fmt.Sprint, which would send the name instead of the
+// number the server expects.
+
+// SendStatus is the sending state of a task (send_status, doc §2.1 and §6.1).
+type SendStatus int
+
+// Values of SendStatus.
+const (
+	SendCancelled  SendStatus = -3 // 取消发送: cancelled (doc §6.1)
+	SendPaused     SendStatus = -2 // 暂停发送: paused while sending (doc §6.1)
+	SendHeld       SendStatus = -1 // 暂不发送: on hold, not to be sent yet
+	SendWaiting    SendStatus = 1  // 等待发送: waiting for its send time
+	SendInProgress SendStatus = 2  // 正在发送: sending
+	SendFinished   SendStatus = 3  // 发送完成: finished
+
+	// SendStatusAll is a filter for TaskListOptions only: it sends
+	// send_status=all, the server's default. No task is in this state; the
+	// number is an arbitrary one outside the server's range.
+	SendStatusAll SendStatus = 100
+)
+
+// TrackStatus says what a task tracks (track_status).
+type TrackStatus int
+
+// Values of TrackStatus.
+const (
+	TrackNone           TrackStatus = 0 // no tracking
+	TrackOpens          TrackStatus = 1 // track opens
+	TrackOpensAndClicks TrackStatus = 2 // track opens and link clicks
+)
+
+// TaskStatus is the state a new task is created in (status, doc §5.1).
+type TaskStatus int
+
+// Values of TaskStatus.
+const (
+	TaskHold    TaskStatus = -1 // created on hold: not sent until released
+	TaskWaiting TaskStatus = 1  // sent at its send time (the server's default)
+	TaskSendNow TaskStatus = 2  // sent at once
+)
+
+// RecipientSource says where a task's recipients come from (addr_type).
+type RecipientSource int
+
+// Values of RecipientSource.
+const (
+	RecipientsList         RecipientSource = 0 // the addresses of a contact list
+	RecipientsSubscription RecipientSource = 1 // a list's subscribers (doc §4.13)
+)
+
+// SenderScope says which sender addresses a task sends from (acct_type,
+// doc §6.1).
+type SenderScope string
+
+// Values of SenderScope.
+const (
+	SenderScopeAll     SenderScope = "all"     // every mailbox of every domain
+	SenderScopeDomain  SenderScope = "domain"  // every mailbox of AcctDomain
+	SenderScopeAddress SenderScope = "address" // the one mailbox AcctAddress
+)
+
+// Task is a sending task. It holds the fields of both task lists: doc §2.1
+// (ListByDate) and doc §6.1 (List, Get); a field the list does not send is
+// left zero.
+type Task struct {
+	ID          int64       `xml:"id"`
+	SN          string      `xml:"sn"`           // the task's serial number
+	AcctType    SenderScope `xml:"acct_type"`    // §6.1 only
+	AcctDomain  string      `xml:"acct_domain"`  // §6.1, when AcctType is "domain"
+	AcctAddress string      `xml:"acct_address"` // §6.1, when AcctType is "address"
+	Sender      string      `xml:"sender"`
+	SenderName  string      `xml:"sender_name"`
+	ReplyTo     string      `xml:"replyto"`
+
+	// TemplateID and TemplateName are the template of a §2.1 task;
+	// Templates lists every template of a §6.1 task.
+	TemplateID   int64          `xml:"tpl_id"`
+	TemplateName string         `xml:"tpl_name"`
+	Templates    []TaskTemplate `xml:"templates>template"`
+
+	AddrType RecipientSource `xml:"addr_type"`
+	ListID   int64           `xml:"list_id"`
+	ListName string          `xml:"list_name"`
+
+	// SendQty is the number of messages the user asked for, 0 for every
+	// address of the list.
+	SendQty int64 `xml:"send_qty"`
+	// SendQtyActual is send_qty_remak (sic, for "remark"): the number of
+	// addresses the task was actually created for. The document says that
+	// when SendQty is 0 it holds the size of the list when the task was
+	// added, so it is the quantity the task really sends to.
+	SendQtyActual int64 `xml:"send_qty_remak"`
+
+	SendTime  time.Time `xml:"send_time"`  // scheduled send time
+	TimeStart time.Time `xml:"time_start"` // sending started; zero if not yet
+	TimeEnd   time.Time `xml:"time_end"`   // sending ended; zero if not yet
+
+	SendCount   int64       `xml:"send_count"`  // messages sent
+	ErrorCount  int64       `xml:"error_count"` // messages that failed
+	SendStatus  SendStatus  `xml:"send_status"`
+	TrackStatus TrackStatus `xml:"track_status"`
+}
+
+// TaskTemplate is one template of a task (doc §6.1).
+type TaskTemplate struct {
+	ID   int64  `xml:"tpl_id"`
+	Name string `xml:"tpl_name"`
+}
+
+// TaskListOptions filters and pages List. The zero value lists every task:
+// with neither Page nor Limit the server returns all of them (doc §6.1).
+type TaskListOptions struct {
+	Page  int       `url:"page,omitempty"`  // from 1
+	Limit int       `url:"limit,omitempty"` // tasks a page; server default 30
+	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"`
+	// SendStatus keeps the tasks in one state; 0 sends nothing (every
+	// task), SendStatusAll sends "all". Encoded by hand, for "all".
+	SendStatus SendStatus `url:"-"`
+}
+
+// TaskParams describes a new task (doc §5.1 and §6.2).
+type TaskParams struct {
+	// TemplateIDs are the templates to send, at least one (tpl_id, sent
+	// comma-separated).
+	TemplateIDs []int64 `url:"tpl_id,comma"`
+	// SendDomain is the sender domain: a domain, or "all" for every domain
+	// (then SendAccount must be "all" too). Optional with one address.
+	SendDomain string `url:"send_domain,omitempty"`
+	// SendAccount is the sender address, or "all" for every mailbox of
+	// SendDomain. Required.
+	SendAccount  string `url:"send_account"`
+	SendFullname string `url:"send_fullname,omitempty"` // sender name
+	MaillistID   int64  `url:"maillist_id"`             // the contact list; required
+	// SendQty is how many messages to send; 0 (not sent) means every
+	// address of the list.
+	SendQty int `url:"send_qty,omitempty"`
+	// Status is the state the task starts in; 0 is not sent, which the
+	// server takes as TaskWaiting.
+	Status TaskStatus `url:"status,omitempty"`
+	// Time is when to send; required. It is sent to the minute, in the
+	// client's zone (see WithLocation).
+	Time time.Time `url:"time" layout:"2006-01-02 15:04"`
+	// SubsLink says whether to add an unsubscribe link; nil leaves the
+	// server's default, which is to add it.
+	SubsLink *bool `url:"subs_link,omitempty,int"`
+	// TrackStatus is what to track. TrackNone is not sent: the server's
+	// default is 0, the same thing, so a plain value is enough here (Update,
+	// where 0 must be sendable to switch tracking off, takes a pointer).
+	TrackStatus TrackStatus `url:"track_status,omitempty"`
+	TrackDomain string      `url:"track_domain,omitempty"` // custom tracking link domain
+}
+
+// TaskUpdateParams changes a task (doc §6.3). Only the fields that are set
+// are sent, and at least one must be. Empty strings are not sent, so a text
+// field cannot be cleared; fields where 0 or false is a meaningful change
+// are pointers.
+type TaskUpdateParams struct {
+	TemplateIDs []int64 `url:"tpl_id,omitempty,comma"`
+	// SendDomain "all" needs SendAccount "all" in the same call.
+	SendDomain   string `url:"send_domain,omitempty"`
+	SendAccount  string `url:"send_account,omitempty"` // an address or "all"
+	SendFullname string `url:"send_fullname,omitempty"`
+	MaillistID   int64  `url:"maillist_id,omitempty"`
+	SendQty      *int   `url:"send_qty,omitempty"` // 0: every address of the list
+	// SendStatus holds or releases the task: SendHeld or SendWaiting only.
+	SendStatus  SendStatus   `url:"send_status,omitempty"`
+	SendTime    time.Time    `url:"send_time,omitempty" layout:"2006-01-02 15:04"`
+	SubsLink    *bool        `url:"subs_link,omitempty,int"`
+	TrackStatus *TrackStatus `url:"track_status,omitempty"`
+	TrackDomain string       `url:"track_domain,omitempty"`
+	SendReplyTo string       `url:"send_replyto,omitempty"` // reply-to address
+}
+
+// ListByDate returns the tasks of one day (the day of date in the client's
+// zone), as the web console's list shows them.
+//
+// API: task.php?do=list-task (doc §2.1)
+func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, error) {
+	if err := requireDate("date", date); err != nil {
+		return nil, err
+	}
+	q := url.Values{"date": {date.In(s.client.loc).Format("2006-01-02")}}
+	return fetchList[Task](ctx, s.client, get("task.php", "list-task", q), "task_list", "task")
+}
+
+// List returns one page of tasks. The reply carries no total, so
+// Page.Total is 0; ListIter walks every page.
+//
+// API: task.php?do=task-list (doc §6.1)
+func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) (*Page[Task], error) {
+	q, err := s.listQuery(opts)
+	if err != nil {
+		return nil, err
+	}
+	return fetchPage[Task](ctx, s.client, get("task.php", "task-list", q), "task_list", "task")
+}
+
+// ListIter yields every task from opts.Page (or the first page) on,
+// requesting opts.Limit tasks a page (30 when 0). opts is copied, never
+// modified.
+//
+// API: task.php?do=task-list (doc §6.1)
+func (s *TaskService) ListIter(ctx context.Context, opts *TaskListOptions) iter.Seq2[Task, error] {
+	var o TaskListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Page == 0 {
+		o.Page = 1
+	}
+	if o.Limit == 0 {
+		o.Limit = 30
+	}
+	return pages(o.Limit, func(page int) ([]Task, int64, error) {
+		po := o // a copy per page: the iterator may be ranged more than once
+		po.Page = o.Page + page - 1
+		p, err := s.List(ctx, &po)
+		if err != nil {
+			return nil, 0, err
+		}
+		return p.Items, p.Total, nil
+	})
+}
+
+// Get returns the task with the given id; the error wraps ErrNotFound when
+// there is none.
+//
+// API: task.php?do=task-list&id=N (doc §6.1)
+func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	q := url.Values{"id": {itoa(id)}}
+	tasks, err := fetchList[Task](ctx, s.client, get("task.php", "task-list", q), "task_list", "task")
+	if err != nil {
+		return nil, err
+	}
+	// Match the id rather than take the first row: a server that ignored
+	// the id would otherwise return the wrong task.
+	for i := range tasks {
+		if tasks[i].ID == id {
+			return &tasks[i], nil
+		}
+	}
+	return nil, fmt.Errorf("bestedm: task %d: %w", id, ErrNotFound)
+}
+
+// Create adds a sending task; Result.ID is the new task's id. The call is
+// a GET with the parameters in the query string, as the document's
+// examples and the clients in use send it.
+//
+// API: task.php?do=add-task (doc §5.1, §6.2)
+func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error) {
+	if p == nil {
+		p = &TaskParams{}
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	q, err := s.client.encodeParams(p)
+	if err != nil {
+		return nil, err
+	}
+	r := get("task.php", "add-task", q)
+	r.write = true
+	return s.client.exec(ctx, r)
+}
+
+// Update changes a task; only the fields set in p are sent. Like Create it
+// is a GET with the parameters in the query string.
+//
+// API: task.php?do=edit-task (doc §6.3)
+func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams) (*Result, error) {
+	if p == nil {
+		p = &TaskUpdateParams{}
+	}
+	if err := firstInvalid(requireID("id", id), p.validate()); err != nil {
+		return nil, err
+	}
+	q, err := s.client.encodeParams(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(q) == 0 {
+		return nil, &ValidationError{Field: "TaskUpdateParams", Reason: "sets no field to change"}
+	}
+	q.Set("id", itoa(id))
+	r := get("task.php", "edit-task", q)
+	r.write = true
+	return s.client.exec(ctx, r)
+}
+
+// Delete deletes a task.
+//
+// API: task.php?do=del-task (doc §6.4)
+func (s *TaskService) Delete(ctx context.Context, id int64) (*Result, error) {
+	if err := requireID("id", id); err != nil {
+		return nil, err
+	}
+	r := get("task.php", "del-task", url.Values{"id": {itoa(id)}})
+	r.write = true
+	return s.client.exec(ctx, r)
+}
+
+// listQuery validates opts and encodes them for task-list.
+func (s *TaskService) listQuery(opts *TaskListOptions) (url.Values, error) {
+	if opts == nil {
+		opts = &TaskListOptions{}
+	}
+	if err := checkPage(opts.Page, opts.Limit); err != nil {
+		return nil, err
+	}
+	q, err := s.client.encodeParams(opts)
+	if err != nil {
+		return nil, err
+	}
+	switch st := opts.SendStatus; st {
+	case 0:
+	case SendStatusAll:
+		q.Set("send_status", "all")
+	case SendCancelled, SendPaused, SendHeld, SendWaiting, SendInProgress, SendFinished:
+		q.Set("send_status", itoa(int64(st)))
+	default:
+		return nil, &ValidationError{Field: "send_status", Reason: fmt.Sprintf("unknown status %d", st)}
+	}
+	return q, nil
+}
+
+func (p *TaskParams) validate() error {
+	return firstInvalid(
+		taskCheckTemplates(p.TemplateIDs, true),
+		taskCheckSender(p.SendDomain, p.SendAccount, true),
+		requireID("maillist_id", p.MaillistID),
+		taskCheckQty(p.SendQty),
+		taskCheckStart(p.Status),
+		requireDate("time", p.Time),
+		taskCheckTrack(p.TrackStatus),
+	)
+}
+
+func (p *TaskUpdateParams) validate() error {
+	var maillist, qty, track, replyTo error
+	if p.MaillistID != 0 {
+		maillist = requireID("maillist_id", p.MaillistID)
+	}
+	if p.SendQty != nil {
+		qty = taskCheckQty(*p.SendQty)
+	}
+	if p.TrackStatus != nil {
+		track = taskCheckTrack(*p.TrackStatus)
+	}
+	if p.SendReplyTo != "" {
+		replyTo = checkEmail("send_replyto", p.SendReplyTo)
+	}
+	var status error
+	if p.SendStatus != 0 && p.SendStatus != SendHeld && p.SendStatus != SendWaiting {
+		status = &ValidationError{Field: "send_status", Reason: fmt.Sprintf("must be SendHeld (-1) or SendWaiting (1), got %d", p.SendStatus)}
+	}
+	return firstInvalid(taskCheckTemplates(p.TemplateIDs, false),
+		taskCheckSender(p.SendDomain, p.SendAccount, false), maillist, qty, status, track, replyTo)
+}
+
+func taskCheckTemplates(ids []int64, required bool) error {
+	if required && len(ids) == 0 {
+		return &ValidationError{Field: "tpl_id", Reason: "at least one template id is required"}
+	}
+	for _, id := range ids {
+		if err := requireID("tpl_id", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// taskCheckSender applies doc §5.1's rules: send_account is one address or
+// "all" (every mailbox of send_domain), and send_domain "all" (every
+// domain) only goes with send_account "all".
+func taskCheckSender(domain, account string, required bool) error {
+	if required {
+		if err := requireString("send_account", account); err != nil {
+			return err
+		}
+	}
+	if account != "" && account != "all" {
+		if err := checkEmail("send_account", account); err != nil {
+			return err
+		}
+	}
+	if domain == "all" && account != "all" {
+		return &ValidationError{Field: "send_domain", Reason: `"all" needs send_account "all"`}
+	}
+	return nil
+}
+
+func taskCheckQty(n int) error {
+	if n < 0 {
+		return &ValidationError{Field: "send_qty", Reason: "must not be negative"}
+	}
+	return nil
+}
+
+func taskCheckStart(st TaskStatus) error {
+	switch st {
+	case 0, TaskHold, TaskWaiting, TaskSendNow:
+		return nil
+	}
+	return &ValidationError{Field: "status", Reason: fmt.Sprintf("must be TaskWaiting, TaskHold or TaskSendNow, got %d", st)}
+}
+
+func taskCheckTrack(t TrackStatus) error {
+	switch t {
+	case TrackNone, TrackOpens, TrackOpensAndClicks:
+		return nil
+	}
+	return &ValidationError{Field: "track_status", Reason: fmt.Sprintf("must be 0, 1 or 2, got %d", t)}
+}
+
+// firstInvalid returns the first non-nil error of errs: checks are listed
+// in parameter order, so the first bad parameter is the one reported.
+func firstInvalid(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
