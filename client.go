@@ -609,20 +609,29 @@ type replyDecoder struct {
 }
 
 func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecoder, error) {
-	call := c.callName(resp.Request)
+	rd, in, decoded, err := c.replyReader(resp, capped)
+	if err != nil {
+		return nil, err
+	}
+	rd.dec = xml.NewDecoder(in)
+	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+	return rd, nil
+}
+
+// replyReader returns the body decoded to UTF-8 (decoded reports that a
+// charset was applied), and a replyDecoder without its xml.Decoder.
+func (c *Client) replyReader(resp *http.Response, capped bool) (*replyDecoder, io.Reader, bool, error) {
 	var body io.Reader = resp.Body
 	if capped {
 		body = &limitedReader{r: body, n: c.maxReply}
 	}
 	rec := &recorder{r: body}
-	rd := &replyDecoder{c: c, resp: resp, call: call, rec: rec}
+	rd := &replyDecoder{c: c, resp: resp, call: c.callName(resp.Request), rec: rec}
 	in, decoded, err := charset.NewReader(rec, charset.FromContentType(resp.Header.Get("Content-Type")))
 	if err != nil {
-		return nil, rd.fail("XML", err)
+		return nil, nil, false, rd.fail("XML", err)
 	}
-	rd.dec = xml.NewDecoder(in)
-	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
-	return rd, nil
+	return rd, in, decoded, nil
 }
 
 // fail builds the error for a reply that is not what was expected.
@@ -768,141 +777,6 @@ func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
 		return nil, rd.apiError(res)
 	}
 	return res, nil
-}
-
-// records performs r and yields each <child> of the reply's <root> as it is
-// decoded, so a reply of any size is held one record at a time. Other
-// children (such as <total_num>) are passed to other, when it is not nil.
-func records[T any](ctx context.Context, c *Client, r *request, root, child string) func(yield func(T, error) bool) {
-	return func(yield func(T, error) bool) {
-		var zero T
-		resp, err := c.do(ctx, r)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		defer resp.Body.Close()
-		rd, err := c.newReplyDecoder(resp, false)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		start, err := rd.root(root)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		stopped := false
-		errStop := errors.New("stop")
-		err = xmlbind.Children(rd.dec, func(el xml.StartElement) error {
-			if el.Name.Local != child {
-				return rd.dec.Skip()
-			}
-			var v T
-			if err := c.binder.Element(rd.dec, el, &v); err != nil {
-				return err
-			}
-			if !yield(v, nil) {
-				stopped = true
-				return errStop
-			}
-			return nil
-		})
-		if err != nil && !stopped {
-			yield(zero, rd.fail("<"+root+">", err))
-		}
-		_ = start
-	}
-}
-
-// Page is one page of a paged list.
-type Page[T any] struct {
-	Items []T
-	// Total is the number of matches on all pages, when the server sends it
-	// (<total_num>, §4.8 in practice); 0 when it does not.
-	Total int64
-}
-
-// fetchPage performs r and collects the <child> records of <root>, and
-// <total_num> when present.
-func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child string) (*Page[T], error) {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	rd, err := c.newReplyDecoder(resp, true)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := rd.root(root); err != nil {
-		return nil, err
-	}
-	p := &Page[T]{Items: []T{}}
-	err = xmlbind.Children(rd.dec, func(el xml.StartElement) error {
-		switch el.Name.Local {
-		case child:
-			var v T
-			if err := c.binder.Element(rd.dec, el, &v); err != nil {
-				return err
-			}
-			p.Items = append(p.Items, v)
-			return nil
-		case "total_num":
-			text, err := xmlbind.Text(rd.dec)
-			if err != nil {
-				return err
-			}
-			if text == "" {
-				return nil
-			}
-			n, err := strconv.ParseInt(text, 10, 64)
-			if err != nil {
-				return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("not an integer")}
-			}
-			p.Total = n
-			return nil
-		}
-		return rd.dec.Skip()
-	})
-	if err != nil {
-		return nil, rd.fail("<"+root+">", err)
-	}
-	return p, nil
-}
-
-// fetchList is fetchPage for lists that are not paged.
-func fetchList[T any](ctx context.Context, c *Client, r *request, root, child string) ([]T, error) {
-	p, err := fetchPage[T](ctx, c, r, root, child)
-	if err != nil {
-		return nil, err
-	}
-	return p.Items, nil
-}
-
-// pages yields the items of successive pages from fetchPage (pages count
-// from 1) until a page is empty or shorter than limit, or total is reached.
-func pages[T any](limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
-	return func(yield func(T, error) bool) {
-		var seen int64
-		for page := 1; ; page++ {
-			items, total, err := fetchPage(page)
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			seen += int64(len(items))
-			if len(items) == 0 || len(items) < limit || (total > 0 && seen >= total) {
-				return
-			}
-		}
-	}
 }
 
 // parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.

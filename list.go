@@ -1,0 +1,135 @@
+package bestedm
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/bestedm/bestedm-go/internal/charset"
+	"github.com/bestedm/bestedm-go/internal/xmlbind"
+)
+
+// Page is one page of a paged list.
+type Page[T any] struct {
+	Items []T
+	// Total is the number of matches on all pages, when the server sends it
+	// (<total_num>, §4.8 in practice); 0 when it does not.
+	Total int64
+}
+
+// decodeList reads a list reply <root><child>…</child>…</root>, passing each
+// record to emit (which returns false to stop) and other leaf children to
+// leaf. It takes xmlbind's fast path and falls back to encoding/xml for a
+// document the fast path cannot start, such as a <result> error reply.
+func (c *Client) decodeList(resp *http.Response, capped bool, l xmlbind.List, newRec func() any, emit func(any) bool) error {
+	rd, in, decoded, err := c.replyReader(resp, capped)
+	if err != nil {
+		return err
+	}
+	err = c.binder.Records(in, decoded, l, newRec, emit)
+	var slow *xmlbind.SlowStartError
+	if !errors.As(err, &slow) {
+		if err != nil {
+			return rd.fail("<"+l.Root+">", err)
+		}
+		return nil
+	}
+	rd.dec = xml.NewDecoder(slow.Replay)
+	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+	start, err := rd.root(l.Root)
+	if err != nil {
+		return err
+	}
+	if err := c.binder.SlowRecords(rd.dec, start, l, newRec, emit); err != nil {
+		return rd.fail("<"+l.Root+">", err)
+	}
+	return nil
+}
+
+// fetchPage performs r and collects the <child> records of <root>, and
+// <total_num> when present.
+func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child string) (*Page[T], error) {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	p := &Page[T]{Items: []T{}}
+	l := xmlbind.List{Root: root, Child: child, Leaf: func(name, text string) error {
+		if name != "total_num" || text == "" {
+			return nil
+		}
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("not an integer")}
+		}
+		p.Total = n
+		return nil
+	}}
+	err = c.decodeList(resp, true, l, func() any { return new(T) }, func(rec any) bool {
+		p.Items = append(p.Items, *rec.(*T))
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// fetchList is fetchPage for lists that are not paged.
+func fetchList[T any](ctx context.Context, c *Client, r *request, root, child string) ([]T, error) {
+	p, err := fetchPage[T](ctx, c, r, root, child)
+	if err != nil {
+		return nil, err
+	}
+	return p.Items, nil
+}
+
+// records performs r and yields each <child> of the reply's <root> as it is
+// decoded, so a reply of any size is held one record at a time.
+func records[T any](ctx context.Context, c *Client, r *request, root, child string) func(yield func(T, error) bool) {
+	return func(yield func(T, error) bool) {
+		var zero T
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		defer resp.Body.Close()
+		stopped := false
+		err = c.decodeList(resp, false, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
+			stopped = !yield(*rec.(*T), nil)
+			return !stopped
+		})
+		if err != nil && !stopped {
+			yield(zero, err)
+		}
+	}
+}
+
+// pages yields the items of successive pages from fetchPage (pages count
+// from 1) until a page is empty or shorter than limit, or total is reached.
+func pages[T any](limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
+	return func(yield func(T, error) bool) {
+		var seen int64
+		for page := 1; ; page++ {
+			items, total, err := fetchPage(page)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			seen += int64(len(items))
+			if len(items) == 0 || len(items) < limit || (total > 0 && seen >= total) {
+				return
+			}
+		}
+	}
+}
