@@ -41,15 +41,21 @@ func newUpload(fileField string, files []File, fields ...formField) (*upload, er
 			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file name %q contains a quote or line break", f.Name)}
 		}
 	}
-	if u.rewindable() {
-		for _, f := range files {
-			off, err := f.Content.(io.Seeker).Seek(0, io.SeekCurrent)
-			if err != nil {
-				u.offsets = nil
-				break
-			}
-			u.offsets = append(u.offsets, off)
+	// Record where each seekable file starts, so that a retry can replay
+	// the body. (rewindable itself needs these offsets, so it cannot be the
+	// test here: asking it first left every upload unreplayable.)
+	for _, f := range files {
+		sk, ok := f.Content.(io.Seeker)
+		if !ok {
+			u.offsets = nil
+			break
 		}
+		off, err := sk.Seek(0, io.SeekCurrent)
+		if err != nil {
+			u.offsets = nil
+			break
+		}
+		u.offsets = append(u.offsets, off)
 	}
 	return u, nil
 }
