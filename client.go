@@ -81,7 +81,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   base,
 		userAgent: "bestedm-go/" + Version,
-		creds:     &credentials{username: username, password: password, mode: AuthBasic},
+		creds:     &credentials{username: username, password: newSecret(password), mode: AuthBasic},
 		logger:    slog.New(discardHandler{}),
 		loc:       time.FixedZone("UTC+8", 8*60*60),
 		timeout:   defaultTimeout,
@@ -97,8 +97,8 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.creds.hash == "" {
-		c.creds.hash = HashPassword(c.creds.password)
+	if c.creds.hash.reveal() == "" {
+		c.creds.hash = newSecret(HashPassword(c.creds.password.reveal()))
 	}
 	if c.http == nil {
 		c.http = &http.Client{Transport: defaultTransport()}
@@ -213,7 +213,7 @@ func WithAuthMode(m AuthMode) Option {
 		if m != AuthBasic && m != AuthQuery {
 			return &ValidationError{Field: "auth mode", Reason: "unknown mode"}
 		}
-		if m == AuthBasic && c.creds.password == "" {
+		if m == AuthBasic && c.creds.password.reveal() == "" {
 			return &ValidationError{Field: "auth mode", Reason: "basic auth needs the plain password, not its hash"}
 		}
 		c.creds.mode = m
@@ -226,14 +226,14 @@ func WithAuthMode(m AuthMode) Option {
 // mode that can work without the plain password.
 func WithPasswordHash() Option {
 	return func(c *Client) error {
-		h := strings.ToLower(strings.TrimSpace(c.creds.password))
-		if c.creds.hash != "" {
-			h = c.creds.hash
+		h := strings.ToLower(strings.TrimSpace(c.creds.password.reveal()))
+		if c.creds.hash.reveal() != "" {
+			h = c.creds.hash.reveal()
 		}
 		if !isMD5Hex(h) {
 			return &ValidationError{Field: "password", Reason: "is not a 32-digit hex MD5 hash"}
 		}
-		c.creds.hash, c.creds.password, c.creds.mode = h, "", AuthQuery
+		c.creds.hash, c.creds.password, c.creds.mode = newSecret(h), secret{}, AuthQuery
 		return nil
 	}
 }
