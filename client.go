@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -443,7 +444,8 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		}
 	}
 	actx, cancel := context.WithCancel(ctx)
-	watchdog := time.AfterFunc(c.timeout, cancel)
+	timedOut := new(atomic.Bool)
+	watchdog := time.AfterFunc(c.timeout, func() { timedOut.Store(true); cancel() })
 	stop := func() { watchdog.Stop(); cancel() }
 	req, err := c.newHTTPRequest(actx, r)
 	if err != nil {
@@ -455,14 +457,18 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	resp, err := c.http.Do(req)
 	if err != nil {
 		stop()
-		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+		if timedOut.Load() && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
 		}
 		c.log(ctx, call, n, 0, time.Since(start), err)
 		return nil, call, err
 	}
 	c.log(ctx, call, n, resp.StatusCode, time.Since(start), nil)
-	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, stop: stop}
+	// From here on the watchdog runs only while a Read waits for the
+	// server: time the caller spends between reads (handling one record of
+	// a stream, writing an export to disk) is not the server's silence.
+	watchdog.Stop()
+	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetSize))
@@ -478,7 +484,17 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	return resp, call, nil
 }
 
-var errTimeout = errors.New("timeout")
+// errTimeout is the cause of a failure because the server stayed silent for
+// longer than the client's timeout. It matches context.DeadlineExceeded, so
+// that errors.Is(err, context.DeadlineExceeded) finds a timeout whichever
+// clock ran out, and it is not mistaken for a cancelled context.
+var errTimeout error = timeoutError{}
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string        { return "timeout" }
+func (timeoutError) Timeout() bool        { return true } // as net.Error
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 func (c *Client) log(ctx context.Context, call string, attempt, status int, d time.Duration, err error) {
 	if !c.logger.Enabled(ctx, slog.LevelDebug) {
@@ -529,19 +545,23 @@ func redactURLError(err error, c *Client) error {
 	return err
 }
 
-// watchedBody re-arms the idle watchdog on every read and releases the
-// attempt's context on Close.
+// watchedBody arms the idle watchdog for the length of each read and
+// releases the attempt's context on Close. A read cut off by the watchdog
+// fails with errTimeout, not with the context.Canceled the transport sees.
 type watchedBody struct {
 	rc       io.ReadCloser
 	watchdog *time.Timer
 	timeout  time.Duration
+	timedOut *atomic.Bool
 	stop     func()
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
+	b.watchdog.Reset(b.timeout)
 	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.watchdog.Reset(b.timeout)
+	b.watchdog.Stop()
+	if err != nil && err != io.EOF && b.timedOut.Load() {
+		err = fmt.Errorf("no data for %s: %w", b.timeout, errTimeout)
 	}
 	return n, err
 }
