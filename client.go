@@ -279,7 +279,7 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	next := hc.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
-			return fmt.Errorf("refusing redirect to %s://%s: credentials are only sent to %s", req.URL.Scheme, req.URL.Host, base.Host)
+			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
 			return next(req, via)
@@ -290,6 +290,14 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 		return nil
 	}
 	return &cp
+}
+
+// redirectError is a refused redirect. It is final: sending the same request
+// again would be redirected the same way (see shouldRetry).
+type redirectError struct{ to, host string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refusing redirect to %s: credentials are only sent to %s", e.to, e.host)
 }
 
 // discardHandler is slog.DiscardHandler, which needs Go 1.24.
