@@ -317,6 +317,9 @@ type request struct {
 	form   url.Values // parameters in a form-encoded POST body
 	upload *upload    // a multipart POST body
 	write  bool       // changes state: retried only if it never reached the server
+	// secrets are values sent in the body that must stay out of errors and
+	// logs even if the server echoes them, such as a mailbox password.
+	secrets []string
 }
 
 func get(script, action string, q url.Values) *request {
@@ -361,17 +364,72 @@ func (c *Client) callName(req *http.Request) string {
 	return req.Method + " " + c.redactURL(req.URL)
 }
 
-// redactURL hides the password query parameter and any userinfo.
+// secretParams are query parameters whose values are hidden in URLs shown in
+// errors and logs: the account password (query mode) and a mailbox password
+// (§7.5, §7.7; the SDK sends that one in a POST body, but a URL from a
+// redirect or a server message may carry it).
+var secretParams = []string{"password", "pwd"}
+
+// redactURL hides secret query parameters and any userinfo.
 func (c *Client) redactURL(u *url.URL) string {
 	cp := *u
 	cp.User = nil
-	if q := cp.Query(); q.Has("password") {
-		q.Set("password", "REDACTED")
-		// Keep the parameter order readable: username first as sent.
-		cp.RawQuery = strings.Replace(q.Encode(), "password=REDACTED", "password=REDACTED", 1)
+	q := cp.Query()
+	changed := false
+	for _, name := range secretParams {
+		if q.Has(name) {
+			q.Set(name, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		cp.RawQuery = q.Encode()
 	}
 	return c.creds.redact(cp.String())
 }
+
+// secretsKey is the context key under which attempt stores a request's own
+// secrets, so that every error built from its reply can find them.
+type secretsKey struct{}
+
+// redactText removes the client's credentials, and the secrets of the
+// request req belongs to (if any), from s.
+func (c *Client) redactText(req *http.Request, s string) string {
+	s = c.creds.redact(s)
+	if req == nil {
+		return s
+	}
+	extra, _ := req.Context().Value(secretsKey{}).([]string)
+	for _, secret := range extra {
+		for _, form := range []string{secret, url.QueryEscape(secret)} {
+			if form != "" {
+				s = strings.ReplaceAll(s, form, "REDACTED")
+			}
+		}
+	}
+	return s
+}
+
+// redactErr returns err, or when its text holds a secret, an error with
+// the same chain (errors.Is and errors.As still see err) and redacted text.
+func (c *Client) redactErr(req *http.Request, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if red := c.redactText(req, msg); red != msg {
+		return &redactedError{msg: red, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
 // so a retried request sends identical bytes.
@@ -455,7 +513,11 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	timedOut := new(atomic.Bool)
 	watchdog := time.AfterFunc(c.timeout, func() { timedOut.Store(true); cancel() })
 	stop := func() { watchdog.Stop(); cancel() }
-	req, err := c.newHTTPRequest(actx, r)
+	reqCtx := actx
+	if len(r.secrets) > 0 {
+		reqCtx = context.WithValue(actx, secretsKey{}, r.secrets)
+	}
+	req, err := c.newHTTPRequest(reqCtx, r)
 	if err != nil {
 		stop()
 		return nil, r.method + " " + r.script, err
@@ -483,7 +545,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		return nil, call, &HTTPError{
 			StatusCode:  resp.StatusCode,
 			ContentType: resp.Header.Get("Content-Type"),
-			Snippet:     c.snippet(head),
+			Snippet:     c.snippetFor(req, head),
 			RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
 			Call:        call,
 			Attempts:    n,
@@ -534,7 +596,7 @@ func (c *Client) finalError(err error, call string, attempts int) error {
 	if errors.As(err, &ve) {
 		return err
 	}
-	return &RequestError{Call: call, Attempts: attempts, Err: redactURLError(err, c)}
+	return &RequestError{Call: call, Attempts: attempts, Err: c.redactErr(nil, redactURLError(err, c))}
 }
 
 // redactURLError rewrites the URL inside a *url.Error (what http.Client
@@ -587,6 +649,30 @@ func (c *Client) snippet(b []byte) string {
 	}
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
 	return c.creds.redact(s)
+}
+
+// snippetFor is snippet with req's own secrets redacted too. A snippet is
+// cut at snippetSize bytes, which may fall inside a secret the server
+// echoed: a tail that begins one is dropped as well.
+func (c *Client) snippetFor(req *http.Request, b []byte) string {
+	s := c.redactText(req, c.snippet(b))
+	if len(b) < snippetSize {
+		return s
+	}
+	all := c.creds.secrets()
+	if req != nil {
+		extra, _ := req.Context().Value(secretsKey{}).([]string)
+		all = append(all, extra...)
+	}
+	for _, secret := range all {
+		for k := min(len(secret)-1, len(s)); k >= 4; k-- {
+			if strings.HasSuffix(s, secret[:k]) {
+				s = s[:len(s)-k] + "REDACTED"
+				break
+			}
+		}
+	}
+	return s
 }
 
 // recorder keeps the first bytes read through it, for error snippets.
@@ -664,14 +750,15 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 			err = errors.New("body ended early")
 		}
 	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &RequestError{Call: rd.call, Attempts: 1, Err: redactURLError(err, rd.c)}
+		return &RequestError{Call: rd.call, Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
 	}
 	return &DecodeError{
 		Call:        rd.call,
 		Expected:    expected,
 		ContentType: rd.resp.Header.Get("Content-Type"),
-		Snippet:     rd.c.snippet(rd.rec.head),
-		Err:         err,
+		Snippet:     rd.c.snippetFor(rd.resp.Request, rd.rec.head),
+		// A value the server sent back (<id>…</id>) may be a secret it echoed.
+		Err: rd.c.redactErr(rd.resp.Request, err),
 	}
 }
 
@@ -699,7 +786,13 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 }
 
 func (rd *replyDecoder) apiError(res *Result) error {
-	return &APIError{Status: res.Status, Message: res.Message, HTTPStatus: rd.resp.StatusCode, Call: rd.call}
+	// The message is the server's free text: it may echo what was sent.
+	return &APIError{
+		Status:     rd.c.redactText(rd.resp.Request, res.Status),
+		Message:    rd.c.redactText(rd.resp.Request, res.Message),
+		HTTPStatus: rd.resp.StatusCode,
+		Call:       rd.call,
+	}
 }
 
 const statusSuccess = "success"
