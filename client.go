@@ -744,7 +744,8 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 	if errors.Is(err, ErrReplyTooLarge) {
 		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
 	} else if errors.Is(err, io.EOF) {
-		if len(rd.rec.head) == 0 {
+		// A PHP script that prints nothing still sends its line ends.
+		if len(bytes.TrimSpace(rd.rec.head)) == 0 {
 			err = errors.New("empty body")
 		} else {
 			err = errors.New("body ended early")
