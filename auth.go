@@ -125,7 +125,9 @@ func (c *credentials) redact(s string) string {
 // secrets lists every form in which the password may appear in text.
 func (c *credentials) secrets() []string {
 	password := c.password.reveal()
-	out := []string{c.hash.reveal()}
+	// The hash is hex: an echo in upper case (PHP's strtoupper(md5(…)))
+	// is the same secret.
+	out := []string{c.hash.reveal(), strings.ToUpper(c.hash.reveal())}
 	if password != "" {
 		// The Basic token is at least 8 characters whatever the password,
 		// so it is always safe to search for.
