@@ -464,6 +464,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	if getBody != nil {
 		req.GetBody = getBody
 	}
+	if r.upload != nil && r.upload.length >= 0 {
+		// Known length: sent with Content-Length, not chunked (see
+		// upload.contentLength).
+		req.ContentLength = r.upload.length
+	}
 	req.URL.RawQuery = c.creds.apply(req, q)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)

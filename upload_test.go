@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -136,4 +137,47 @@ func TestUploadNotRetriedWhenNotSeekable(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Attempts)
 	assert.Equal(t, int32(1), dialer.dials.Load())
+}
+
+// Files whose length is known are sent with a Content-Length: PHP behind
+// FastCGI drops chunked request bodies. Others are streamed chunked.
+func TestUploadContentLength(t *testing.T) {
+	tmp, err := os.CreateTemp(t.TempDir(), "attachment")
+	require.NoError(t, err)
+	_, err = tmp.WriteString("0123456789 file bytes")
+	require.NoError(t, err)
+	_, err = tmp.Seek(3, io.SeekStart)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name    string
+		files   []File
+		chunked bool
+	}{
+		{"strings.Reader", []File{{Name: "a.txt", Content: strings.NewReader("hello 世界")}}, false},
+		{"bytes.Buffer and os.File", []File{{Name: "a.txt", Content: bytes.NewBufferString("buf")}, {Name: "b.bin", Content: tmp}}, false},
+		{"no files", nil, false},
+		{"plain reader", []File{{Name: "a.txt", Content: strings.NewReader("x")}, {Name: "b.txt", Content: io.MultiReader(strings.NewReader("y"))}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			mux.HandleFunc(apiPath+"template.php", func(w http.ResponseWriter, r *http.Request) {
+				body, err := io.ReadAll(r.Body)
+				require.NoError(t, err)
+				if tt.chunked {
+					assert.Equal(t, []string{"chunked"}, r.TransferEncoding)
+				} else {
+					assert.Empty(t, r.TransferEncoding)
+					assert.Equal(t, int64(len(body)), r.ContentLength)
+				}
+				_, _ = w.Write(result("success", "1"))
+			})
+			_, err := c.exec(bg, uploadRequest(t, tt.files...))
+			require.NoError(t, err)
+		})
+	}
+	rest, err := io.ReadAll(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, rest, "the file was read to its end, from where it stood")
 }
