@@ -37,9 +37,30 @@ func (m AuthMode) String() string {
 // out of %v, %+v and %#v of a Client.
 type credentials struct {
 	username string
-	password string // plain; empty when only the hash is known
-	hash     string // lower-case hex MD5 of the password
+	password secret // plain; empty when only the hash is known
+	hash     secret // lower-case hex MD5 of the password
 	mode     AuthMode
+}
+
+// secret holds a credential behind a pointer. fmt prints a pointer nested in
+// a struct as an address, whereas a string field is printed as is: %s or %q
+// of a Client value (not pointer) prints its fields one by one, and showed
+// the password and its hash when they were plain strings.
+type secret struct{ p *string }
+
+func newSecret(s string) secret {
+	if s == "" {
+		return secret{}
+	}
+	return secret{p: &s}
+}
+
+// reveal returns the secret's text, "" when unset.
+func (s secret) reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
 }
 
 func (c *credentials) String() string   { return "credentials{" + c.username + ", REDACTED}" }
@@ -74,14 +95,14 @@ func (c *credentials) apply(req *http.Request, q url.Values) string {
 		sb.WriteString("username=")
 		sb.WriteString(url.QueryEscape(c.username))
 		sb.WriteString("&password=")
-		sb.WriteString(c.hash)
+		sb.WriteString(c.hash.reveal())
 		if enc := q.Encode(); enc != "" {
 			sb.WriteByte('&')
 			sb.WriteString(enc)
 		}
 		return sb.String()
 	default:
-		req.SetBasicAuth(c.username, c.password)
+		req.SetBasicAuth(c.username, c.password.reveal())
 		return q.Encode()
 	}
 }
@@ -103,14 +124,20 @@ func (c *credentials) redact(s string) string {
 
 // secrets lists every form in which the password may appear in text.
 func (c *credentials) secrets() []string {
-	out := []string{c.hash}
+	password := c.password.reveal()
+	// The hash is hex: an echo in upper case (PHP's strtoupper(md5(…)))
+	// is the same secret.
+	out := []string{c.hash.reveal(), strings.ToUpper(c.hash.reveal())}
+	if password != "" {
+		// The Basic token is at least 8 characters whatever the password,
+		// so it is always safe to search for.
+		out = append(out, basicToken(c.username, password))
+	}
 	// A very short password would turn ordinary words into REDACTED; URLs
 	// are redacted structurally anyway (redactURL), so only longer ones are
 	// also searched for as text.
-	if len(c.password) >= 4 {
-		out = append(out, c.password, url.QueryEscape(c.password), url.PathEscape(c.password))
-		basic := basicToken(c.username, c.password)
-		out = append(out, basic)
+	if len(password) >= 4 {
+		out = append(out, password, url.QueryEscape(password), url.PathEscape(password))
 	}
 	return out
 }

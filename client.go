@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -81,7 +82,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   base,
 		userAgent: "bestedm-go/" + Version,
-		creds:     &credentials{username: username, password: password, mode: AuthBasic},
+		creds:     &credentials{username: username, password: newSecret(password), mode: AuthBasic},
 		logger:    slog.New(discardHandler{}),
 		loc:       time.FixedZone("UTC+8", 8*60*60),
 		timeout:   defaultTimeout,
@@ -97,8 +98,8 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.creds.hash == "" {
-		c.creds.hash = HashPassword(c.creds.password)
+	if c.creds.hash.reveal() == "" {
+		c.creds.hash = newSecret(HashPassword(c.creds.password.reveal()))
 	}
 	if c.http == nil {
 		c.http = &http.Client{Transport: defaultTransport()}
@@ -213,7 +214,7 @@ func WithAuthMode(m AuthMode) Option {
 		if m != AuthBasic && m != AuthQuery {
 			return &ValidationError{Field: "auth mode", Reason: "unknown mode"}
 		}
-		if m == AuthBasic && c.creds.password == "" {
+		if m == AuthBasic && c.creds.password.reveal() == "" {
 			return &ValidationError{Field: "auth mode", Reason: "basic auth needs the plain password, not its hash"}
 		}
 		c.creds.mode = m
@@ -226,14 +227,14 @@ func WithAuthMode(m AuthMode) Option {
 // mode that can work without the plain password.
 func WithPasswordHash() Option {
 	return func(c *Client) error {
-		h := strings.ToLower(strings.TrimSpace(c.creds.password))
-		if c.creds.hash != "" {
-			h = c.creds.hash
+		h := strings.ToLower(strings.TrimSpace(c.creds.password.reveal()))
+		if c.creds.hash.reveal() != "" {
+			h = c.creds.hash.reveal()
 		}
 		if !isMD5Hex(h) {
 			return &ValidationError{Field: "password", Reason: "is not a 32-digit hex MD5 hash"}
 		}
-		c.creds.hash, c.creds.password, c.creds.mode = h, "", AuthQuery
+		c.creds.hash, c.creds.password, c.creds.mode = newSecret(h), secret{}, AuthQuery
 		return nil
 	}
 }
@@ -278,7 +279,7 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	next := hc.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
-			return fmt.Errorf("refusing redirect to %s://%s: credentials are only sent to %s", req.URL.Scheme, req.URL.Host, base.Host)
+			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
 			return next(req, via)
@@ -289,6 +290,14 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 		return nil
 	}
 	return &cp
+}
+
+// redirectError is a refused redirect. It is final: sending the same request
+// again would be redirected the same way (see shouldRetry).
+type redirectError struct{ to, host string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("refusing redirect to %s: credentials are only sent to %s", e.to, e.host)
 }
 
 // discardHandler is slog.DiscardHandler, which needs Go 1.24.
@@ -308,6 +317,9 @@ type request struct {
 	form   url.Values // parameters in a form-encoded POST body
 	upload *upload    // a multipart POST body
 	write  bool       // changes state: retried only if it never reached the server
+	// secrets are values sent in the body that must stay out of errors and
+	// logs even if the server echoes them, such as a mailbox password.
+	secrets []string
 }
 
 func get(script, action string, q url.Values) *request {
@@ -352,17 +364,72 @@ func (c *Client) callName(req *http.Request) string {
 	return req.Method + " " + c.redactURL(req.URL)
 }
 
-// redactURL hides the password query parameter and any userinfo.
+// secretParams are query parameters whose values are hidden in URLs shown in
+// errors and logs: the account password (query mode) and a mailbox password
+// (§7.5, §7.7; the SDK sends that one in a POST body, but a URL from a
+// redirect or a server message may carry it).
+var secretParams = []string{"password", "pwd"}
+
+// redactURL hides secret query parameters and any userinfo.
 func (c *Client) redactURL(u *url.URL) string {
 	cp := *u
 	cp.User = nil
-	if q := cp.Query(); q.Has("password") {
-		q.Set("password", "REDACTED")
-		// Keep the parameter order readable: username first as sent.
-		cp.RawQuery = strings.Replace(q.Encode(), "password=REDACTED", "password=REDACTED", 1)
+	q := cp.Query()
+	changed := false
+	for _, name := range secretParams {
+		if q.Has(name) {
+			q.Set(name, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		cp.RawQuery = q.Encode()
 	}
 	return c.creds.redact(cp.String())
 }
+
+// secretsKey is the context key under which attempt stores a request's own
+// secrets, so that every error built from its reply can find them.
+type secretsKey struct{}
+
+// redactText removes the client's credentials, and the secrets of the
+// request req belongs to (if any), from s.
+func (c *Client) redactText(req *http.Request, s string) string {
+	s = c.creds.redact(s)
+	if req == nil {
+		return s
+	}
+	extra, _ := req.Context().Value(secretsKey{}).([]string)
+	for _, secret := range extra {
+		for _, form := range []string{secret, url.QueryEscape(secret)} {
+			if form != "" {
+				s = strings.ReplaceAll(s, form, "REDACTED")
+			}
+		}
+	}
+	return s
+}
+
+// redactErr returns err, or when its text holds a secret, an error with
+// the same chain (errors.Is and errors.As still see err) and redacted text.
+func (c *Client) redactErr(req *http.Request, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if red := c.redactText(req, msg); red != msg {
+		return &redactedError{msg: red, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
 // so a retried request sends identical bytes.
@@ -396,6 +463,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	if getBody != nil {
 		req.GetBody = getBody
+	}
+	if r.upload != nil && r.upload.length >= 0 {
+		// Known length: sent with Content-Length, not chunked (see
+		// upload.contentLength).
+		req.ContentLength = r.upload.length
 	}
 	req.URL.RawQuery = c.creds.apply(req, q)
 	if contentType != "" {
@@ -443,9 +515,14 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		}
 	}
 	actx, cancel := context.WithCancel(ctx)
-	watchdog := time.AfterFunc(c.timeout, cancel)
+	timedOut := new(atomic.Bool)
+	watchdog := time.AfterFunc(c.timeout, func() { timedOut.Store(true); cancel() })
 	stop := func() { watchdog.Stop(); cancel() }
-	req, err := c.newHTTPRequest(actx, r)
+	reqCtx := actx
+	if len(r.secrets) > 0 {
+		reqCtx = context.WithValue(actx, secretsKey{}, r.secrets)
+	}
+	req, err := c.newHTTPRequest(reqCtx, r)
 	if err != nil {
 		stop()
 		return nil, r.method + " " + r.script, err
@@ -455,21 +532,25 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	resp, err := c.http.Do(req)
 	if err != nil {
 		stop()
-		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+		if timedOut.Load() && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
 		}
 		c.log(ctx, call, n, 0, time.Since(start), err)
 		return nil, call, err
 	}
 	c.log(ctx, call, n, resp.StatusCode, time.Since(start), nil)
-	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, stop: stop}
+	// From here on the watchdog runs only while a Read waits for the
+	// server: time the caller spends between reads (handling one record of
+	// a stream, writing an export to disk) is not the server's silence.
+	watchdog.Stop()
+	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetSize))
 		return nil, call, &HTTPError{
 			StatusCode:  resp.StatusCode,
 			ContentType: resp.Header.Get("Content-Type"),
-			Snippet:     c.snippet(head),
+			Snippet:     c.snippetFor(req, head),
 			RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
 			Call:        call,
 			Attempts:    n,
@@ -478,7 +559,17 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	return resp, call, nil
 }
 
-var errTimeout = errors.New("timeout")
+// errTimeout is the cause of a failure because the server stayed silent for
+// longer than the client's timeout. It matches context.DeadlineExceeded, so
+// that errors.Is(err, context.DeadlineExceeded) finds a timeout whichever
+// clock ran out, and it is not mistaken for a cancelled context.
+var errTimeout error = timeoutError{}
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string        { return "timeout" }
+func (timeoutError) Timeout() bool        { return true } // as net.Error
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 func (c *Client) log(ctx context.Context, call string, attempt, status int, d time.Duration, err error) {
 	if !c.logger.Enabled(ctx, slog.LevelDebug) {
@@ -510,7 +601,7 @@ func (c *Client) finalError(err error, call string, attempts int) error {
 	if errors.As(err, &ve) {
 		return err
 	}
-	return &RequestError{Call: call, Attempts: attempts, Err: redactURLError(err, c)}
+	return &RequestError{Call: call, Attempts: attempts, Err: c.redactErr(nil, redactURLError(err, c))}
 }
 
 // redactURLError rewrites the URL inside a *url.Error (what http.Client
@@ -529,19 +620,23 @@ func redactURLError(err error, c *Client) error {
 	return err
 }
 
-// watchedBody re-arms the idle watchdog on every read and releases the
-// attempt's context on Close.
+// watchedBody arms the idle watchdog for the length of each read and
+// releases the attempt's context on Close. A read cut off by the watchdog
+// fails with errTimeout, not with the context.Canceled the transport sees.
 type watchedBody struct {
 	rc       io.ReadCloser
 	watchdog *time.Timer
 	timeout  time.Duration
+	timedOut *atomic.Bool
 	stop     func()
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
+	b.watchdog.Reset(b.timeout)
 	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.watchdog.Reset(b.timeout)
+	b.watchdog.Stop()
+	if err != nil && err != io.EOF && b.timedOut.Load() {
+		err = fmt.Errorf("no data for %s: %w", b.timeout, errTimeout)
 	}
 	return n, err
 }
@@ -559,6 +654,30 @@ func (c *Client) snippet(b []byte) string {
 	}
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
 	return c.creds.redact(s)
+}
+
+// snippetFor is snippet with req's own secrets redacted too. A snippet is
+// cut at snippetSize bytes, which may fall inside a secret the server
+// echoed: a tail that begins one is dropped as well.
+func (c *Client) snippetFor(req *http.Request, b []byte) string {
+	s := c.redactText(req, c.snippet(b))
+	if len(b) < snippetSize {
+		return s
+	}
+	all := c.creds.secrets()
+	if req != nil {
+		extra, _ := req.Context().Value(secretsKey{}).([]string)
+		all = append(all, extra...)
+	}
+	for _, secret := range all {
+		for k := min(len(secret)-1, len(s)); k >= 4; k-- {
+			if strings.HasSuffix(s, secret[:k]) {
+				s = s[:len(s)-k] + "REDACTED"
+				break
+			}
+		}
+	}
+	return s
 }
 
 // recorder keeps the first bytes read through it, for error snippets.
@@ -639,20 +758,22 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 	if errors.Is(err, ErrReplyTooLarge) {
 		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
 	} else if errors.Is(err, io.EOF) {
-		if len(rd.rec.head) == 0 {
+		// A PHP script that prints nothing still sends its line ends.
+		if len(bytes.TrimSpace(rd.rec.head)) == 0 {
 			err = errors.New("empty body")
 		} else {
 			err = errors.New("body ended early")
 		}
 	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &RequestError{Call: rd.call, Attempts: 1, Err: redactURLError(err, rd.c)}
+		return &RequestError{Call: rd.call, Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
 	}
 	return &DecodeError{
 		Call:        rd.call,
 		Expected:    expected,
 		ContentType: rd.resp.Header.Get("Content-Type"),
-		Snippet:     rd.c.snippet(rd.rec.head),
-		Err:         err,
+		Snippet:     rd.c.snippetFor(rd.resp.Request, rd.rec.head),
+		// A value the server sent back (<id>…</id>) may be a secret it echoed.
+		Err: rd.c.redactErr(rd.resp.Request, err),
 	}
 }
 
@@ -680,7 +801,13 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 }
 
 func (rd *replyDecoder) apiError(res *Result) error {
-	return &APIError{Status: res.Status, Message: res.Message, HTTPStatus: rd.resp.StatusCode, Call: rd.call}
+	// The message is the server's free text: it may echo what was sent.
+	return &APIError{
+		Status:     rd.c.redactText(rd.resp.Request, res.Status),
+		Message:    rd.c.redactText(rd.resp.Request, res.Message),
+		HTTPStatus: rd.resp.StatusCode,
+		Call:       rd.call,
+	}
 }
 
 const statusSuccess = "success"

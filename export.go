@@ -60,6 +60,12 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 		lr := bufio.NewReaderSize(in, 64<<10)
 		for lineNo := 1; ; lineNo++ {
 			line, err := readLine(lr)
+			if err != nil && err != io.EOF {
+				// A line cut by a broken connection is not a row: parsing
+				// it would hide the real failure behind a parse error.
+				yield(zero, &RequestError{Call: e.call, Attempts: 1, Err: err})
+				return
+			}
 			if len(line) > 0 {
 				row, perr := e.parse(splitFields(line))
 				if perr != nil {
@@ -73,15 +79,13 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 			if err == io.EOF {
 				return
 			}
-			if err != nil {
-				yield(zero, &RequestError{Call: e.call, Attempts: 1, Err: err})
-				return
-			}
 		}
 	}
 }
 
-// readLine returns the next line without its line end, trimmed of spaces.
+// readLine returns the next line without its line end, or "" for a line of
+// blanks. Tabs at either end are kept: they separate fields, and trimming
+// them dropped an empty last field ("address<TAB>" with no name).
 func readLine(r *bufio.Reader) (string, error) {
 	var buf []byte
 	for {
@@ -96,7 +100,11 @@ func readLine(r *bufio.Reader) (string, error) {
 		if buf != nil {
 			chunk = append(buf, chunk...)
 		}
-		return strings.TrimSpace(string(chunk)), err
+		line := strings.TrimRight(string(chunk), "\r\n")
+		if strings.TrimSpace(line) == "" {
+			line = ""
+		}
+		return line, err
 	}
 }
 

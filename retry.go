@@ -68,6 +68,11 @@ func (c *Client) shouldRetry(ctx context.Context, r *request, n int, err error) 
 	if errors.As(err, &ve) {
 		return 0, false
 	}
+	// A refused redirect would be refused again: retrying only delays.
+	var re *redirectError
+	if errors.As(err, &re) {
+		return 0, false
+	}
 	wait := c.backoff(n)
 	var he *HTTPError
 	if errors.As(err, &he) {

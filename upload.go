@@ -26,10 +26,13 @@ type upload struct {
 	fileField string // "file", or "file[]" when several files go together
 	files     []File
 	offsets   []int64 // start offsets of seekable files, for rewind
+	boundary  string  // fixed, so the body's length can be computed
+	length    int64   // of the body opened last; -1 when unknown
 }
 
 func newUpload(fileField string, files []File, fields ...formField) (*upload, error) {
-	u := &upload{fields: fields, fileField: fileField, files: files}
+	u := &upload{fields: fields, fileField: fileField, files: files, length: -1}
+	u.boundary = multipart.NewWriter(io.Discard).Boundary()
 	for i, f := range files {
 		if f.Content == nil {
 			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file %d has no content", i+1)}
@@ -41,15 +44,21 @@ func newUpload(fileField string, files []File, fields ...formField) (*upload, er
 			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file name %q contains a quote or line break", f.Name)}
 		}
 	}
-	if u.rewindable() {
-		for _, f := range files {
-			off, err := f.Content.(io.Seeker).Seek(0, io.SeekCurrent)
-			if err != nil {
-				u.offsets = nil
-				break
-			}
-			u.offsets = append(u.offsets, off)
+	// Record where each seekable file starts, so that a retry can replay
+	// the body. (rewindable itself needs these offsets, so it cannot be the
+	// test here: asking it first left every upload unreplayable.)
+	for _, f := range files {
+		sk, ok := f.Content.(io.Seeker)
+		if !ok {
+			u.offsets = nil
+			break
 		}
+		off, err := sk.Seek(0, io.SeekCurrent)
+		if err != nil {
+			u.offsets = nil
+			break
+		}
+		u.offsets = append(u.offsets, off)
 	}
 	return u, nil
 }
@@ -80,13 +89,72 @@ func (u *upload) rewind() error {
 // Content-Type. The writer stops as soon as the reader is closed, so an
 // upload the server rejects early does not leave a goroutine behind.
 func (u *upload) open() (io.Reader, string, error) {
+	u.length = u.contentLength()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	if err := mw.SetBoundary(u.boundary); err != nil {
+		return nil, "", err
+	}
 	go func() {
 		pw.CloseWithError(u.write(mw))
 	}()
 	return pr, mw.FormDataContentType(), nil
 }
+
+// contentLength returns the exact length of the body, or -1 when a file's
+// length is unknown. Without a length the transport sends the body chunked,
+// which PHP behind FastCGI (Apache's mod_proxy_fcgi, among others) does not
+// accept: the files would arrive empty. A file's length is known when it is
+// an io.Seeker or has a Len method (bytes.Reader, strings.Reader,
+// bytes.Buffer); it is measured from where the reader stands.
+func (u *upload) contentLength() int64 {
+	var total int64
+	for _, f := range u.files {
+		n, ok := remaining(f.Content)
+		if !ok {
+			return -1
+		}
+		total += n
+	}
+	// The framing: the same body with every file empty.
+	var cw countingWriter
+	mw := multipart.NewWriter(&cw)
+	if mw.SetBoundary(u.boundary) != nil {
+		return -1
+	}
+	empty := &upload{fields: u.fields, fileField: u.fileField, files: make([]File, len(u.files))}
+	for i, f := range u.files {
+		empty.files[i] = File{Name: f.Name, Content: strings.NewReader("")}
+	}
+	if empty.write(mw) != nil {
+		return -1
+	}
+	return total + cw.n
+}
+
+// remaining returns how many bytes r has left to read, if that is known.
+func remaining(r io.Reader) (int64, bool) {
+	if l, ok := r.(interface{ Len() int }); ok {
+		return int64(l.Len()), true
+	}
+	s, ok := r.(io.Seeker)
+	if !ok {
+		return 0, false
+	}
+	cur, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, false
+	}
+	end, err := s.Seek(0, io.SeekEnd)
+	if _, serr := s.Seek(cur, io.SeekStart); err != nil || serr != nil {
+		return 0, false
+	}
+	return end - cur, true
+}
+
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
 
 func (u *upload) write(mw *multipart.Writer) error {
 	for _, f := range u.fields {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Checks run before a request is built: a bad argument fails with a
@@ -40,6 +41,40 @@ func checkEmail(field, addr string) error {
 	}
 	if strings.ContainsAny(addr, " \t\r\n,;<>\"") {
 		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q contains a space or separator", addr)}
+	}
+	return nil
+}
+
+// checkHostname is a sanity check that name looks like a domain name: at
+// least two dot-separated labels of letters, digits and hyphens (Unicode
+// letters too, for internationalised names), none empty, longer than 63
+// bytes, or starting or ending with a hyphen.
+func checkHostname(field, name string) error {
+	bad := func(why string) error {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not a domain name: %s", name, why)}
+	}
+	if name == "" {
+		return &ValidationError{Field: field, Reason: "is required"}
+	}
+	if len(name) > 253 {
+		return bad("longer than 253 bytes")
+	}
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return bad("needs at least two labels, such as example.com")
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 {
+			return bad("a label is empty or longer than 63 bytes")
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return bad("a label starts or ends with a hyphen")
+		}
+		for _, r := range l {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return bad(fmt.Sprintf("%q is not allowed", r))
+			}
+		}
 	}
 	return nil
 }

@@ -239,6 +239,11 @@ func (b *Binder) Scalar(text string, fv reflect.Value) error {
 			}
 			n = int64(f)
 		}
+		// The float fallback bypasses ParseInt's size check: without this,
+		// "300.0" or "300" would wrap silently in an int8 field.
+		if fv.OverflowInt(n) {
+			return fmt.Errorf("out of range for %s", fv.Type())
+		}
 		fv.SetInt(n)
 	case reflect.Float32, reflect.Float64:
 		text = strings.TrimSpace(strings.TrimSuffix(text, "%"))

@@ -1,0 +1,387 @@
+package bestedm
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeClock records the waits asked of it and returns at once, so no retry
+// test sleeps for real; onSleep runs at the start of each wait.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	sleeps  []time.Duration
+	onSleep func()
+}
+
+var clockStart = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.now.IsZero() {
+		f.now = clockStart
+	}
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	f.sleeps = append(f.sleeps, d)
+	hook := f.onSleep
+	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	if f.now.IsZero() {
+		f.now = clockStart
+	}
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fakeClock) waits() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.sleeps...)
+}
+
+// retryClient is a test client with retries on and a fake clock.
+func retryClient(t *testing.T, p RetryPolicy, opts ...Option) (*Client, *http.ServeMux, *fakeClock) {
+	t.Helper()
+	c, mux := setup(t, append([]Option{WithRetry(p)}, opts...)...)
+	clk := &fakeClock{}
+	c.clock = clk
+	return c, mux, clk
+}
+
+// flaky answers the first n requests with fail, then with body; it counts
+// every request.
+func flaky(t *testing.T, mux *http.ServeMux, n int32, fail func(w http.ResponseWriter, r *http.Request), body []byte) *atomic.Int32 {
+	t.Helper()
+	var count atomic.Int32
+	mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
+		if count.Add(1) <= n {
+			fail(w, r)
+			return
+		}
+		_, _ = w.Write(body)
+	})
+	return &count
+}
+
+func status(code int, header ...string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		http.Error(w, http.StatusText(code), code)
+	}
+}
+
+// hangUp closes the connection without an answer.
+func hangUp(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func TestRetryReads(t *testing.T) {
+	tests := []struct {
+		name string
+		fail func(w http.ResponseWriter, r *http.Request)
+	}{
+		{"503", status(503)},
+		{"502", status(502)},
+		{"504", status(504)},
+		{"429", status(429)},
+		{"connection closed", hangUp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" then success", func(t *testing.T) {
+			c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 2})
+			count := flaky(t, mux, 2, tt.fail, fixture(t, "account-customer-info.xml"))
+			got, err := c.Account.CustomerInfo(bg)
+			require.NoError(t, err)
+			assert.Equal(t, int64(1024), got.ID)
+			assert.Equal(t, int32(3), count.Load())
+			assert.Len(t, clk.waits(), 2)
+		})
+		t.Run(tt.name+" every time", func(t *testing.T) {
+			c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 3})
+			count := flaky(t, mux, 100, tt.fail, nil)
+			_, err := c.Account.CustomerInfo(bg)
+			require.Error(t, err)
+			assert.Equal(t, int32(4), count.Load(), "the first attempt and 3 retries")
+			assert.Len(t, clk.waits(), 3)
+			assert.Contains(t, err.Error(), "(after 4 attempts)")
+			var he *HTTPError
+			var re *RequestError
+			switch {
+			case errors.As(err, &he):
+				assert.Equal(t, 4, he.Attempts)
+			case errors.As(err, &re):
+				assert.Equal(t, 4, re.Attempts)
+			default:
+				t.Fatalf("unexpected error type %T", err)
+			}
+		})
+	}
+}
+
+func TestNoRetryOnOtherStatuses(t *testing.T) {
+	for _, code := range []int{400, 401, 403, 404, 500, 501} {
+		c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 3})
+		count := flaky(t, mux, 100, status(code), nil)
+		_, err := c.Account.CustomerInfo(bg)
+		var he *HTTPError
+		require.ErrorAs(t, err, &he, code)
+		assert.Equal(t, int32(1), count.Load(), code)
+		assert.Equal(t, 1, he.Attempts)
+		assert.Empty(t, clk.waits())
+	}
+}
+
+// Decoding failures and API errors come from a server that answered: they
+// are not retried either.
+func TestNoRetryOnAnsweredReplies(t *testing.T) {
+	for name, body := range map[string][]byte{
+		"api error": result("auth_error", "x"),
+		"html":      []byte("<html></html>"),
+	} {
+		c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 3})
+		count := flaky(t, mux, 0, nil, body)
+		_, err := c.Account.CustomerInfo(bg)
+		require.Error(t, err, name)
+		assert.Equal(t, int32(1), count.Load(), name)
+	}
+}
+
+func TestRetryOffByDefaultInSetupAndWithZeroPolicy(t *testing.T) {
+	c, mux, _ := retryClient(t, RetryPolicy{})
+	count := flaky(t, mux, 100, status(503), nil)
+	_, err := c.Account.CustomerInfo(bg)
+	require.Error(t, err)
+	assert.Equal(t, int32(1), count.Load())
+}
+
+func writeRequest() *request {
+	return &request{method: http.MethodPost, script: "mloperate.php", action: "maillist-add",
+		form: q("subject", "春季客户", "status", "enabled"), write: true}
+}
+
+// Writes are not retried once they may have reached the server: the API has
+// no idempotency key, and a duplicated task sends mail twice.
+func TestWritesNotRetriedWhenSent(t *testing.T) {
+	for name, fail := range map[string]func(http.ResponseWriter, *http.Request){
+		"503":               status(503),
+		"429":               status(429, "Retry-After", "1"),
+		"connection closed": hangUp,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 3})
+			count := flaky(t, mux, 100, fail, nil)
+			_, err := c.exec(bg, writeRequest())
+			require.Error(t, err)
+			assert.Equal(t, int32(1), count.Load())
+			assert.Empty(t, clk.waits())
+			assert.NotContains(t, err.Error(), "attempts")
+		})
+	}
+}
+
+// A write whose dial failed never reached the server, so it is retried.
+func TestWriteRetriedAfterDialError(t *testing.T) {
+	hc, dialer := flakyClient(2)
+	c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 3}, WithHTTPClient(hc))
+	var bodies []string
+	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		_, _ = w.Write(result("success", "12"))
+	})
+	res, err := c.exec(bg, writeRequest())
+	require.NoError(t, err)
+	assert.Equal(t, int64(12), res.ID)
+	assert.Equal(t, int32(3), dialer.dials.Load())
+	assert.Equal(t, []string{q("subject", "春季客户", "status", "enabled").Encode()}, bodies)
+	assert.Len(t, clk.waits(), 2)
+
+	// Dial errors to the end: the final error reports every attempt.
+	hc, dialer = flakyClient(100)
+	c, _, _ = retryClient(t, RetryPolicy{MaxRetries: 2}, WithHTTPClient(hc))
+	_, err = c.exec(bg, writeRequest())
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 3, re.Attempts)
+	assert.Equal(t, int32(3), dialer.dials.Load())
+	assert.Contains(t, err.Error(), "(after 3 attempts)")
+	assert.True(t, isDialError(err))
+}
+
+// A form body is sent identically on every attempt.
+func TestRetrySendsSameBody(t *testing.T) {
+	c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 2})
+	var bodies []string
+	var count int
+	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
+		assert.Equal(t, "do=ml-addr-list", r.URL.RawQuery)
+		if count++; count < 3 {
+			http.Error(w, "busy", 503)
+			return
+		}
+		_, _ = w.Write(result("success", "ok"))
+	})
+	form := q("keyword", "张 三&李四", "list_id", "7")
+	r := &request{method: http.MethodPost, script: "mloperate.php", action: "ml-addr-list", form: form}
+	_, err := c.exec(bg, r)
+	require.NoError(t, err)
+	want := form.Encode()
+	assert.Equal(t, []string{want, want, want}, bodies)
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 2, MaxRetryAfter: time.Minute})
+	count := flaky(t, mux, 2, status(503, "Retry-After", "3"), fixture(t, "account-customer-info.xml"))
+	_, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err)
+	assert.Equal(t, int32(3), count.Load())
+	assert.Equal(t, []time.Duration{3 * time.Second, 3 * time.Second}, clk.waits())
+}
+
+func TestRetryAfterHTTPDate(t *testing.T) {
+	c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 1})
+	at := clockStart.Add(20 * time.Second).Format(http.TimeFormat)
+	flaky(t, mux, 1, status(429, "Retry-After", at), fixture(t, "account-customer-info.xml"))
+	_, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{20 * time.Second}, clk.waits())
+}
+
+// A Retry-After longer than MaxRetryAfter ends the retries at once.
+func TestRetryAfterCapped(t *testing.T) {
+	c, mux, clk := retryClient(t, RetryPolicy{MaxRetries: 3, MaxRetryAfter: time.Minute})
+	count := flaky(t, mux, 100, status(429, "Retry-After", "120"), nil)
+	_, err := c.Account.CustomerInfo(bg)
+	var he *HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, 120*time.Second, he.RetryAfter)
+	assert.Equal(t, int32(1), count.Load())
+	assert.Empty(t, clk.waits())
+}
+
+// Backoff is capped exponential with full jitter.
+func TestBackoffBounds(t *testing.T) {
+	p := RetryPolicy{MaxRetries: 6, MinBackoff: 100 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
+	c, mux, clk := retryClient(t, p)
+	flaky(t, mux, 100, status(503), nil)
+	_, err := c.Account.CustomerInfo(bg)
+	require.Error(t, err)
+	waits := clk.waits()
+	require.Len(t, waits, 6)
+	ceilings := []time.Duration{100, 200, 400, 500, 500, 500}
+	for i, w := range waits {
+		assert.GreaterOrEqual(t, w, time.Duration(0))
+		assert.LessOrEqual(t, w, ceilings[i]*time.Millisecond, "wait %d", i+1)
+	}
+	for n := 1; n <= 80; n++ { // a large n must not overflow the shift
+		d := c.backoff(n)
+		assert.True(t, d >= 0 && d <= p.MaxBackoff, "backoff(%d) = %s", n, d)
+	}
+}
+
+// Cancelling the context ends the wait between attempts at once, with the
+// real clock and an hour-long backoff.
+func TestCancelStopsRetryWait(t *testing.T) {
+	c, mux := setup(t, WithRetry(RetryPolicy{MaxRetries: 3, MinBackoff: time.Hour, MaxBackoff: time.Hour}))
+	ctx, cancel := contextWith(t)
+	var count atomic.Int32
+	mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
+		count.Add(1)
+		time.AfterFunc(20*time.Millisecond, cancel)
+		http.Error(w, "busy", 503)
+	})
+	start := time.Now()
+	_, err := c.Account.CustomerInfo(ctx)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, int32(1), count.Load())
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Attempts)
+}
+
+func TestRealClockSleep(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	assert.ErrorIs(t, realClock{}.Sleep(ctx, time.Hour), context.Canceled)
+	assert.ErrorIs(t, realClock{}.Sleep(ctx, 0), context.Canceled)
+	assert.NoError(t, realClock{}.Sleep(bg, 0))
+	assert.NoError(t, realClock{}.Sleep(bg, time.Millisecond))
+	assert.Less(t, time.Since(start), time.Second)
+	assert.WithinDuration(t, time.Now(), realClock{}.Now(), time.Second)
+}
+
+// A rate limiter is asked before every attempt; its error ends the call.
+func TestRateLimiter(t *testing.T) {
+	lim := &countingLimiter{}
+	c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 2}, WithRateLimiter(lim))
+	flaky(t, mux, 1, status(503), fixture(t, "account-customer-info.xml"))
+	_, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), lim.calls.Load())
+
+	lim = &countingLimiter{err: errors.New("rate: Wait(n=1) would exceed context deadline")}
+	c, mux, _ = retryClient(t, RetryPolicy{}, WithRateLimiter(lim))
+	failHandler(t, mux)
+	_, err = c.Account.CustomerInfo(bg)
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.ErrorIs(t, err, lim.err)
+}
+
+type countingLimiter struct {
+	calls atomic.Int32
+	err   error
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	l.calls.Add(1)
+	return l.err
+}
+
+// Streaming reads are retried like any read before their first record.
+func TestRetryRecords(t *testing.T) {
+	c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 2})
+	count := flaky(t, mux, 1, status(502), []byte("<maillist><item><id>1</id></item><item><id>2</id></item></maillist>"))
+	type item struct {
+		ID int `xml:"id"`
+	}
+	var ids []int
+	for it, err := range records[item](bg, c, get("mloperate.php", "maillist-list", nil), "maillist", "item") {
+		require.NoError(t, err)
+		ids = append(ids, it.ID)
+	}
+	assert.Equal(t, []int{1, 2}, ids)
+	assert.Equal(t, int32(2), count.Load())
+}
