@@ -16,7 +16,7 @@ import (
 
 type subscriber struct{ Address, Name string }
 
-func parseSubscriber(f []string) (subscriber, error) {
+func parseTestSubscriber(f []string) (subscriber, error) {
 	if len(f) < 2 {
 		return subscriber{}, fmt.Errorf("want 2 fields, got %d", len(f))
 	}
@@ -73,7 +73,7 @@ func TestExportRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveExport(t, mux, tt.contentType, []byte(tt.body))
-			exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+			exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 			require.NoError(t, err)
 			assert.Equal(t, tt.contentType, exp.ContentType())
 			got, err := collect(t, exp.Rows())
@@ -91,7 +91,7 @@ func TestExportRawRead(t *testing.T) {
 	gbk = "\xEF\xBB\xBF" + gbk
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain; charset=GBK", []byte(gbk))
-	exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	defer exp.Close()
 	b, err := io.ReadAll(exp)
@@ -102,7 +102,7 @@ func TestExportRawRead(t *testing.T) {
 func TestExportEmpty(t *testing.T) {
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte("\r\n"))
-	exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	got, err := collect(t, exp.Rows())
 	require.NoError(t, err)
@@ -125,7 +125,7 @@ func TestExportXMLReplies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveExport(t, mux, "text/html", []byte(tt.body))
-			exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+			exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 			assert.Nil(t, exp)
 			if tt.status != "" {
 				var ae *APIError
@@ -143,14 +143,14 @@ func TestExportXMLReplies(t *testing.T) {
 func TestExportHTTPError(t *testing.T) {
 	c, mux := setup(t)
 	serve(t, mux, 401, "text/plain", []byte("Unauthorized"))
-	_, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	_, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	assert.ErrorIs(t, err, ErrUnauthorized)
 }
 
 func TestExportParseErrorNamesLine(t *testing.T) {
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte("a@example.com\tA\r\n\r\nbroken-line\r\nc@example.com\tC\r\n"))
-	exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	got, err := collect(t, exp.Rows())
 	assert.Equal(t, []subscriber{{"a@example.com", "A"}}, got)
@@ -162,7 +162,7 @@ func TestExportParseErrorNamesLine(t *testing.T) {
 func TestExportLineTooLong(t *testing.T) {
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte("a@example.com\t"+strings.Repeat("x", maxExportLine+10)+"\r\n"))
-	exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	_, err = collect(t, exp.Rows())
 	var re *RequestError
@@ -179,7 +179,7 @@ func TestExportEarlyBreak(t *testing.T) {
 	}
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte(body.String()))
-	exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	n := 0
 	for row, err := range exp.Rows() {
@@ -204,7 +204,7 @@ func TestExportBrokenMidStream(t *testing.T) {
 		w.(http.Flusher).Flush()
 		hangUp(w, r)
 	})
-	exp, err := openExport(bg, c, exportRequest(), parseSubscriber)
+	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	got, err := collect(t, exp.Rows())
 	assert.Equal(t, []subscriber{{"a@example.com", "A"}, {"b@example.com", "B"}}, got)
