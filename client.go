@@ -546,7 +546,11 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
-		head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetSize))
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if apiErr := c.errorResult(resp, head); apiErr != nil {
+			return nil, call, apiErr
+		}
+		head = head[:min(len(head), snippetSize)]
 		return nil, call, &HTTPError{
 			StatusCode:  resp.StatusCode,
 			ContentType: resp.Header.Get("Content-Type"),
@@ -557,6 +561,36 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		}
 	}
 	return resp, call, nil
+}
+
+// maxErrorBody bounds how much of a non-2xx body is read.
+const maxErrorBody = 64 << 10
+
+// errorResult reads a client-error reply (4xx other than 429) whose body is
+// an error <result> as the *APIError it is, so its status identifier is not
+// lost; server errors and 429 stay *HTTPError, which retries look at.
+func (c *Client) errorResult(resp *http.Response, body []byte) error {
+	if resp.StatusCode < 400 || resp.StatusCode > 499 || resp.StatusCode == http.StatusTooManyRequests {
+		return nil
+	}
+	if !bytes.Contains(body, []byte("<result")) {
+		return nil
+	}
+	cp := *resp
+	cp.Body = io.NopCloser(bytes.NewReader(body))
+	rd, err := c.newReplyDecoder(&cp, true)
+	if err != nil {
+		return nil
+	}
+	start, err := xmlbind.Root(rd.dec)
+	if err != nil || start.Name.Local != "result" {
+		return nil
+	}
+	res, err := rd.result(start)
+	if err != nil || res.Status == statusSuccess {
+		return nil
+	}
+	return rd.apiError(res)
 }
 
 // errTimeout is the cause of a failure because the server stayed silent for

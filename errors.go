@@ -17,7 +17,8 @@ var (
 	// ErrAPI is matched by every *APIError: the server answered with a
 	// <result> whose status is not "success".
 	ErrAPI = errors.New("bestedm: API error")
-	// ErrUnauthorized is matched by an *HTTPError with status 401 or 403.
+	// ErrUnauthorized is matched by an *HTTPError, or an *APIError, that came
+	// with HTTP status 401 or 403.
 	ErrUnauthorized = errors.New("bestedm: unauthorized")
 	// ErrRateLimited is matched by an *HTTPError with status 429.
 	ErrRateLimited = errors.New("bestedm: rate limited")
@@ -68,10 +69,14 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether target is ErrAPI, or an *APIError with the same Status
-// (so errors.Is(err, &bestedm.APIError{Status: "add_maillist_error"}) works).
+// (so errors.Is(err, &bestedm.APIError{Status: "add_maillist_error"}) works),
+// and ErrUnauthorized when it came with HTTP 401 or 403.
 func (e *APIError) Is(target error) bool {
-	if target == ErrAPI {
+	switch target {
+	case ErrAPI:
 		return true
+	case ErrUnauthorized:
+		return e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
 	}
 	var t *APIError
 	if errors.As(target, &t) && t != nil {

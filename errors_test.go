@@ -454,3 +454,35 @@ func TestRedirects(t *testing.T) {
 		assert.ErrorContains(t, err, "refusing redirect to http://")
 	})
 }
+
+// A 4xx reply whose body is an error <result> keeps its status identifier
+// as an *APIError; a 5xx one stays an *HTTPError so that retries see it.
+func TestErrorResultInNon2xxReply(t *testing.T) {
+	for _, tc := range []struct {
+		code    int
+		wantAPI bool
+	}{{401, true}, {403, true}, {400, true}, {429, false}, {503, false}} {
+		t.Run(http.StatusText(tc.code), func(t *testing.T) {
+			c, mux := setup(t)
+			mux.HandleFunc(apiPath+"account.php", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				w.WriteHeader(tc.code)
+				_, _ = w.Write(result("auth_error", "bad credentials"))
+			})
+			_, err := c.Account.CustomerInfo(bg)
+			var apiErr *APIError
+			var httpErr *HTTPError
+			if tc.wantAPI {
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "auth_error", apiErr.Status)
+				assert.Equal(t, "bad credentials", apiErr.Message)
+				assert.Equal(t, tc.code, apiErr.HTTPStatus)
+				assert.Equal(t, tc.code != 400, errors.Is(err, ErrUnauthorized))
+			} else {
+				require.ErrorAs(t, err, &httpErr)
+				assert.Equal(t, tc.code, httpErr.StatusCode)
+				assert.Contains(t, httpErr.Snippet, "auth_error")
+			}
+		})
+	}
+}
