@@ -13,34 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// handleText serves script with a plain-text body, as the exports answer.
-func handleText(t *testing.T, mux *http.ServeMux, script string, body []byte, check func(r *http.Request)) {
-	t.Helper()
-	mux.HandleFunc(apiPath+script, func(w http.ResponseWriter, r *http.Request) {
-		if check != nil {
-			check(r)
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write(body)
-	})
-}
-
-// wantValidation asserts that err is a *ValidationError for field.
-func wantValidation(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %v", err)
-	assert.Equal(t, field, ve.Field, "field of %v", err)
-}
-
-// wantAPIError asserts that err wraps an *APIError with status.
-func wantAPIError(t *testing.T, err error, status string) {
-	t.Helper()
-	var ae *APIError
-	require.True(t, errors.As(err, &ae), "want *APIError, got %v", err)
-	assert.Equal(t, status, ae.Status)
-}
-
 func TestMaillistList(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", fixture(t, "maillist-list.xml"), func(r *http.Request) {

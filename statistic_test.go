@@ -1,7 +1,6 @@
 package bestedm
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -14,34 +13,6 @@ import (
 // statDay is 2012-03-02 01:00 in China but still March 1st in UTC: requests
 // must send the server's day, "2012-03-02".
 var statDay = time.Date(2012, 3, 1, 17, 0, 0, 0, time.UTC)
-
-// statHandleText serves a plain-text export body on mux.
-func statHandleText(t *testing.T, mux *http.ServeMux, script string, body []byte, check func(r *http.Request)) {
-	t.Helper()
-	mux.HandleFunc(apiPath+script, func(w http.ResponseWriter, r *http.Request) {
-		if check != nil {
-			check(r)
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(body)
-	})
-}
-
-// statAssertValidation asserts that err is a *ValidationError naming field.
-func statAssertValidation(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	require.True(t, errors.As(err, &ve), "want *ValidationError, got %v", err)
-	assert.Equal(t, field, ve.Field)
-}
-
-// statAssertAPIError asserts that err is an *APIError with status.
-func statAssertAPIError(t *testing.T, err error, status string) {
-	t.Helper()
-	var ae *APIError
-	require.True(t, errors.As(err, &ae), "want *APIError, got %v", err)
-	assert.Equal(t, status, ae.Status)
-}
 
 func TestStatisticOverview(t *testing.T) {
 	c, mux := setup(t)
@@ -80,7 +51,7 @@ func TestStatisticExportFailed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
-			statHandleText(t, mux, "failexport.php", body, func(r *http.Request) {
+			handleText(t, mux, "failexport.php", body, func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
 			opts := tt.opts
@@ -102,7 +73,7 @@ func TestStatisticExportFailed(t *testing.T) {
 func TestStatisticExportFailedRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.txt")
-	statHandleText(t, mux, "failexport.php", body, nil)
+	handleText(t, mux, "failexport.php", body, nil)
 	exp, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, Type: FailureInvalidAddress})
 	require.NoError(t, err)
 	defer exp.Close()
@@ -113,10 +84,10 @@ func TestStatisticExportFailedRaw(t *testing.T) {
 
 func TestStatisticExportFailedXMLError(t *testing.T) {
 	c, mux := setup(t)
-	statHandleText(t, mux, "failexport.php", result("date_error", "日期格式错误"), nil)
+	handleText(t, mux, "failexport.php", result("date_error", "日期格式错误"), nil)
 	exp, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, Type: FailureFormatError})
 	assert.Nil(t, exp)
-	statAssertAPIError(t, err, "date_error")
+	wantAPIError(t, err, "date_error")
 }
 
 func TestStatisticExportFailedValidation(t *testing.T) {
@@ -140,7 +111,7 @@ func TestStatisticExportFailedValidation(t *testing.T) {
 			failHandler(t, mux)
 			exp, err := c.Statistic.ExportFailed(bg, tt.opts)
 			assert.Nil(t, exp)
-			statAssertValidation(t, err, tt.field)
+			wantValidation(t, err, tt.field)
 		})
 	}
 }
@@ -219,7 +190,7 @@ func TestStatisticValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			statAssertValidation(t, tt.call(c), tt.field)
+			wantValidation(t, tt.call(c), tt.field)
 		})
 	}
 }
@@ -244,7 +215,7 @@ func TestStatisticAPIError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			handle(t, mux, tt.script, result("auth_error", "用户名或密码错误"), nil)
-			statAssertAPIError(t, tt.call(c), "auth_error")
+			wantAPIError(t, tt.call(c), "auth_error")
 		})
 	}
 }

@@ -17,16 +17,6 @@ import (
 // taskPtr returns a pointer to v, for the optional fields of params.
 func taskPtr[T any](v T) *T { return &v }
 
-// taskWantInvalid asserts that err is a *ValidationError naming field.
-func taskWantInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	var ve *ValidationError
-	if assert.ErrorAs(t, err, &ve) {
-		assert.Equal(t, field, ve.Field, "ValidationError.Field (%v)", err)
-	}
-	assert.ErrorIs(t, err, ErrValidation)
-}
-
 func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, china)
 }
@@ -402,14 +392,14 @@ func TestTaskCreateValidation(t *testing.T) {
 			p := valid()
 			tc.edit(p)
 			_, err := c.Task.Create(bg, p)
-			taskWantInvalid(t, err, tc.field)
+			wantValidation(t, err, tc.field)
 		})
 	}
 	t.Run("nil params", func(t *testing.T) {
 		c, mux := setup(t)
 		failHandler(t, mux)
 		_, err := c.Task.Create(bg, nil)
-		taskWantInvalid(t, err, "tpl_id")
+		wantValidation(t, err, "tpl_id")
 	})
 }
 
@@ -468,7 +458,7 @@ func TestTaskUpdateValidation(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
 			_, err := c.Task.Update(bg, tc.id, tc.p)
-			taskWantInvalid(t, err, tc.field)
+			wantValidation(t, err, tc.field)
 		})
 	}
 }
@@ -507,7 +497,7 @@ func TestTaskReadValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			taskWantInvalid(t, tc.call(c), tc.field)
+			wantValidation(t, tc.call(c), tc.field)
 		})
 	}
 }

@@ -187,14 +187,14 @@ func TestTemplateCreateValidation(t *testing.T) {
 			p := valid()
 			tc.edit(p)
 			_, err := c.Template.Create(bg, p)
-			taskWantInvalid(t, err, tc.field)
+			wantValidation(t, err, tc.field)
 		})
 	}
 	t.Run("nil params", func(t *testing.T) {
 		c, mux := setup(t)
 		failHandler(t, mux)
 		_, err := c.Template.Create(bg, nil)
-		taskWantInvalid(t, err, "name")
+		wantValidation(t, err, "name")
 	})
 }
 
@@ -421,7 +421,7 @@ func TestTemplateValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			taskWantInvalid(t, tc.call(c), tc.field)
+			wantValidation(t, tc.call(c), tc.field)
 		})
 	}
 }

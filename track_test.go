@@ -262,7 +262,7 @@ func TestTrackExport(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
-			statHandleText(t, mux, "trackexport.php", fixture(t, "track-export.txt"), func(r *http.Request) {
+			handleText(t, mux, "trackexport.php", fixture(t, "track-export.txt"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
 			exp, err := c.Track.Export(bg, &tt.opts)
@@ -283,7 +283,7 @@ func TestTrackExport(t *testing.T) {
 func TestTrackExportRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "track-export.txt")
-	statHandleText(t, mux, "trackexport.php", body, nil)
+	handleText(t, mux, "trackexport.php", body, nil)
 	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
 	require.NoError(t, err)
 	defer exp.Close()
@@ -294,10 +294,10 @@ func TestTrackExportRaw(t *testing.T) {
 
 func TestTrackExportXMLError(t *testing.T) {
 	c, mux := setup(t)
-	statHandleText(t, mux, "trackexport.php", result("track_id_error", "跟踪统计不存在"), nil)
+	handleText(t, mux, "trackexport.php", result("track_id_error", "跟踪统计不存在"), nil)
 	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
 	assert.Nil(t, exp)
-	statAssertAPIError(t, err, "track_id_error")
+	wantAPIError(t, err, "track_id_error")
 }
 
 func TestTrackValidation(t *testing.T) {
@@ -350,7 +350,7 @@ func TestTrackValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			statAssertValidation(t, tt.call(c), tt.field)
+			wantValidation(t, tt.call(c), tt.field)
 		})
 	}
 }
@@ -393,7 +393,7 @@ func TestTrackAPIError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			handle(t, mux, tt.script, result("task_not_exist", "任务不存在"), nil)
-			statAssertAPIError(t, tt.call(c), "task_not_exist")
+			wantAPIError(t, tt.call(c), "task_not_exist")
 		})
 	}
 }
