@@ -148,7 +148,7 @@ func handleText(t *testing.T, mux *http.ServeMux, script string, body []byte, ch
 		if check != nil {
 			check(r)
 		}
-		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write(body)
 	})
 }
