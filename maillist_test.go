@@ -104,7 +104,7 @@ func TestMaillistExportSubscribers(t *testing.T) {
 	})
 	exp, err := c.Maillist.ExportSubscribers(bg, 101)
 	require.NoError(t, err)
-	assert.Equal(t, "text/plain", exp.ContentType())
+	assert.Equal(t, "text/plain; charset=utf-8", exp.ContentType())
 	var got []Subscriber
 	for row, err := range exp.Rows() {
 		require.NoError(t, err)
