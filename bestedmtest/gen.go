@@ -1,0 +1,354 @@
+package bestedmtest
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// The statistics and tracking replies are not stored: they are derived, on
+// every request, from a task's recipients by a deterministic generator keyed
+// on (seed, task id, recipient index). Counters are aggregated from the
+// per-recipient records, so every reply agrees with every other: opens only
+// among delivered recipients, unique ≤ total, clickers ⊆ openers, clicks ≤
+// opens, and ratios = unique / send_count.
+
+// mix is SplitMix64 over the key parts: a stable pseudo-random number.
+func mix(parts ...uint64) uint64 {
+	var x uint64 = 0x9E3779B97F4A7C15
+	for _, p := range parts {
+		x ^= p + 0x9E3779B97F4A7C15 + (x << 6) + (x >> 2)
+		x += 0x9E3779B97F4A7C15
+		z := x
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+		x = z ^ (z >> 31)
+	}
+	return x
+}
+
+// unit is mix mapped to [0, 1).
+func unit(parts ...uint64) float64 {
+	return float64(mix(parts...)>>11) / (1 << 53)
+}
+
+// Salts, one per decision, so decisions are independent.
+const (
+	saltFail uint64 = iota + 1
+	saltFailType
+	saltOpen
+	saltOpenCount
+	saltOpenAt
+	saltOpenLast
+	saltClick
+	saltClickLink
+	saltClickCount
+	saltClickAt
+	saltBrowser
+	saltOS
+	saltIP
+	saltTaskRate
+)
+
+// Failure types, as numbered by failexport.php (§2.3).
+const (
+	failNotExist    = 1
+	failOverQuota   = 2
+	failUserReject  = 3
+	failInvalidAddr = 8
+	failFormatError = 9
+)
+
+var failNames = map[int]string{
+	failNotExist:    "邮箱不存在",
+	failOverQuota:   "邮箱空间满",
+	failUserReject:  "用户拒收",
+	failInvalidAddr: "无效地址",
+	failFormatError: "格式错误",
+}
+
+// linkClicks is one recipient's clicks on one link.
+type linkClicks struct {
+	link        link
+	total       int64
+	first, last time.Time
+}
+
+// outcome is what happened to one processed recipient.
+type outcome struct {
+	rcpt      recipient
+	fail      int // 0: delivered
+	opens     int64
+	openFirst time.Time
+	openLast  time.Time // zero when opened once, as the service leaves it
+	clicks    []linkClicks
+	browser   string
+	os        string
+	ipFirst   string
+	ipLast    string
+}
+
+func (o *outcome) clickTotal() int64 {
+	var n int64
+	for _, c := range o.clicks {
+		n += c.total
+	}
+	return n
+}
+
+func (o *outcome) clickSpan() (first, last time.Time) {
+	for _, c := range o.clicks {
+		if first.IsZero() || c.first.Before(first) {
+			first = c.first
+		}
+		if c.last.After(last) {
+			last = c.last
+		}
+	}
+	return first, last
+}
+
+// run is a task as it stands at one instant.
+type run struct {
+	t          *task
+	status     int
+	start, end time.Time // zero until started / finished
+	outcomes   []outcome // processed recipients only
+}
+
+// progress works out a task's effective status at now: a waiting task
+// starts at its send time (status 2, "send now", at its creation), sends
+// for t.duration, then is done. Held, paused and cancelled tasks never
+// start. Only edits change the stored status.
+func (s *Server) progress(t *task, now time.Time) *run {
+	r := &run{t: t, status: t.status}
+	if t.status != taskWaiting && t.status != taskSending {
+		return r
+	}
+	start := t.sendTime
+	if t.status == taskSending {
+		start = t.created
+	}
+	if now.Before(start) {
+		r.status = taskWaiting
+		return r
+	}
+	r.start = start
+	n := len(t.recipients)
+	if elapsed := now.Sub(start); elapsed < t.duration {
+		r.status = taskSending
+		n = int(int64(n) * int64(elapsed) / int64(t.duration))
+	} else {
+		r.status = taskDone
+		r.end = start.Add(t.duration)
+	}
+	r.outcomes = make([]outcome, n)
+	for i := range r.outcomes {
+		r.outcomes[i] = s.outcome(t, i, start, now)
+	}
+	return r
+}
+
+// sendDuration is how long sending n recipients takes: 100 ms each, at
+// least a second and at most half an hour.
+func sendDuration(n int) time.Duration {
+	d := time.Duration(n) * 100 * time.Millisecond
+	return min(max(d, time.Second), 30*time.Minute)
+}
+
+var (
+	browsers = []string{"Chrome", "Safari", "Firefox", "Microsoft Edge", "QQ浏览器", "WeChat", "Outlook", "Foxmail"}
+	systems  = []string{"Windows 10", "Windows 7", "Mac OS X", "iOS", "Android ", "Linux"}
+	ipBlocks = []string{"113.88", "117.136", "183.14", "223.104", "58.60", "120.229", "36.110", "101.226"}
+)
+
+func pick[T any](list []T, u uint64) T { return list[u%uint64(len(list))] }
+
+// outcome derives recipient i of t. Times spread from its delivery over at
+// most two days but never past now.
+func (s *Server) outcome(t *task, i int, start, now time.Time) outcome {
+	seed, id, idx := s.st.seed, uint64(t.id), uint64(i)
+	o := outcome{rcpt: t.recipients[i]}
+	failRate := 0.01 + 0.05*unit(seed, id, saltTaskRate, saltFail)
+	if unit(seed, id, idx, saltFail) < failRate {
+		switch u := unit(seed, id, idx, saltFailType); {
+		case u < 0.45:
+			o.fail = failNotExist
+		case u < 0.60:
+			o.fail = failOverQuota
+		case u < 0.75:
+			o.fail = failUserReject
+		case u < 0.90:
+			o.fail = failInvalidAddr
+		default:
+			o.fail = failFormatError
+		}
+		return o
+	}
+	if t.trackStatus == 0 {
+		return o
+	}
+	openRate := 0.12 + 0.26*unit(seed, id, saltTaskRate, saltOpen)
+	if unit(seed, id, idx, saltOpen) >= openRate {
+		return o
+	}
+	delivered := start
+	if n := len(t.recipients); n > 0 {
+		delivered = start.Add(time.Duration(int64(t.duration) * int64(i) / int64(n)))
+	}
+	window := func(from time.Time, limit time.Duration) time.Duration {
+		return max(0, min(limit, now.Sub(from)))
+	}
+	u := unit(seed, id, idx, saltOpenAt)
+	o.openFirst = delivered.Add(time.Duration(u * u * float64(window(delivered, 48*time.Hour)))).Truncate(time.Second)
+	o.opens = 1 + geometric(unit(seed, id, idx, saltOpenCount), 1.3, 15)
+	if t.trackStatus == 2 && len(t.links) > 0 {
+		clickRate := 0.15 + 0.30*unit(seed, id, saltTaskRate, saltClick)
+		if unit(seed, id, idx, saltClick) < clickRate {
+			first := int(mix(seed, id, idx, saltClickLink) % uint64(len(t.links)))
+			for j, l := range t.links {
+				lj := uint64(j)
+				if j != first && unit(seed, id, idx, lj, saltClickLink) >= 0.35 {
+					continue
+				}
+				c := linkClicks{link: l, total: 1 + geometric(unit(seed, id, idx, lj, saltClickCount), 0.8, 6)}
+				u := unit(seed, id, idx, lj, saltClickAt)
+				c.first = o.openFirst.Add(time.Duration(u * float64(window(o.openFirst, 2*time.Hour)))).Truncate(time.Second)
+				if c.total > 1 {
+					c.last = c.first.Add(time.Duration(u * float64(window(c.first, 24*time.Hour)))).Truncate(time.Second)
+				} else {
+					c.last = c.first
+				}
+				o.clicks = append(o.clicks, c)
+			}
+		}
+	}
+	// A click loads the message first: never fewer opens than clicks.
+	o.opens = max(o.opens, o.clickTotal())
+	if o.opens > 1 {
+		u := unit(seed, id, idx, saltOpenLast)
+		o.openLast = o.openFirst.Add(time.Duration(u * float64(window(o.openFirst, 36*time.Hour)))).Truncate(time.Second)
+		if _, last := o.clickSpan(); last.After(o.openLast) {
+			o.openLast = last
+		}
+	}
+	o.browser = pick(browsers, mix(seed, id, idx, saltBrowser))
+	o.os = pick(systems, mix(seed, id, idx, saltOS))
+	o.ipFirst = ip(mix(seed, id, idx, saltIP))
+	if o.opens > 1 {
+		if h := mix(seed, id, idx, saltIP, 2); h%3 == 0 {
+			o.ipLast = o.ipFirst
+		} else {
+			o.ipLast = ip(h)
+		}
+	}
+	return o
+}
+
+// geometric is a small count: 0 most often, rarely more than a few.
+func geometric(u, mean float64, limit int64) int64 {
+	n := int64(-math.Log(1-u) * mean)
+	return min(n, limit)
+}
+
+func ip(h uint64) string {
+	return fmt.Sprintf("%s.%d.%d", pick(ipBlocks, h), (h>>8)%254+1, (h>>16)%254+1)
+}
+
+// totals aggregates a run for the statistics and track replies.
+type totals struct {
+	planned, processed, failed, delivered int64
+	byType                                map[int]int64
+	openUnique, openTotal                 int64
+	openFirst, openLast                   time.Time
+	clickUnique, clickTotal               int64
+	clickFirst, clickLast                 time.Time
+}
+
+func (r *run) totals() totals {
+	tt := totals{planned: int64(len(r.t.recipients)), processed: int64(len(r.outcomes)), byType: map[int]int64{}}
+	for i := range r.outcomes {
+		o := &r.outcomes[i]
+		if o.fail != 0 {
+			tt.failed++
+			tt.byType[o.fail]++
+			continue
+		}
+		tt.delivered++
+		if o.opens == 0 {
+			continue
+		}
+		tt.openUnique++
+		tt.openTotal += o.opens
+		tt.openFirst = earliest(tt.openFirst, o.openFirst)
+		tt.openLast = latest(tt.openLast, latest(o.openFirst, o.openLast))
+		if len(o.clicks) > 0 {
+			tt.clickUnique++
+			tt.clickTotal += o.clickTotal()
+			f, l := o.clickSpan()
+			tt.clickFirst = earliest(tt.clickFirst, f)
+			tt.clickLast = latest(tt.clickLast, l)
+		}
+	}
+	return tt
+}
+
+// sent is what the statistics call actually sent: processed minus the
+// addresses rejected before sending (invalid or malformed).
+func (tt totals) sent() int64 {
+	return tt.processed - tt.byType[failInvalidAddr] - tt.byType[failFormatError]
+}
+
+// bounced is the delivery failures after sending.
+func (tt totals) bounced() int64 {
+	return tt.byType[failNotExist] + tt.byType[failOverQuota] + tt.byType[failUserReject]
+}
+
+// ratio is unique / sent as a percentage with two decimals, e.g. "23.57%".
+func ratio(unique, sent int64) string {
+	if sent == 0 {
+		return "0.00%"
+	}
+	return fmt.Sprintf("%.2f%%", float64(unique)*100/float64(sent))
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// linkTotals is one link's line in the overview and link-stat replies.
+type linkTotals struct {
+	link          link
+	unique, total int64
+	first, last   time.Time
+}
+
+func (r *run) linkTotals() []linkTotals {
+	out := make([]linkTotals, len(r.t.links))
+	for i, l := range r.t.links {
+		out[i].link = l
+	}
+	for i := range r.outcomes {
+		for _, c := range r.outcomes[i].clicks {
+			for j := range out {
+				if out[j].link.id == c.link.id {
+					out[j].unique++
+					out[j].total += c.total
+					out[j].first = earliest(out[j].first, c.first)
+					out[j].last = latest(out[j].last, c.last)
+				}
+			}
+		}
+	}
+	return out
+}
