@@ -74,7 +74,8 @@ func TruncatedBody() Fault { return Fault{kind: faultTruncate} }
 
 // MalformedBody handles the request and prefixes the reply with a PHP
 // warning in HTML, the way a PHP service breaks: the body is not
-// well-formed XML any more (and an export starts with markup).
+// well-formed XML any more (markup before the prolog, an HTML entity), and
+// an export starts with markup.
 func MalformedBody() Fault { return Fault{kind: faultMalformed} }
 
 // GBKBody handles the request and re-encodes the reply as GBK, declared in
@@ -173,7 +174,9 @@ func statusPage(f Fault) reply {
 	return reply{code: f.code, contentType: "text/html", header: h, body: []byte(body)}
 }
 
-const phpWarning = "<br />\r\n<b>Warning</b>:  mysql_fetch_assoc(): supplied argument is not a valid MySQL result resource in " +
+// phpWarning is what PHP prints before the reply when display_errors is on;
+// the &nbsp; entity, undefined in XML, makes even a lenient parser stop.
+const phpWarning = "<br />\r\n<b>Warning</b>:&nbsp; mysql_fetch_assoc(): supplied argument is not a valid MySQL result resource in " +
 	"<b>/data/www/mm-ms/apinew/%s</b> on line <b>%d</b><br />\r\n"
 
 // rewrite applies a body fault to a handled reply.

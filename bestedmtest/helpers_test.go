@@ -76,27 +76,44 @@ func (a *api) url(script string, q url.Values) string {
 
 func (a *api) send(req *http.Request) resp {
 	a.t.Helper()
+	r, err := a.trySend(req)
+	require.NoError(a.t, err)
+	return r
+}
+
+// trySend is send for goroutines other than the test's: it returns errors
+// instead of failing the test.
+func (a *api) trySend(req *http.Request) (resp, error) {
 	if a.mode == AuthBasic {
 		req.SetBasicAuth(a.creds.Username, a.creds.Password)
 	}
 	res, err := http.DefaultClient.Do(req)
-	require.NoError(a.t, err)
+	if err != nil {
+		return resp{}, err
+	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	require.NoError(a.t, err)
-	return resp{code: res.StatusCode, header: res.Header, body: string(b)}
+	return resp{code: res.StatusCode, header: res.Header, body: string(b)}, err
 }
 
 // get sends a GET with do= and the pairs in the query string.
 func (a *api) get(script, do string, pairs ...string) resp {
 	a.t.Helper()
+	r, err := a.tryGet(script, do, pairs...)
+	require.NoError(a.t, err)
+	return r
+}
+
+func (a *api) tryGet(script, do string, pairs ...string) (resp, error) {
 	q := kv(pairs...)
 	if do != "" {
 		q.Set("do", do)
 	}
 	req, err := http.NewRequest(http.MethodGet, a.url(script, q), nil)
-	require.NoError(a.t, err)
-	return a.send(req)
+	if err != nil {
+		return resp{}, err
+	}
+	return a.trySend(req)
 }
 
 // post sends a form-encoded POST: query in the URL, form in the body.
