@@ -47,7 +47,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if faulty {
 		rec.Fault = f.String()
 	}
-	s.recs = append(s.recs, rec)
+	s.record(rec)
 	s.recMu.Unlock()
 
 	switch {
@@ -221,71 +221,69 @@ func unknownScript(name string) reply {
 // do= has the single action "".
 type route map[string]func(*call) reply
 
-func (s *Server) routes() map[string]route {
-	return map[string]route{
-		"account.php": {
-			"customer-info": (*call).customerInfo,
-			"service-info":  (*call).serviceInfo,
-		},
-		"task.php": {
-			"list-task": (*call).listTaskByDate,
-			"task-list": (*call).taskList,
-			"add-task":  (*call).addTask,
-			"edit-task": (*call).editTask,
-			"del-task":  (*call).delTask,
-		},
-		"statistic.php":   {"": (*call).statistic},
-		"failexport.php":  {"": (*call).failExport},
-		"stask.php":       {"": (*call).stask},
-		"deduction.php":   {"": (*call).deduction},
-		"trackexport.php": {"": (*call).trackExport},
-		"track.php": {
-			"overview":     (*call).trackOverview,
-			"open-detail":  (*call).trackOpens,
-			"click-detail": (*call).trackClicks,
-			"link-stat":    (*call).trackLinks,
-		},
-		"mloperate.php": {
-			"maillist-list":       (*call).maillistList,
-			"maillist-detail":     (*call).maillistDetail,
-			"maillist-add":        (*call).maillistAdd,
-			"maillist-edit":       (*call).maillistEdit,
-			"maillist-del":        (*call).maillistDel,
-			"subscription-export": (*call).subscriptionExport,
-			"unsubscribe-export":  (*call).unsubscribeExport,
-			"ml-addr-list":        (*call).addrList,
-			"ml-addr-add":         (*call).addrAdd,
-			"ml-addr-add-file":    (*call).addrAddFile,
-			"ml-addr-edit":        (*call).addrEdit,
-			"ml-addr-del":         (*call).addrDel,
-			"ml-addr-empty":       (*call).addrEmpty,
-			"ml-sub":              (*call).subscribe,
-			"ml-unsub":            (*call).unsubscribe,
-		},
-		"template.php": {
-			"add-tpl":            (*call).tplAdd,
-			"list-tpl":           (*call).tplList,
-			"del-tpl":            (*call).tplDel,
-			"edit-tpl":           (*call).tplEdit,
-			"tpl-attachment-add": (*call).tplAttachmentAdd,
-			"tpl-attachment-del": (*call).tplAttachmentDel,
-		},
-		"bs.php": {
-			"domain-list":  (*call).domainList,
-			"domain-add":   (*call).domainAdd,
-			"domain-del":   (*call).domainDel,
-			"mailbox-list": (*call).mailboxList,
-			"mailbox-add":  (*call).mailboxAdd,
-			"mailbox-del":  (*call).mailboxDel,
-			"mailbox-edit": (*call).mailboxEdit,
-		},
-	}
+var routes = map[string]route{
+	"account.php": {
+		"customer-info": (*call).customerInfo,
+		"service-info":  (*call).serviceInfo,
+	},
+	"task.php": {
+		"list-task": (*call).listTaskByDate,
+		"task-list": (*call).taskList,
+		"add-task":  (*call).addTask,
+		"edit-task": (*call).editTask,
+		"del-task":  (*call).delTask,
+	},
+	"statistic.php":   {"": (*call).statistic},
+	"failexport.php":  {"": (*call).failExport},
+	"stask.php":       {"": (*call).stask},
+	"deduction.php":   {"": (*call).deduction},
+	"trackexport.php": {"": (*call).trackExport},
+	"track.php": {
+		"overview":     (*call).trackOverview,
+		"open-detail":  (*call).trackOpens,
+		"click-detail": (*call).trackClicks,
+		"link-stat":    (*call).trackLinks,
+	},
+	"mloperate.php": {
+		"maillist-list":       (*call).maillistList,
+		"maillist-detail":     (*call).maillistDetail,
+		"maillist-add":        (*call).maillistAdd,
+		"maillist-edit":       (*call).maillistEdit,
+		"maillist-del":        (*call).maillistDel,
+		"subscription-export": (*call).subscriptionExport,
+		"unsubscribe-export":  (*call).unsubscribeExport,
+		"ml-addr-list":        (*call).addrList,
+		"ml-addr-add":         (*call).addrAdd,
+		"ml-addr-add-file":    (*call).addrAddFile,
+		"ml-addr-edit":        (*call).addrEdit,
+		"ml-addr-del":         (*call).addrDel,
+		"ml-addr-empty":       (*call).addrEmpty,
+		"ml-sub":              (*call).subscribe,
+		"ml-unsub":            (*call).unsubscribe,
+	},
+	"template.php": {
+		"add-tpl":            (*call).tplAdd,
+		"list-tpl":           (*call).tplList,
+		"del-tpl":            (*call).tplDel,
+		"edit-tpl":           (*call).tplEdit,
+		"tpl-attachment-add": (*call).tplAttachmentAdd,
+		"tpl-attachment-del": (*call).tplAttachmentDel,
+	},
+	"bs.php": {
+		"domain-list":  (*call).domainList,
+		"domain-add":   (*call).domainAdd,
+		"domain-del":   (*call).domainDel,
+		"mailbox-list": (*call).mailboxList,
+		"mailbox-add":  (*call).mailboxAdd,
+		"mailbox-del":  (*call).mailboxDel,
+		"mailbox-edit": (*call).mailboxEdit,
+	},
 }
 
 // dispatch checks the method, the credentials and the action, then runs the
 // handler under the state lock.
 func (s *Server) dispatch(c *call) (rep reply) {
-	rt, ok := s.routes()[c.script]
+	rt, ok := routes[c.script]
 	if !ok {
 		rep = unknownScript(c.script)
 		rep.code = http.StatusNotFound

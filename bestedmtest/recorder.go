@@ -42,7 +42,8 @@ type RecordedFile struct {
 }
 
 // Requests returns a copy of every request received since the start or the
-// last Reset, oldest first.
+// last Reset, oldest first (the most recent 50,000 at least, in a
+// long-running program).
 func (s *Server) Requests() []RecordedRequest {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
@@ -64,9 +65,15 @@ func (s *Server) Reset() {
 	s.recs = nil
 }
 
+// maxRecords bounds the recorder for long-running programs: past twice
+// this many, the oldest are forgotten.
+const maxRecords = 50000
+
+// record appends r; it is called with recMu held.
 func (s *Server) record(r RecordedRequest) {
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
+	if len(s.recs) >= 2*maxRecords {
+		s.recs = append([]RecordedRequest(nil), s.recs[len(s.recs)-maxRecords:]...)
+	}
 	s.recs = append(s.recs, r)
 }
 

@@ -227,7 +227,7 @@ func TestEveryCall(t *testing.T) {
 			r.ok(t)
 		}
 	}
-	for script, rt := range s.routes() {
+	for script, rt := range routes {
 		for do := range rt {
 			assert.True(t, covered[script+" "+do], "%s do=%s not exercised", script, do)
 		}
