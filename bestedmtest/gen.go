@@ -47,7 +47,6 @@ const (
 	saltBrowser
 	saltOS
 	saltIP
-	saltTaskRate
 )
 
 // Failure types, as numbered by failexport.php (§2.3).
@@ -164,85 +163,103 @@ var (
 
 func pick[T any](list []T, u uint64) T { return list[u%uint64(len(list))] }
 
-// outcome derives recipient i of t. Times spread from its delivery over at
-// most two days but never past now.
+// roll draws the generator's numbers for one recipient of one task.
+type roll struct{ seed, task, idx uint64 }
+
+// u is a number in [0, 1) for one decision about the recipient.
+func (r roll) u(salt uint64, more ...uint64) float64 {
+	return unit(append([]uint64{r.seed, r.task, r.idx, salt}, more...)...)
+}
+
+func (r roll) hash(salt uint64, more ...uint64) uint64 {
+	return mix(append([]uint64{r.seed, r.task, r.idx, salt}, more...)...)
+}
+
+// rate is a task-wide rate in [lo, lo+span): how often the task's
+// recipients fail, open, click. The index slot holds a value no recipient
+// has, so the draw is independent of every recipient's.
+func (r roll) rate(salt uint64, lo, span float64) float64 {
+	return lo + span*unit(r.seed, r.task, math.MaxUint64, salt)
+}
+
+func (r roll) failure() int {
+	if r.u(saltFail) >= r.rate(saltFail, 0.01, 0.05) {
+		return 0
+	}
+	switch u := r.u(saltFailType); {
+	case u < 0.45:
+		return failNotExist
+	case u < 0.60:
+		return failOverQuota
+	case u < 0.75:
+		return failUserReject
+	case u < 0.90:
+		return failInvalidAddr
+	}
+	return failFormatError
+}
+
+// outcome derives recipient i of t. Event times spread from its delivery
+// over at most two days, but never past now.
 func (s *Server) outcome(t *task, i int, start, now time.Time) outcome {
-	seed, id, idx := s.st.seed, uint64(t.id), uint64(i)
-	o := outcome{rcpt: t.recipients[i]}
-	failRate := 0.01 + 0.05*unit(seed, id, saltTaskRate, saltFail)
-	if unit(seed, id, idx, saltFail) < failRate {
-		switch u := unit(seed, id, idx, saltFailType); {
-		case u < 0.45:
-			o.fail = failNotExist
-		case u < 0.60:
-			o.fail = failOverQuota
-		case u < 0.75:
-			o.fail = failUserReject
-		case u < 0.90:
-			o.fail = failInvalidAddr
-		default:
-			o.fail = failFormatError
-		}
+	r := roll{s.st.seed, uint64(t.id), uint64(i)}
+	o := outcome{rcpt: t.recipients[i], fail: r.failure()}
+	if o.fail != 0 || t.trackStatus == 0 || r.u(saltOpen) >= r.rate(saltOpen, 0.12, 0.26) {
 		return o
 	}
-	if t.trackStatus == 0 {
-		return o
+	// after is a time within limit of from, a fraction u of the way, not
+	// later than now.
+	after := func(from time.Time, limit time.Duration, u float64) time.Time {
+		return from.Add(time.Duration(u * float64(max(0, min(limit, now.Sub(from)))))).Truncate(time.Second)
 	}
-	openRate := 0.12 + 0.26*unit(seed, id, saltTaskRate, saltOpen)
-	if unit(seed, id, idx, saltOpen) >= openRate {
-		return o
-	}
-	delivered := start
-	if n := len(t.recipients); n > 0 {
-		delivered = start.Add(time.Duration(int64(t.duration) * int64(i) / int64(n)))
-	}
-	window := func(from time.Time, limit time.Duration) time.Duration {
-		return max(0, min(limit, now.Sub(from)))
-	}
-	u := unit(seed, id, idx, saltOpenAt)
-	o.openFirst = delivered.Add(time.Duration(u * u * float64(window(delivered, 48*time.Hour)))).Truncate(time.Second)
-	o.opens = 1 + geometric(unit(seed, id, idx, saltOpenCount), 1.3, 15)
-	if t.trackStatus == 2 && len(t.links) > 0 {
-		clickRate := 0.15 + 0.30*unit(seed, id, saltTaskRate, saltClick)
-		if unit(seed, id, idx, saltClick) < clickRate {
-			first := int(mix(seed, id, idx, saltClickLink) % uint64(len(t.links)))
-			for j, l := range t.links {
-				lj := uint64(j)
-				if j != first && unit(seed, id, idx, lj, saltClickLink) >= 0.35 {
-					continue
-				}
-				c := linkClicks{link: l, total: 1 + geometric(unit(seed, id, idx, lj, saltClickCount), 0.8, 6)}
-				u := unit(seed, id, idx, lj, saltClickAt)
-				c.first = o.openFirst.Add(time.Duration(u * float64(window(o.openFirst, 2*time.Hour)))).Truncate(time.Second)
-				if c.total > 1 {
-					c.last = c.first.Add(time.Duration(u * float64(window(c.first, 24*time.Hour)))).Truncate(time.Second)
-				} else {
-					c.last = c.first
-				}
-				o.clicks = append(o.clicks, c)
-			}
-		}
+	delivered := start.Add(time.Duration(int64(t.duration) * int64(i) / int64(len(t.recipients))))
+	u := r.u(saltOpenAt)
+	o.openFirst = after(delivered, 48*time.Hour, u*u) // most open early
+	o.opens = 1 + geometric(r.u(saltOpenCount), 1.3, 15)
+	if t.trackStatus == 2 && len(t.links) > 0 && r.u(saltClick) < r.rate(saltClick, 0.15, 0.30) {
+		o.clicks = r.clicks(t.links, o.openFirst, after)
 	}
 	// A click loads the message first: never fewer opens than clicks.
 	o.opens = max(o.opens, o.clickTotal())
 	if o.opens > 1 {
-		u := unit(seed, id, idx, saltOpenLast)
-		o.openLast = o.openFirst.Add(time.Duration(u * float64(window(o.openFirst, 36*time.Hour)))).Truncate(time.Second)
+		o.openLast = after(o.openFirst, 36*time.Hour, r.u(saltOpenLast))
 		if _, last := o.clickSpan(); last.After(o.openLast) {
 			o.openLast = last
 		}
 	}
-	o.browser = pick(browsers, mix(seed, id, idx, saltBrowser))
-	o.os = pick(systems, mix(seed, id, idx, saltOS))
-	o.ipFirst = ip(mix(seed, id, idx, saltIP))
+	o.browser = pick(browsers, r.hash(saltBrowser))
+	o.os = pick(systems, r.hash(saltOS))
+	o.ipFirst = ip(r.hash(saltIP))
 	if o.opens > 1 {
-		if h := mix(seed, id, idx, saltIP, 2); h%3 == 0 {
+		if h := r.hash(saltIP, 2); h%3 == 0 {
 			o.ipLast = o.ipFirst
 		} else {
 			o.ipLast = ip(h)
 		}
 	}
 	return o
+}
+
+// clicks draws a clicker's clicks: one link surely, each other with a
+// chance of one in three, each a few times.
+func (r roll) clicks(links []link, opened time.Time, after func(time.Time, time.Duration, float64) time.Time) []linkClicks {
+	var out []linkClicks
+	first := int(r.hash(saltClickLink) % uint64(len(links)))
+	for j, l := range links {
+		lj := uint64(j)
+		if j != first && r.u(saltClickLink, lj) >= 0.35 {
+			continue
+		}
+		c := linkClicks{link: l, total: 1 + geometric(r.u(saltClickCount, lj), 0.8, 6)}
+		u := r.u(saltClickAt, lj)
+		c.first = after(opened, 2*time.Hour, u)
+		c.last = c.first
+		if c.total > 1 {
+			c.last = after(c.first, 24*time.Hour, u)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // geometric is a small count: 0 most often, rarely more than a few.

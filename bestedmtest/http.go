@@ -27,43 +27,11 @@ type upload struct {
 // ServeHTTP answers one API request: it records it, applies an injected
 // fault if one matches, authenticates, and dispatches on script and do=.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	script, inAPI := splitPath(r.URL.Path)
-	if script == "" {
-		script = r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
-	}
-	query := r.URL.Query()
-	c := &call{s: s, req: r, query: query, script: script, action: query.Get("do")}
-	rec := RecordedRequest{Method: r.Method, Path: r.URL.Path, Script: script, Action: c.action,
-		Query: cloneValues(query), Header: r.Header.Clone()}
-	rec.Auth, rec.Username = authOf(r, query)
-	bodyErr := c.readBody(w)
-	rec.Form = cloneValues(c.form)
-	for _, f := range c.files {
-		rec.Files = append(rec.Files, RecordedFile{Field: f.field, Name: f.name, Size: int64(len(f.data))})
-	}
-
-	s.recMu.Lock()
-	f, faulty := s.takeFault(script, c.action)
-	if faulty {
-		rec.Fault = f.String()
-	}
-	s.record(rec)
-	s.recMu.Unlock()
-
-	switch {
-	case faulty && f.kind == faultStatus:
-		write(w, statusPage(f))
+	c, inAPI, bodyErr := s.receive(w, r)
+	f, faulty := s.admit(c)
+	if faulty && !preFault(w, r, f) {
 		return
-	case faulty && f.kind == faultDelay:
-		t := time.NewTimer(f.delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		}
 	}
-
 	var rep reply
 	switch {
 	case !inAPI:
@@ -74,7 +42,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		rep = s.dispatch(c)
 	}
-
 	if faulty {
 		switch f.kind {
 		case faultDrop:
@@ -83,11 +50,59 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case faultDropMidBody:
 			hijackAndClose(w, &rep)
 			return
-		default:
-			rep = rewrite(f, rep, script)
 		}
+		rep = rewrite(f, rep, c.script)
 	}
 	write(w, rep)
+}
+
+// receive reads the request line and body into a call.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) (c *call, inAPI bool, bodyErr error) {
+	script, inAPI := splitPath(r.URL.Path)
+	if script == "" {
+		script = r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	}
+	query := r.URL.Query()
+	c = &call{s: s, req: r, query: query, script: script, action: query.Get("do")}
+	return c, inAPI, c.readBody(w)
+}
+
+// admit records the request and takes the fault meant for it, if any.
+func (s *Server) admit(c *call) (Fault, bool) {
+	rec := RecordedRequest{Method: c.req.Method, Path: c.req.URL.Path, Script: c.script, Action: c.action,
+		Query: cloneValues(c.query), Form: cloneValues(c.form), Header: c.req.Header.Clone()}
+	rec.Auth, rec.Username = authOf(c.req, c.query)
+	for _, f := range c.files {
+		rec.Files = append(rec.Files, RecordedFile{Field: f.field, Name: f.name, Size: int64(len(f.data))})
+	}
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	f, faulty := s.takeFault(c.script, c.action)
+	if faulty {
+		rec.Fault = f.String()
+	}
+	s.record(rec)
+	return f, faulty
+}
+
+// preFault applies the faults that act before the request is handled. It
+// returns false when the request must not be handled: a status fault
+// answered it, or the client left during a delay.
+func preFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	switch f.kind {
+	case faultStatus:
+		write(w, statusPage(f))
+		return false
+	case faultDelay:
+		t := time.NewTimer(f.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+	return true
 }
 
 func write(w http.ResponseWriter, rep reply) {

@@ -164,8 +164,8 @@ func (c *call) tplIDs() []int64 {
 	return ids
 }
 
-// sender reads send_account and send_domain (§6.2 notes 2–4): an address,
-// or "all" with a domain or "all".
+// senderParams reads send_account and send_domain over the current values
+// (§6.2 notes 2–4): an address, or "all" with a domain or "all".
 func (c *call) senderParams(account, dom string) (string, string) {
 	if c.has("send_account") {
 		account = c.requireStr("send_account")
@@ -244,8 +244,7 @@ func (c *call) mustTask() *task {
 }
 
 // editTask changes a task that has not started (waiting, held or paused);
-// others are task_status_error. The document's example sends the time as
-// "time", its parameter list as "send_time": both are read.
+// others are task_status_error.
 func (c *call) editTask() reply {
 	t := c.mustTask()
 	changed := false
@@ -260,11 +259,24 @@ func (c *call) editTask() reply {
 	default:
 		return fail(statusTaskStatusError, "任务已开始发送或已结束，不能修改")
 	}
+	*t = c.taskEdits(t)
+	return result(statusSuccess, "修改群发任务成功")
+}
+
+// taskEdits returns t with the edits of the request applied, or stops on
+// the first invalid one, leaving t as it was. The document's example sends
+// the time as "time", its parameter list as "send_time": both are read.
+func (c *call) taskEdits(t *task) task {
 	cp := *t
 	if c.has("tpl_id") {
-		cp.tplIDs = c.tplIDs()
+		cp.tplIDs, cp.tplNames = c.tplIDs(), nil
+		for _, id := range cp.tplIDs {
+			cp.tplNames = append(cp.tplNames, c.st.template(id).name)
+		}
 	}
-	cp.sendAccount, cp.sendDomain = c.senderParams(t.sendAccount, t.sendDomain)
+	if c.has("send_account") || c.has("send_domain") {
+		cp.sendAccount, cp.sendDomain = c.senderParams(t.sendAccount, t.sendDomain)
+	}
 	if c.has("send_fullname") {
 		cp.sendFullname = c.param("send_fullname")
 	}
@@ -272,12 +284,10 @@ func (c *call) editTask() reply {
 	if c.has("maillist_id") {
 		l = c.mustList("maillist_id")
 	}
-	if c.has("send_qty") {
-		if cp.sendQty = c.optInt("send_qty", 0); cp.sendQty < 0 {
-			c.stop(paramError("send_qty"))
-		}
+	if cp.sendQty = c.optInt("send_qty", t.sendQty); cp.sendQty < 0 {
+		c.stop(paramError("send_qty"))
 	}
-	if c.has("send_status") {
+	if c.str("send_status") != "" {
 		cp.status = int(c.oneOf("send_status", 0, taskWaiting, taskHold))
 	}
 	name := "send_time"
@@ -287,32 +297,23 @@ func (c *call) editTask() reply {
 	if when, ok := c.taskTime(name); ok {
 		cp.sendTime = when
 	}
-	if c.has("subs_link") {
-		cp.subsLink = int(c.oneOf("subs_link", 1, 0, 1))
-	}
-	if c.has("track_status") {
-		cp.trackStatus = int(c.oneOf("track_status", 0, 0, 1, 2))
-	}
+	cp.subsLink = int(c.oneOf("subs_link", int64(t.subsLink), 0, 1))
+	cp.trackStatus = int(c.oneOf("track_status", int64(t.trackStatus), 0, 1, 2))
 	if c.has("track_domain") {
 		cp.trackDomain = c.trackDomain()
 	}
 	if c.has("send_replyto") {
 		cp.replyTo = c.replyTo()
 	}
-	// All parameters are valid: apply, re-fixing what depends on them.
+	// Every edit is valid: re-fix what depends on them.
 	if c.has("tpl_id") {
-		cp.tplNames = nil
-		for _, id := range cp.tplIDs {
-			cp.tplNames = append(cp.tplNames, c.st.template(id).name)
-		}
 		cp.links = c.st.linksOf(cp.tplIDs)
 	}
 	if l != nil && (c.has("maillist_id") || c.has("send_qty")) {
 		cp.recipients = nil
 		c.st.setList(&cp, l, cp.sendQty)
 	}
-	*t = cp
-	return result(statusSuccess, "修改群发任务成功")
+	return cp
 }
 
 func (c *call) delTask() reply {
