@@ -96,8 +96,10 @@
 // Parameters: ids are positive decimal integers; dates are YYYY-MM-DD
 // (one-digit month and day accepted); task times are "2012-7-4 16:08",
 // seconds optional. Lists filtered by an id that does not exist (task-list
-// id, list-tpl tpl_id, ml-addr-list list_id/address_id, click-detail and
-// link-stat link_id) are empty, not errors. Lists are ordered by id.
+// id, list-tpl tpl_id, ml-addr-list list_id/address_id, stask.php ident,
+// click-detail and link-stat link_id) are empty, not errors; operations on
+// one (get, edit, delete, export, track) are not_found. Lists are ordered
+// by id.
 //
 // Paging: ml-addr-list and mailbox-list are paged only when page is given
 // (limit 50 and 30 by default); task-list when page or limit is given

@@ -45,7 +45,9 @@ func ExampleServer_Fail() {
 	}
 	_, err = c.Account.CustomerInfo(context.Background())
 	var he *bestedm.HTTPError
-	fmt.Println(errors.As(err, &he), he.StatusCode)
+	if errors.As(err, &he) {
+		fmt.Println("HTTP", he.StatusCode)
+	}
 	_, err = c.Account.CustomerInfo(context.Background())
 	fmt.Println(err)
 
@@ -53,7 +55,7 @@ func ExampleServer_Fail() {
 		fmt.Printf("%s?do=%s auth=%s fault=%q\n", r.Script, r.Action, r.Auth, r.Fault)
 	}
 	// Output:
-	// true 503
+	// HTTP 503
 	// <nil>
 	// account.php?do=customer-info auth=basic fault="http 503"
 	// account.php?do=customer-info auth=basic fault=""
