@@ -1,0 +1,186 @@
+// Package bestedmtest is a stateful, in-process fake of the bestedm (U-Mail
+// EDM) API V3.0, for testing code that uses the SDK — or any other client —
+// without an account or a network.
+//
+// A test starts one with NewServer and talks to it through an SDK client:
+//
+//	s := bestedmtest.NewServer(t)              // closed when the test ends
+//	c, err := s.Client()                       // the customer account
+//	lists, err := c.Maillist.List(ctx)
+//
+// Programs use Start and Close, or the bestedm-fake command. All 45 calls of
+// the document are served, from memory, under /mm-ms/apinew/ and the older
+// /mm-ms/api/; the server is safe for concurrent use.
+//
+// # Data
+//
+// A server starts with generated data that depends only on the seed
+// (WithSeed, default 1) and on the day of its clock at start (WithClock,
+// default time.Now; times are UTC+8 wall clock): a customer account and the
+// administrator (Customer, Manager), a second customer reachable only in
+// manager mode (id Customer().CustomerID+1), four contact lists (120, 25, 8
+// and 0 addresses) plus five unclassified addresses, three templates, eleven
+// tasks from nine days ago to three days ahead (finished, sending, waiting,
+// held, paused, cancelled), sender domains and mailboxes.
+//
+// Writes change that state, and reads show it. Tasks move by the clock: a
+// waiting task starts at its send time (status 2, "send now", at its
+// creation), sends 100 ms a recipient (one second to thirty minutes in all),
+// then is done (3). Held (-1), paused (-2) and cancelled (-3) tasks never
+// start. A task's recipients and tracked links (the href URLs of its
+// templates) are fixed when it is created or its list or templates edited.
+//
+// Statistics and tracking are not stored: they are derived on each request
+// from the task's recipients by a deterministic generator keyed on the
+// seed, the task and the recipient. Every count is an aggregate of the same
+// per-recipient records, so the replies agree: a task's send_count is its
+// recipients handled so far; error_count/error_send_count its failures
+// (types 1, 2, 3, 8, 9); real_send_count = send_count − failures; only
+// delivered recipients open, clickers are openers, a recipient's clicks
+// never exceed its opens; open_ratio and click_ratio are unique ÷
+// send_count as a percentage with two decimals and a % sign ("11.67%").
+// Event times fall between delivery and now. Daily statistics count the
+// tasks that started that day: ws_qty tasks, ws_count handled, ws_error
+// failures, send_count and deduc_count recipients planned, actual_send =
+// handled − invalid − malformed, send_error = types 1+2+3, actual_deduc =
+// delivered; the quota left (service-info) is the quota bought minus every
+// task's actual_deduc.
+//
+// # Wire format
+//
+// Replies follow the document's XML shapes: a `<?xml version="1.0"
+// encoding="UTF-8"?>` prolog, one element a line with CRLF line ends and
+// two-space indentation, CDATA on free text (names, subjects,
+// descriptions, content, company and postal address, ml-addr-list's
+// address, fullname and area, links, <result>'s data), plain escaped text
+// elsewhere, "0000-00-00 00:00:00" for unset times and "0000-00-00" for
+// unset dates, an empty root element for an empty list, and Content-Type
+// "text/xml; charset=utf-8". Exports are "text/plain; charset=utf-8" with
+// CRLF line ends and a Content-Disposition attachment header; failexport.php
+// with out_type=json is "application/json; charset=utf-8".
+//
+// Where the document is silent the fake chooses, as below; the SDK must
+// survive these choices, not rely on them.
+//
+// Authentication: HTTP Basic auth with the plain password, or the query
+// parameters username and password = lower-case hex MD5 of the password
+// (an upper-case hash or the plain password in the query is refused).
+// Basic auth wins when both are sent. username, password and do are read
+// from the query string only; every other parameter from the query string
+// or the POST body (form-encoded or multipart), the body winning.
+// Wrong or missing credentials answer <result> status auth_error, with HTTP
+// 401 and a WWW-Authenticate Basic challenge when Basic auth was used or
+// nothing was sent, and with HTTP 200 in query-string mode. Right
+// credentials for the wrong realm — the administrator on a customer call,
+// a customer on domain-add, domain-del or user_type=manager — answer
+// permission_denied (HTTP 200).
+//
+// Errors are <result> replies with HTTP 200 unless said otherwise:
+//
+//	auth_error          wrong or missing credentials (401 unless query mode)
+//	permission_denied   valid credentials, not allowed; or a customer naming another customer_id
+//	param_error         a required parameter missing or empty, or a value of the wrong form
+//	                    (HTTP 400 for a body that cannot be parsed)
+//	not_found           an id, ident, track_id, domain or mailbox that does not exist;
+//	                    also track.php/trackexport.php for a task without tracking
+//	unknown_action      a do= the script does not know (a missing do= is param_error)
+//	unknown_script      a script that does not exist, or a path outside the API (HTTP 404)
+//	method_not_allowed  anything but GET and POST (HTTP 405)
+//	request_too_large   a body over 64 MiB (HTTP 413)
+//	add_maillist_error / update_maillist_error  a list subject already in use
+//	address_exists      ml-addr-add or ml-addr-edit with an address already in that list
+//	domain_exists, mailbox_exists  domain-add, mailbox-add of an existing one
+//	task_status_error   edit-task of a task that has started (sending or done) or was cancelled
+//	server_error        a bug in the fake (HTTP 500)
+//
+// Parameters: ids are positive decimal integers; dates are YYYY-MM-DD
+// (one-digit month and day accepted); task times are "2012-7-4 16:08",
+// seconds optional. Lists filtered by an id that does not exist (task-list
+// id, list-tpl tpl_id, ml-addr-list list_id/address_id, stask.php ident,
+// click-detail and link-stat link_id) are empty, not errors; operations on
+// one (get, edit, delete, export, track) are not_found. Lists are ordered
+// by id.
+//
+// Paging: ml-addr-list and mailbox-list are paged only when page is given
+// (limit 50 and 30 by default); task-list when page or limit is given
+// (limit 30). page and limit must be ≥ 1. ml-addr-list always starts with
+// <total_num>, the number of matches on all pages, even when it is 0.
+//
+// Per call:
+//   - maillist-list items carry an extra <input_status>0</input_status>.
+//   - maillist-add answers the new list's id in <id>; add-task likewise
+//     (documented); add-tpl answers the new template's id as the whole of
+//     <data> (documented), and ml-addr-add with return_id=1 the new
+//     address's id. Other success messages are never a bare number.
+//   - maillist-edit needs at least one of subject, status, description;
+//     maillist-del also deletes the list's addresses and unsubscribe record.
+//   - ml-addr-add without ml_addr adds one address; list_id absent or 0 is
+//     "unclassified". With ml_addr (a batch) records are split on separate
+//     (default "\n", taken literally; only addr_type=string), fields on ";"
+//     (address;name;sex;birthday;phone;area;var1…var10); invalid and
+//     duplicate addresses are skipped and counted in the message.
+//   - ml-addr-add-file reads the multipart field "file" and imports at once
+//     (the real service queues it): one address a line, "address<TAB>name"
+//     when the line has a TAB and no ";", the ";" format otherwise; a UTF-8
+//     BOM is dropped, non-UTF-8 text is read as GBK; invalid and duplicate
+//     addresses are dropped.
+//   - ml-addr-edit needs at least one field; ml-addr-empty list_id=0
+//     empties the unclassified addresses.
+//   - ml-addr-list records carry <sex> only when set, and only the var1…var10
+//     that are set; <brithday> keeps the document's spelling.
+//   - ml-sub batches (maillist) are split on ";" and newlines, each record
+//     on its first TAB or ","; the name defaults to the local part.
+//     Subscribing an address already in the list succeeds and changes
+//     nothing; subscribing takes the address off the list's unsubscribe
+//     record. ml-unsub splits address on "," and newlines, removes each
+//     from the list and records it (time now) for unsubscribe-export,
+//     members or not; no valid address at all is param_error.
+//   - add-tpl and tpl-attachment-add take files under "file" or "file[]";
+//     content_type is "html" when the content has a tag, else "text";
+//     updated is 0000-00-00 00:00:00 until the template is edited; edit-tpl
+//     needs one of name, subject, content, and a new subject replaces them
+//     all; tpl-attachment-del without attachment_id deletes all.
+//   - add-task: send_account "all" needs send_domain (a domain or "all");
+//     a send_domain that is not one of the customer's or the system's is
+//     not_found; status is 1, -1 or 2; track_status 0, 1 or 2; subs_link 0
+//     or 1. edit-task reads the time from send_time, or from time as the
+//     document's example sends it; send_status is 1 or -1.
+//   - list-task (§2.1) shows a task's first template in tpl_id/tpl_name.
+//     task-list's acct_domain and acct_address appear only for acct_type
+//     domain and address; sender is the address for acct_type address,
+//     empty otherwise.
+//   - stask.php needs date or ident, and adds send_failed, spam_content,
+//     connect_error, rebate and point to each row. deduction.php answers
+//     one row a task, deduction "web群发".
+//   - failexport.php type is a name or number of the document's five, "all"
+//     or -1 (every type), or 5 (accepted, never generated); types 1, 2, 3
+//     need task_id or task_ident, which filter together with date.
+//     out_type=xml answers <fail_recipient_list><recipient> with email,
+//     error_type and error_type_dec; out_type=json a JSON array of the same.
+//   - track.php: ident wins over id; open-detail lists recipients who opened,
+//     email_id being the address id; open_last is 0000-00-00 00:00:00 and
+//     ip_last empty when a recipient opened once; some os values carry a
+//     trailing space ("Android "), as seen in the wild.
+//   - trackexport.php (format undocumented) answers text, one recipient who
+//     opened a line: email, open_total, click_total, open_first, open_last,
+//     click_first, click_last, TAB-separated. is_click=1 keeps clickers,
+//     link_id those who clicked that link, email_id one address id.
+//   - bs.php: domain-list shows the system domains (customer_id 0) then the
+//     customer's; mailbox-add needs a domain of the customer's own;
+//     domain-del deletes its mailboxes. A domain can belong to one customer.
+//
+// # Failures
+//
+// Fail injects a failure into the next requests that match a script and
+// do= action: an HTTP status with an nginx error page (with Retry-After if
+// asked), a delay, a dropped connection, a connection dropped mid-body, a
+// truncated body, a body broken by a PHP warning, an empty body, a body
+// re-encoded as GBK (charset declared in Content-Type and in the prolog),
+// or a body prefixed with a UTF-8 BOM. Status faults stop the request
+// before the service sees it; the others let it take effect first, as a
+// reply lost on its way back does.
+//
+// Requests returns every request received — method, path, script, action,
+// query, form fields, file names and sizes, headers, auth mode, user name
+// and the fault applied — for asserting what a client sent.
+package bestedmtest

@@ -1,0 +1,192 @@
+package bestedmtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bestedm/bestedm-go"
+)
+
+// APIPath is the path of the API root the server answers under; LegacyPath,
+// the older root the document says still works, is served too.
+const (
+	APIPath    = "/mm-ms/apinew/"
+	LegacyPath = "/mm-ms/api/"
+)
+
+// Server is a running fake bestedm service. It is safe for concurrent use.
+type Server struct {
+	mu    sync.Mutex // guards st
+	st    *state
+	clock func() time.Time
+
+	recMu  sync.Mutex // guards recs and faults
+	recs   []RecordedRequest
+	faults []*faultRule
+
+	srv       *http.Server
+	ln        net.Listener
+	base      string
+	done      chan struct{}
+	serveErr  error // set by the serving goroutine before done closes
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Credentials are an account's login: the plain password (for HTTP Basic
+// auth) and the customer id the account is or acts for.
+type Credentials struct {
+	Username   string
+	Password   string
+	CustomerID int64
+}
+
+// PasswordHash returns the lower-case hex MD5 of the password, what the
+// query-string mode sends.
+func (c Credentials) PasswordHash() string { return bestedm.HashPassword(c.Password) }
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	seed  int64
+	addr  string
+	clock func() time.Time
+}
+
+// WithSeed sets the seed of the generated data (default 1). The same seed
+// on the same day gives the same accounts, lists, templates, tasks and
+// statistics.
+func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
+
+// WithAddr sets the address to listen on (default "127.0.0.1:0", a free
+// port on the loopback interface).
+func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithClock sets the server's clock (default time.Now). The generated data
+// is laid out around the clock's day at start, and tasks start, send and
+// finish by it: a fixed or hand-advanced clock makes every reply
+// reproducible.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.clock = now
+		}
+	}
+}
+
+// NewServer starts a server for a test or benchmark; it is closed when tb
+// and its subtests finish.
+func NewServer(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		tb.Fatalf("bestedmtest: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// Start starts a server, for programs; stop it with Close or Shutdown.
+func Start(opts ...Option) (*Server, error) {
+	cfg := config{seed: 1, addr: "127.0.0.1:0", clock: time.Now}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)
+	}
+	s := &Server{
+		st:    newState(cfg.seed, cfg.clock()),
+		clock: cfg.clock,
+		ln:    ln,
+		base:  "http://" + ln.Addr().String() + APIPath,
+		done:  make(chan struct{}),
+	}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr = err
+		}
+	}()
+	return s, nil
+}
+
+// URL returns the API root, "http://127.0.0.1:<port>/mm-ms/apinew/".
+func (s *Server) URL() string { return s.base }
+
+// Customer returns the customer account's credentials.
+func (s *Server) Customer() Credentials {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.st.main()
+	return Credentials{Username: c.username, Password: c.password, CustomerID: c.id}
+}
+
+// Manager returns the administrator's credentials, for manager mode (§7);
+// CustomerID is the customer account's id, the customer_id to act for.
+func (s *Server) Manager() Credentials {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Credentials{Username: s.st.manager.username, Password: s.st.manager.password, CustomerID: s.st.main().id}
+}
+
+// Client returns an SDK client logged in as the customer, pointed at the
+// server. opts are applied after the base URL, so they may override it.
+func (s *Server) Client(opts ...bestedm.Option) (*bestedm.Client, error) {
+	c := s.Customer()
+	return bestedm.NewClient(c.Username, c.Password, append([]bestedm.Option{bestedm.WithBaseURL(s.URL())}, opts...)...)
+}
+
+// ManagerClient returns an SDK client logged in as the administrator.
+func (s *Server) ManagerClient(opts ...bestedm.Option) (*bestedm.Client, error) {
+	c := s.Manager()
+	return bestedm.NewClient(c.Username, c.Password, append([]bestedm.Option{bestedm.WithBaseURL(s.URL())}, opts...)...)
+}
+
+// Close stops the server at once, cutting open connections. It is safe to
+// call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = s.srv.Close()
+		<-s.done
+		if s.closeErr == nil {
+			s.closeErr = s.serveErr
+		}
+	})
+	return s.closeErr
+}
+
+// Shutdown stops the server gracefully: it stops accepting, waits for the
+// requests in flight until ctx ends, then closes.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Server) now() time.Time { return s.clock().In(chinaZone) }
+
+// splitPath returns the script of an API path, and whether the path is under
+// one of the two API roots.
+func splitPath(p string) (script string, ok bool) {
+	for _, root := range []string{APIPath, LegacyPath} {
+		if rest, found := strings.CutPrefix(p, root); found && rest != "" && !strings.Contains(rest, "/") {
+			return rest, true
+		}
+	}
+	return "", false
+}
