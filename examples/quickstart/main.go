@@ -69,8 +69,8 @@ func run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	taskID, err := sendTask(ctx, client, &created, listID, tplID)
-	if err != nil {
+	taskID, sent, err := sendTask(ctx, client, &created, listID, tplID)
+	if err != nil || !sent {
 		return err
 	}
 	return showTracking(ctx, client, taskID)
@@ -188,8 +188,9 @@ func createTemplate(ctx context.Context, client *bestedm.Client, created *cleanu
 }
 
 // sendTask creates a task that sends the template to the list now, with
-// opens and clicks tracked.
-func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, listID, tplID int64) (int64, error) {
+// opens and clicks tracked, and waits for it to finish; sent is false for a
+// task created on hold.
+func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, listID, tplID int64) (id int64, sent bool, err error) {
 	p := &bestedm.TaskParams{
 		TemplateIDs:  []int64{tplID},
 		SendDomain:   "all", // with SendAccount "all": every sender mailbox of the account
@@ -208,12 +209,12 @@ func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, lis
 	}
 	res, err := client.Task.Create(ctx, p)
 	if err != nil {
-		return 0, fmt.Errorf("creating the task: %w", err)
+		return 0, false, fmt.Errorf("creating the task: %w", err)
 	}
 	created.task = res.ID
 	if p.Status == bestedm.TaskHold {
 		fmt.Printf("created task %d on hold (give -send to send it)\n", res.ID)
-		return res.ID, nil
+		return res.ID, false, nil
 	}
 	fmt.Printf("created task %d: sending now, tracking opens and clicks\n", res.ID)
 
@@ -222,18 +223,18 @@ func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, lis
 	for range 60 {
 		t, err := client.Task.Get(ctx, res.ID)
 		if err != nil {
-			return 0, fmt.Errorf("reading the task: %w", err)
+			return 0, false, fmt.Errorf("reading the task: %w", err)
 		}
 		fmt.Printf("  status %d: %d of %d handled, %d failed\n", t.SendStatus, t.SendCount, t.SendQtyActual, t.ErrorCount)
 		if t.SendStatus == bestedm.SendFinished {
-			return res.ID, nil
+			return res.ID, true, nil
 		}
 		if err := demo.Wait(ctx, time.Second); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	fmt.Println("  still sending; see the figures later with: go run ./examples/campaign-report -task", res.ID)
-	return res.ID, nil
+	return res.ID, true, nil
 }
 
 // showTracking prints the task's tracking summary.
