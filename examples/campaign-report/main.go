@@ -44,7 +44,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	client, done, err := demo.Client(ctx)
+	client, done, err := demo.Client()
 	if err != nil {
 		return err
 	}

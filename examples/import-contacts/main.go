@@ -70,7 +70,7 @@ func run(ctx context.Context, path string) error {
 	}
 	defer in.Close()
 
-	client, done, err := demo.Client(ctx)
+	client, done, err := demo.Client()
 	if err != nil {
 		return err
 	}

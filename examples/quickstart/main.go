@@ -42,7 +42,7 @@ func main() {
 }
 
 func run(ctx context.Context) (err error) {
-	client, done, err := demo.Client(ctx)
+	client, done, err := demo.Client()
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,11 @@ func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, lis
 		if err != nil {
 			return 0, false, fmt.Errorf("reading the task: %w", err)
 		}
-		fmt.Printf("  status %d: %d of %d handled, %d failed\n", t.SendStatus, t.SendCount, t.SendQtyActual, t.ErrorCount)
+		state := "sending"
+		if t.SendStatus == bestedm.SendFinished {
+			state = "finished"
+		}
+		fmt.Printf("  %s: %d of %d handled, %d failed\n", state, t.SendCount, t.SendQtyActual, t.ErrorCount)
 		if t.SendStatus == bestedm.SendFinished {
 			return res.ID, true, nil
 		}

@@ -56,7 +56,7 @@ func (c *handClock) advance(d time.Duration) {
 // Client returns a client for the real service or for the built-in fake
 // server, and a function that stops what Client started. Its first line of
 // output says which of the two it is. Call it once, after flag.Parse.
-func Client(ctx context.Context) (*bestedm.Client, func(), error) {
+func Client() (*bestedm.Client, func(), error) {
 	user, pass := os.Getenv("BESTEDM_USERNAME"), os.Getenv("BESTEDM_PASSWORD")
 	switch {
 	case user != "" && pass != "":
