@@ -225,10 +225,8 @@ func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, lis
 		if err != nil {
 			return 0, false, fmt.Errorf("reading the task: %w", err)
 		}
-		state := "sending"
-		if t.SendStatus == bestedm.SendFinished {
-			state = "finished"
-		}
+		state := map[bestedm.SendStatus]string{bestedm.SendWaiting: "waiting", bestedm.SendInProgress: "sending",
+			bestedm.SendFinished: "finished"}[t.SendStatus]
 		fmt.Printf("  %s: %d of %d handled, %d failed\n", state, t.SendCount, t.SendQtyActual, t.ErrorCount)
 		if t.SendStatus == bestedm.SendFinished {
 			return res.ID, true, nil
