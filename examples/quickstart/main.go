@@ -227,6 +227,9 @@ func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, lis
 		}
 		state := map[bestedm.SendStatus]string{bestedm.SendWaiting: "waiting", bestedm.SendInProgress: "sending",
 			bestedm.SendFinished: "finished"}[t.SendStatus]
+		if state == "" { // held, paused or cancelled by someone else
+			return 0, false, fmt.Errorf("task %d stopped with send status %d", res.ID, t.SendStatus)
+		}
 		fmt.Printf("  %s: %d of %d handled, %d failed\n", state, t.SendCount, t.SendQtyActual, t.ErrorCount)
 		if t.SendStatus == bestedm.SendFinished {
 			return res.ID, true, nil
