@@ -25,7 +25,7 @@ var (
 	// ErrUnexpectedReply is matched by every *HTTPError and *DecodeError:
 	// the server sent something other than the reply the document describes.
 	ErrUnexpectedReply = errors.New("bestedm: unexpected reply")
-	// ErrNotFound is returned by Get methods when the server's list holds
+	// ErrNotFound is returned (wrapped, as "bestedm: not found: task 7") by Get methods when the server's list holds
 	// no item with the requested id.
 	ErrNotFound = errors.New("bestedm: not found")
 	// ErrReplyTooLarge is matched when a reply exceeds the configured

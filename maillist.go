@@ -82,7 +82,7 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	if m.ID == 0 {
 		// The document does not say how an unknown id is answered; an
 		// empty <maillist> is the shape an empty list takes elsewhere.
-		return nil, fmt.Errorf("bestedm: maillist %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("%w: maillist %d", ErrNotFound, id)
 	}
 	return m, nil
 }

@@ -256,7 +256,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 			return &tasks[i], nil
 		}
 	}
-	return nil, fmt.Errorf("bestedm: task %d: %w", id, ErrNotFound)
+	return nil, fmt.Errorf("%w: task %d", ErrNotFound, id)
 }
 
 // Create adds a sending task; Result.ID is the new task's id. The call is

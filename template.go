@@ -130,7 +130,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 			return &tpls[i], nil
 		}
 	}
-	return nil, fmt.Errorf("bestedm: template %d: %w", id, ErrNotFound)
+	return nil, fmt.Errorf("%w: template %d", ErrNotFound, id)
 }
 
 // Delete deletes a template.
