@@ -25,8 +25,8 @@ var (
 	// ErrUnexpectedReply is matched by every *HTTPError and *DecodeError:
 	// the server sent something other than the reply the document describes.
 	ErrUnexpectedReply = errors.New("bestedm: unexpected reply")
-	// ErrNotFound is returned (wrapped, as "bestedm: not found: task 7") by Get methods when the server's list holds
-	// no item with the requested id.
+	// ErrNotFound is returned, wrapped as "bestedm: not found: task 7", by
+	// Get methods when the server's list holds no item with that id.
 	ErrNotFound = errors.New("bestedm: not found")
 	// ErrReplyTooLarge is matched when a reply exceeds the configured
 	// maximum size (see WithMaxReplySize).
