@@ -464,6 +464,15 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	if getBody != nil {
 		req.GetBody = getBody
 	}
+	if r.write && body == nil {
+		// net/http sends a GET again by itself when a kept-alive connection
+		// closes before the reply starts (it takes GET as idempotent). A
+		// write sent with GET (add-task, ml-addr-del, …) has then reached
+		// the server and may have taken effect: sent again, a task is
+		// created twice. A body that cannot be replayed (no GetBody) opts
+		// the request out; being empty, it is not sent.
+		req.Body = noReplayBody{}
+	}
 	if r.upload != nil && r.upload.length >= 0 {
 		// Known length: sent with Content-Length, not chunked (see
 		// upload.contentLength).
@@ -479,6 +488,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	return req, nil
 }
+
+// noReplayBody is the empty body of a write sent with GET: see
+// newHTTPRequest.
+type noReplayBody struct{}
+
+func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplayBody) Close() error             { return nil }
 
 // do sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
