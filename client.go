@@ -730,16 +730,21 @@ func (c *Client) snippetFor(req *http.Request, b []byte) string {
 	return s
 }
 
-// recorder keeps the first bytes read through it, for error snippets.
+// recorder keeps the first bytes read through it, for error snippets, and
+// the error that broke the body off, if any.
 type recorder struct {
 	r    io.Reader
 	head []byte
+	err  error // the first read error other than io.EOF
 }
 
 func (rec *recorder) Read(p []byte) (int, error) {
 	n, err := rec.r.Read(p)
 	if room := snippetSize - len(rec.head); room > 0 && n > 0 {
 		rec.head = append(rec.head, p[:min(n, room)]...)
+	}
+	if err != nil && err != io.EOF && rec.err == nil {
+		rec.err = err
 	}
 	return n, err
 }
@@ -805,6 +810,13 @@ func (c *Client) replyReader(resp *http.Response, capped bool) (*replyDecoder, i
 
 // fail builds the error for a reply that is not what was expected.
 func (rd *replyDecoder) fail(expected string, err error) error {
+	if cut := rd.rec.err; cut != nil && !errors.Is(cut, ErrReplyTooLarge) {
+		// The body broke off (the connection dropped, or the server fell
+		// silent): the exchange failed, as for an export (see Rows),
+		// whatever the decoder made of the cut — often an XML syntax
+		// error that hides the cause.
+		return &RequestError{Call: rd.call, Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
+	}
 	if errors.Is(err, ErrReplyTooLarge) {
 		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
 	} else if errors.Is(err, io.EOF) {
