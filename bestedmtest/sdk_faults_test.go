@@ -277,11 +277,11 @@ func TestSDKFaults(t *testing.T) {
 
 		// A delay past WithTimeout is a timeout; reads are tried again,
 		// writes are not.
-		{fault: bestedmtest.Delay(2 * time.Second), call: callMaillists, timeout: 100 * time.Millisecond, noRetry: true, want: timeoutError, requests: 1, attempts: 1},
-		{fault: bestedmtest.Delay(2 * time.Second), times: 1, call: callMaillists, timeout: 100 * time.Millisecond, want: succeeds, requests: 2},
-		{fault: bestedmtest.Delay(2 * time.Second), times: 1, call: callOpens, timeout: 100 * time.Millisecond, noRetry: true, want: timeoutError, requests: 1, attempts: 1},
-		{fault: bestedmtest.Delay(2 * time.Second), times: 1, call: callCreateList, timeout: 100 * time.Millisecond, want: timeoutError, requests: 1, attempts: 1, created: 0},
-		{fault: bestedmtest.Delay(2 * time.Second), times: 1, call: callCreateTask, timeout: 100 * time.Millisecond, want: timeoutError, requests: 1, attempts: 1, created: 0},
+		{fault: bestedmtest.Delay(5 * time.Second), call: callMaillists, timeout: 400 * time.Millisecond, noRetry: true, want: timeoutError, requests: 1, attempts: 1},
+		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callMaillists, timeout: 400 * time.Millisecond, want: succeeds, requests: 2},
+		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callOpens, timeout: 400 * time.Millisecond, noRetry: true, want: timeoutError, requests: 1, attempts: 1},
+		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callCreateList, timeout: 400 * time.Millisecond, want: timeoutError, requests: 1, attempts: 1, created: 0},
+		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callCreateTask, timeout: 400 * time.Millisecond, want: timeoutError, requests: 1, attempts: 1, created: 0},
 		{fault: bestedmtest.Delay(50 * time.Millisecond), times: 1, call: callCustomer, timeout: 2 * time.Second, want: succeeds, requests: 1, minTime: 50 * time.Millisecond},
 
 		// A dropped connection: the request was handled, the reply lost.
@@ -332,7 +332,7 @@ func TestSDKFaults(t *testing.T) {
 		// The same in query-string mode, where the credentials ride in
 		// every URL that an error names.
 		{fault: bestedmtest.HTTPStatus(503), call: callMaillists, query: true, want: httpError, status: 503, requests: 3, attempts: 3},
-		{fault: bestedmtest.Delay(2 * time.Second), call: callOpens, timeout: 100 * time.Millisecond, noRetry: true, query: true, want: timeoutError, requests: 1, attempts: 1},
+		{fault: bestedmtest.Delay(5 * time.Second), call: callOpens, timeout: 400 * time.Millisecond, noRetry: true, query: true, want: timeoutError, requests: 1, attempts: 1},
 		{fault: bestedmtest.DropConnection(), times: 1, call: callCreateTask, query: true, want: requestError, requests: 1, attempts: 1, created: 1},
 		{fault: bestedmtest.DropMidBody(), times: 1, call: callExport, query: true, want: droppedBody, requests: 1},
 		{fault: bestedmtest.MalformedBody(), times: 1, call: callCustomer, query: true, want: decodeError, requests: 1},
@@ -369,7 +369,7 @@ func TestSDKFaults(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := bestedmtest.NewServer(t, bestedmtest.WithClock(func() time.Time { return faultNow }))
+			srv := bestedmtest.NewServer(t, bestedmtest.WithSeed(1), bestedmtest.WithClock(func() time.Time { return faultNow }))
 			opts := []bestedm.Option{bestedm.WithRetry(fastRetries)}
 			if c.noRetry {
 				opts[0] = bestedm.WithRetry(bestedm.RetryPolicy{})
