@@ -464,6 +464,15 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	if getBody != nil {
 		req.GetBody = getBody
 	}
+	if r.write && body == nil {
+		// net/http sends a GET again by itself when a kept-alive connection
+		// closes before the reply starts (it takes GET as idempotent). A
+		// write sent with GET (add-task, ml-addr-del, …) has then reached
+		// the server and may have taken effect: sent again, a task is
+		// created twice. A body that cannot be replayed (no GetBody) opts
+		// the request out; being empty, it is not sent.
+		req.Body = noReplayBody{}
+	}
 	if r.upload != nil && r.upload.length >= 0 {
 		// Known length: sent with Content-Length, not chunked (see
 		// upload.contentLength).
@@ -479,6 +488,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	return req, nil
 }
+
+// noReplayBody is the empty body of a write sent with GET: see
+// newHTTPRequest.
+type noReplayBody struct{}
+
+func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplayBody) Close() error             { return nil }
 
 // do sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
@@ -714,16 +730,21 @@ func (c *Client) snippetFor(req *http.Request, b []byte) string {
 	return s
 }
 
-// recorder keeps the first bytes read through it, for error snippets.
+// recorder keeps the first bytes read through it, for error snippets, and
+// the error that broke the body off, if any.
 type recorder struct {
 	r    io.Reader
 	head []byte
+	err  error // the first read error other than io.EOF
 }
 
 func (rec *recorder) Read(p []byte) (int, error) {
 	n, err := rec.r.Read(p)
 	if room := snippetSize - len(rec.head); room > 0 && n > 0 {
 		rec.head = append(rec.head, p[:min(n, room)]...)
+	}
+	if err != nil && err != io.EOF && rec.err == nil {
+		rec.err = err
 	}
 	return n, err
 }
@@ -789,6 +810,13 @@ func (c *Client) replyReader(resp *http.Response, capped bool) (*replyDecoder, i
 
 // fail builds the error for a reply that is not what was expected.
 func (rd *replyDecoder) fail(expected string, err error) error {
+	if cut := rd.rec.err; cut != nil && !errors.Is(cut, ErrReplyTooLarge) {
+		// The body broke off (the connection dropped, or the server fell
+		// silent): the exchange failed, as for an export (see Rows),
+		// whatever the decoder made of the cut — often an XML syntax
+		// error that hides the cause.
+		return &RequestError{Call: rd.call, Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
+	}
 	if errors.Is(err, ErrReplyTooLarge) {
 		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
 	} else if errors.Is(err, io.EOF) {
