@@ -126,8 +126,8 @@ func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions)
 }
 
 // MailboxesIter yields every mailbox selected by opts, fetching pages of
-// opts.Limit (default 30) from page 1 on until a short page; opts.Page is
-// ignored and opts itself is not modified. An error ends the sequence.
+// opts.Limit (default 30) from opts.Page (or 1) on until a short page. opts
+// is copied, never modified; an error ends the sequence.
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
 func (s *DomainService) MailboxesIter(ctx context.Context, opts *MailboxListOptions) iter.Seq2[Mailbox, error] {
@@ -138,7 +138,7 @@ func (s *DomainService) MailboxesIter(ctx context.Context, opts *MailboxListOpti
 	if o.Limit == 0 {
 		o.Limit = defaultMailboxLimit
 	}
-	return pages(o.Limit, func(page int) ([]Mailbox, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) ([]Mailbox, int64, error) {
 		po := o
 		po.Page = page
 		p, err := s.Mailboxes(ctx, &po)

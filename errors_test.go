@@ -344,7 +344,9 @@ func TestTimeoutMidBody(t *testing.T) {
 // The idle timeout measures the server's silence, not the time the caller
 // spends between two records of a stream.
 func TestTimeoutNotCountingSlowConsumer(t *testing.T) {
-	c, mux := setup(t, WithTimeout(100*time.Millisecond))
+	// Generous against a loaded CI machine: the server must answer within
+	// the timeout, while the consumer pauses for more than twice as long.
+	c, mux := setup(t, WithTimeout(500*time.Millisecond))
 	var body bytes.Buffer
 	body.WriteString("<?xml version=\"1.0\"?>\r\n<maillist>\r\n")
 	for i := 1; i <= 4000; i++ {
@@ -361,7 +363,7 @@ func TestTimeoutNotCountingSlowConsumer(t *testing.T) {
 		n++
 		assert.Equal(t, n, it.ID)
 		if n == 1 {
-			time.Sleep(250 * time.Millisecond) // longer than the timeout
+			time.Sleep(1200 * time.Millisecond) // longer than the timeout
 		}
 	}
 	assert.Equal(t, 4000, n)

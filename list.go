@@ -109,12 +109,19 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 	}
 }
 
-// pages yields the items of successive pages from fetchPage (pages count
-// from 1) until a page is empty or shorter than limit, or total is reached.
-func pages[T any](limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
+// pages yields the items of successive pages from fetchPage, starting at
+// page first (1 when it is 0; a negative one reaches fetchPage, whose
+// validation rejects it), until a page is empty or shorter
+// than limit, or the total the server reported has been reached. Every
+// paged iterator (ListAddressesIter, ListIter, MailboxesIter) is this loop.
+func pages[T any](first, limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
+	if first == 0 {
+		first = 1
+	}
 	return func(yield func(T, error) bool) {
-		var seen int64
-		for page := 1; ; page++ {
+		// Pages before first count as seen, so total stops the loop.
+		seen := int64(first-1) * int64(limit)
+		for page := first; ; page++ {
 			items, total, err := fetchPage(page)
 			if err != nil {
 				var zero T

@@ -139,25 +139,14 @@ func (s *MaillistService) ListAddressesIter(ctx context.Context, opts *ListAddre
 	if o.Limit == 0 {
 		o.Limit = defaultAddressLimit
 	}
-	first := o.Page
-	if first == 0 {
-		first = 1
-	}
-	skipped := int64(first-1) * int64(o.Limit)
-	return pages(o.Limit, func(page int) ([]Address, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) ([]Address, int64, error) {
 		po := o
-		po.Page = first + page - 1
+		po.Page = page
 		p, err := s.ListAddresses(ctx, &po)
 		if err != nil {
 			return nil, 0, err
 		}
-		total := p.Total
-		if total > 0 {
-			// pages counts what it has seen, not the pages skipped
-			// before opts.Page; at least 1 so a page past the end stops.
-			total = max(total-skipped, 1)
-		}
-		return p.Items, total, nil
+		return p.Items, p.Total, nil
 	})
 }
 

@@ -219,15 +219,12 @@ func (s *TaskService) ListIter(ctx context.Context, opts *TaskListOptions) iter.
 	if opts != nil {
 		o = *opts
 	}
-	if o.Page == 0 {
-		o.Page = 1
-	}
 	if o.Limit == 0 {
 		o.Limit = 30
 	}
-	return pages(o.Limit, func(page int) ([]Task, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) ([]Task, int64, error) {
 		po := o // a copy per page: the iterator may be ranged more than once
-		po.Page = o.Page + page - 1
+		po.Page = page
 		p, err := s.List(ctx, &po)
 		if err != nil {
 			return nil, 0, err
