@@ -152,10 +152,10 @@ func raceEnabled() bool {
 }
 
 // memTestRecords is the size of the memory tests: 200k records by default
-// (a few seconds), 1M with BESTEDM_MEMTEST=1M, 20k under the race detector
-// (which makes the byte loops ten times slower; the ceiling still catches
-// a reply that is accumulated instead of streamed, since 20k open records
-// are ~11 MB of XML and ~6 MB of decoded records).
+// (a few seconds), 1M with BESTEDM_MEMTEST=1M, 100k under the race
+// detector, which makes the byte loops several times slower. Even 100k
+// records would break the ceiling if accumulated instead of streamed: an
+// open-detail reply of 100k records is ~56 MB of XML and ~30 MB decoded.
 func memTestRecords(t *testing.T) int {
 	if testing.Short() {
 		t.Skip("memory ceilings: skipped with -short")
@@ -164,7 +164,7 @@ func memTestRecords(t *testing.T) int {
 	case os.Getenv("BESTEDM_MEMTEST") == "1M":
 		return 1_000_000
 	case raceEnabled():
-		return 20_000
+		return 100_000
 	}
 	return 200_000
 }
