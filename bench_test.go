@@ -286,7 +286,7 @@ func rawHTTPClient() *http.Client {
 
 type wallTime struct{ time.Time }
 
-var china = time.FixedZone("UTC+8", 8*3600)
+var benchZone = time.FixedZone("UTC+8", 8*3600)
 
 func (t *wallTime) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))
@@ -298,7 +298,7 @@ func (t *wallTime) UnmarshalText(b []byte) error {
 	if len(s) == len("2006-01-02") {
 		layout = "2006-01-02"
 	}
-	v, err := time.ParseInLocation(layout, s, china)
+	v, err := time.ParseInLocation(layout, s, benchZone)
 	t.Time = v
 	return err
 }
@@ -430,13 +430,13 @@ func runPaired(b *testing.B, fa, fb func() error) pairResult {
 	}
 	n := float64(b.N)
 	return pairResult{
-		aNs: float64(median(ds[0])), bNs: float64(median(ds[1])),
+		aNs: float64(medianDuration(ds[0])), bNs: float64(medianDuration(ds[1])),
 		meanRatio: float64(tNs[0]) / float64(tNs[1]),
 		aAllocs:   float64(tAllocs[0]) / n, bAllocs: float64(tAllocs[1]) / n,
 	}
 }
 
-func median(ds []time.Duration) time.Duration {
+func medianDuration(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
@@ -709,7 +709,7 @@ func BenchmarkMemory(b *testing.B) {
 // warmed up first (64 connections each); dials are counted with the
 // server's ConnState hook during the measured rounds only.
 
-const workers = 64
+const benchWorkers = 64
 
 func BenchmarkConcurrency(b *testing.B) {
 	srv := newBenchServer(b)
@@ -720,13 +720,13 @@ func BenchmarkConcurrency(b *testing.B) {
 	raw := func() error { var v rawCustomer; return rawGet(benchCtx, hc, srv.URL, "account.php", q, &v) }
 	fns := [2]func() error{sdk, raw}
 	for _, f := range fns {
-		if err := hammer(workers*4, f); err != nil {
+		if err := hammer(benchWorkers*4, f); err != nil {
 			b.Fatal(err)
 		}
 	}
 	// Rounds of 4 requests per goroutine: many short rounds, so that
 	// bursts of load from other processes and GC cycles fall on both.
-	const round = workers * 4
+	const round = benchWorkers * 4
 	rounds := max(b.N/round, 8)
 	var elapsed [2]time.Duration
 	var dials [2]int64
@@ -758,12 +758,12 @@ func BenchmarkConcurrency(b *testing.B) {
 	b.ReportMetric(float64(dials[1])*1000/total, "raw-dials/1k")
 }
 
-// hammer makes n calls of f from workers goroutines.
+// hammer makes n calls of f from benchWorkers goroutines.
 func hammer(n int, f func() error) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := 0; w < workers; w++ {
+	errs := make(chan error, benchWorkers)
+	for w := 0; w < benchWorkers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -788,14 +788,14 @@ func hammer(n int, f func() error) error {
 func TestConcurrentCallsReuseConnections(t *testing.T) {
 	srv := newBenchServer(t)
 	c := newBenchClient(t, srv.URL)
-	const calls = workers * 16
+	const calls = benchWorkers * 16
 	call := func() error { _, err := c.Account.CustomerInfo(benchCtx); return err }
 	if err := hammer(calls, call); err != nil {
 		t.Fatal(err)
 	}
 	first := srv.dials.Load()
-	if first > 2*workers {
-		t.Errorf("%d calls from %d goroutines dialled %d connections, want at most %d", calls, workers, first, 2*workers)
+	if first > 2*benchWorkers {
+		t.Errorf("%d calls from %d goroutines dialled %d connections, want at most %d", calls, benchWorkers, first, 2*benchWorkers)
 	}
 	if err := hammer(calls, call); err != nil {
 		t.Fatal(err)
