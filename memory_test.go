@@ -1,0 +1,192 @@
+package bestedm_test
+
+// Memory ceilings of the streaming calls (issue 5, target 2): a reply or an
+// upload of any size is held a record (or a page, or a batch) at a time.
+// The tests assert a generous ceiling; BenchmarkMemory (bench_test.go)
+// reports the measured peaks at 1k, 100k and 1M records.
+
+import (
+	"fmt"
+	"iter"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"testing"
+	"time"
+
+	bestedm "github.com/bestedm/bestedm-go"
+)
+
+// memScenario is one streaming call over n records against the loopback
+// server; it checks that every record arrived.
+type memScenario struct {
+	name string
+	run  func(c *bestedm.Client, srv *benchServer, n int) error
+}
+
+var memScenarios = []memScenario{
+	{"Opens", runOpens},
+	{"ListAddressesIter", runAddressesIter},
+	{"ExportRows", runExportRows},
+	{"AddAddresses", runAddAddresses},
+}
+
+// runOpens ranges over an open-detail reply of n <user> records.
+func runOpens(c *bestedm.Client, _ *benchServer, n int) error {
+	k := 0
+	for o, err := range c.Track.Opens(benchCtx, bestedm.TaskID(int64(n))) {
+		if err != nil {
+			return err
+		}
+		if o.EmailID != int64(90000+k) {
+			return fmt.Errorf("record %d: email_id %d", k, o.EmailID)
+		}
+		k++
+	}
+	return wantCount(k, n)
+}
+
+// runAddressesIter pages through n addresses, 1000 a page.
+func runAddressesIter(c *bestedm.Client, _ *benchServer, n int) error {
+	total := int64(n)
+	k := 0
+	for a, err := range c.Maillist.ListAddressesIter(benchCtx, &bestedm.ListAddressesOptions{ListID: &total, Limit: 1000}) {
+		if err != nil {
+			return err
+		}
+		if a.ID != int64(k+1) {
+			return fmt.Errorf("address %d: id %d", k, a.ID)
+		}
+		k++
+	}
+	return wantCount(k, n)
+}
+
+// runExportRows reads an n-line subscriber export through Rows.
+func runExportRows(c *bestedm.Client, _ *benchServer, n int) error {
+	e, err := c.Maillist.ExportSubscribers(benchCtx, int64(n))
+	if err != nil {
+		return err
+	}
+	k := 0
+	for s, err := range e.Rows() {
+		if err != nil {
+			return err
+		}
+		if s.Email == "" || s.Name == "" {
+			return fmt.Errorf("row %d: %+v", k, s)
+		}
+		k++
+	}
+	return wantCount(k, n)
+}
+
+// runAddAddresses adds n generated addresses in batches of 1000.
+func runAddAddresses(c *bestedm.Client, srv *benchServer, n int) error {
+	seen := srv.addrsSeen.Load()
+	addrs := iter.Seq[bestedm.Address](func(yield func(bestedm.Address) bool) {
+		for i := 0; i < n; i++ {
+			s := strconv.Itoa(i)
+			if !yield(bestedm.Address{Email: "user" + s + "@example.com", Name: "林伟" + s, Phone: "13528775736", Var1: "VIP"}) {
+				return
+			}
+		}
+	})
+	rep, err := c.Maillist.AddAddresses(benchCtx, 101, addrs, nil)
+	if err != nil {
+		return err
+	}
+	if err := wantCount(rep.Added, n); err != nil {
+		return err
+	}
+	return wantCount(int(srv.addrsSeen.Load()-seen), n)
+}
+
+// measurePeak runs fn after a GC and returns the highest heap in use
+// (HeapInuse: live and not yet collected objects, and the free space of
+// their spans) seen by a goroutine sampling runtime/metrics every
+// millisecond. The process's heap is included, the loopback server too:
+// the figure is an upper bound of what the call holds.
+func measurePeak(fn func() error) (uint64, error) {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	inuse := func() uint64 {
+		metrics.Read(samples)
+		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
+	}
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		peak := inuse()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				peak = max(peak, inuse())
+			case <-stop:
+				done <- max(peak, inuse())
+				return
+			}
+		}
+	}()
+	err := fn()
+	close(stop)
+	return <-done, err
+}
+
+// raceEnabled reports whether the test binary was built with -race, which
+// go test records in the build settings.
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
+}
+
+// memTestRecords is the size of the memory tests: 200k records by default
+// (a few seconds), 1M with BESTEDM_MEMTEST=1M, 100k under the race
+// detector, which makes the byte loops several times slower. Even 100k
+// records would break the ceiling if accumulated instead of streamed: an
+// open-detail reply of 100k records is ~56 MB of XML and ~30 MB decoded.
+func memTestRecords(t *testing.T) int {
+	if testing.Short() {
+		t.Skip("memory ceilings: skipped with -short")
+	}
+	switch {
+	case os.Getenv("BESTEDM_MEMTEST") == "1M":
+		return 1_000_000
+	case raceEnabled():
+		return 100_000
+	}
+	return 200_000
+}
+
+// memCeiling is the asserted peak: twice the 16 MiB target, as headroom
+// for a shared machine and for the race detector's own allocations.
+const memCeiling = 32 << 20
+
+func TestMemoryPeakStreaming(t *testing.T) {
+	n := memTestRecords(t)
+	srv := newBenchServer(t)
+	c := newBenchClient(t, srv.URL)
+	for _, sc := range memScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			peak, err := measurePeak(func() error { return sc.run(c, srv, n) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d records: peak heap in use %.1f MiB", n, float64(peak)/(1<<20))
+			if peak > memCeiling {
+				t.Errorf("%d records: peak heap in use %.1f MiB, want at most %d MiB", n, float64(peak)/(1<<20), memCeiling>>20)
+			}
+		})
+	}
+}
