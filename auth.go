@@ -40,6 +40,11 @@ type credentials struct {
 	password secret // plain; empty when only the hash is known
 	hash     secret // lower-case hex MD5 of the password
 	mode     AuthMode
+	// sealed is every text form of the secrets, computed once by seal when
+	// NewClient is done: redaction runs on every error and log record.
+	// A func, so that fmt (even %s of a Client value, whose bad-verb path
+	// prints a pointer to a slice as &[…]) shows only an address.
+	sealed func() []string
 }
 
 // secret holds a credential behind a pointer. fmt prints a pointer nested in
@@ -124,6 +129,19 @@ func (c *credentials) redact(s string) string {
 
 // secrets lists every form in which the password may appear in text.
 func (c *credentials) secrets() []string {
+	if c.sealed != nil {
+		return c.sealed()
+	}
+	return c.computeSecrets()
+}
+
+// seal fixes the list of secrets; the credentials must not change after.
+func (c *credentials) seal() {
+	list := c.computeSecrets()
+	c.sealed = func() []string { return list }
+}
+
+func (c *credentials) computeSecrets() []string {
 	password := c.password.reveal()
 	// The hash is hex: an echo in upper case (PHP's strtoupper(md5(…)))
 	// is the same secret.

@@ -101,6 +101,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	if c.creds.hash.reveal() == "" {
 		c.creds.hash = newSecret(HashPassword(c.creds.password.reveal()))
 	}
+	c.creds.seal()
 	if c.http == nil {
 		c.http = &http.Client{Transport: defaultTransport()}
 	}
@@ -374,6 +375,9 @@ var secretParams = []string{"password", "pwd"}
 func (c *Client) redactURL(u *url.URL) string {
 	cp := *u
 	cp.User = nil
+	if cp.RawQuery == "" {
+		return c.creds.redact(cp.String())
+	}
 	q := cp.Query()
 	changed := false
 	for _, name := range secretParams {
@@ -543,7 +547,6 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		stop()
 		return nil, r.method + " " + r.script, err
 	}
-	call := c.callName(req)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -551,16 +554,22 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		if timedOut.Load() && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
 		}
+		call := c.callName(req)
 		c.log(ctx, call, n, 0, time.Since(start), err)
 		return nil, call, err
 	}
-	c.log(ctx, call, n, resp.StatusCode, time.Since(start), nil)
+	// The call's name (a redacted URL) costs a dozen allocations: build it
+	// only for a log record or an error, not on every successful call.
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.log(ctx, c.callName(req), n, resp.StatusCode, time.Since(start), nil)
+	}
 	// From here on the watchdog runs only while a Read waits for the
 	// server: time the caller spends between reads (handling one record of
 	// a stream, writing an export to disk) is not the server's silence.
 	watchdog.Stop()
 	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		call := c.callName(req)
 		defer resp.Body.Close()
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		if apiErr := c.errorResult(resp, head); apiErr != nil {
@@ -576,7 +585,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 			Attempts:    n,
 		}
 	}
-	return resp, call, nil
+	return resp, "", nil
 }
 
 // maxErrorBody bounds how much of a non-2xx body is read.
@@ -777,10 +786,12 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 type replyDecoder struct {
 	c    *Client
 	resp *http.Response
-	call string
 	rec  *recorder
 	dec  *xml.Decoder
 }
+
+// callName names the call in an error; only failures pay for it.
+func (rd *replyDecoder) callName() string { return rd.c.callName(rd.resp.Request) }
 
 func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecoder, error) {
 	rd, in, decoded, err := c.replyReader(resp, capped)
@@ -800,7 +811,7 @@ func (c *Client) replyReader(resp *http.Response, capped bool) (*replyDecoder, i
 		body = &limitedReader{r: body, n: c.maxReply}
 	}
 	rec := &recorder{r: body}
-	rd := &replyDecoder{c: c, resp: resp, call: c.callName(resp.Request), rec: rec}
+	rd := &replyDecoder{c: c, resp: resp, rec: rec}
 	in, decoded, err := charset.NewReader(rec, charset.FromContentType(resp.Header.Get("Content-Type")))
 	if err != nil {
 		return nil, nil, false, rd.fail("XML", err)
@@ -815,7 +826,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 		// silent): the exchange failed, as for an export (see Rows),
 		// whatever the decoder made of the cut — often an XML syntax
 		// error that hides the cause.
-		return &RequestError{Call: rd.call, Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
 	}
 	if errors.Is(err, ErrReplyTooLarge) {
 		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
@@ -827,10 +838,10 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 			err = errors.New("body ended early")
 		}
 	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &RequestError{Call: rd.call, Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
 	}
 	return &DecodeError{
-		Call:        rd.call,
+		Call:        rd.callName(),
 		Expected:    expected,
 		ContentType: rd.resp.Header.Get("Content-Type"),
 		Snippet:     rd.c.snippetFor(rd.resp.Request, rd.rec.head),
@@ -868,7 +879,7 @@ func (rd *replyDecoder) apiError(res *Result) error {
 		Status:     rd.c.redactText(rd.resp.Request, res.Status),
 		Message:    rd.c.redactText(rd.resp.Request, res.Message),
 		HTTPStatus: rd.resp.StatusCode,
-		Call:       rd.call,
+		Call:       rd.callName(),
 	}
 }
 
@@ -915,7 +926,7 @@ func (c *Client) fetch(ctx context.Context, r *request, root string, v any) erro
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer drainClose(resp.Body)
 	rd, err := c.newReplyDecoder(resp, true)
 	if err != nil {
 		return err
@@ -946,7 +957,7 @@ func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer drainClose(resp.Body)
 	rd, err := c.newReplyDecoder(resp, true)
 	if err != nil {
 		return nil, err

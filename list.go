@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -55,7 +56,7 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer drainClose(resp.Body)
 	p := &Page[T]{Items: []T{}}
 	l := xmlbind.List{Root: root, Child: child, Leaf: func(name, text string) error {
 		if name != "total_num" || text == "" {
@@ -97,8 +98,16 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 			yield(zero, err)
 			return
 		}
-		defer resp.Body.Close()
 		stopped := false
+		defer func() {
+			// A loop the caller broke may leave a huge body unread: close
+			// the connection rather than read it to the end.
+			if stopped {
+				resp.Body.Close()
+			} else {
+				drainClose(resp.Body)
+			}
+		}()
 		err = c.decodeList(resp, false, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
 			stopped = !yield(*rec.(*T), nil)
 			return !stopped
@@ -139,4 +148,12 @@ func pages[T any](first, limit int, fetchPage func(page int) (items []T, total i
 			}
 		}
 	}
+}
+
+// drainClose reads what little may follow a decoded reply (the line end
+// after the root's end tag often arrives in a packet of its own) before
+// closing, so the connection goes back to the pool instead of being shut.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, 4<<10)
+	body.Close()
 }
