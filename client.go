@@ -567,7 +567,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	// server: time the caller spends between reads (handling one record of
 	// a stream, writing an export to disk) is not the server's silence.
 	watchdog.Stop()
-	resp.Body = &watchedBody{rc: resp.Body, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
+	resp.Body = &watchedBody{rc: resp.Body, ctx: ctx, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		call := c.callName(req)
 		defer resp.Body.Close()
@@ -681,9 +681,13 @@ func redactURLError(err error, c *Client) error {
 
 // watchedBody arms the idle watchdog for the length of each read and
 // releases the attempt's context on Close. A read cut off by the watchdog
-// fails with errTimeout, not with the context.Canceled the transport sees.
+// fails with errTimeout, not with the context.Canceled the transport sees;
+// one cut off because the caller's context ended fails with that
+// context's error, not with whatever the closed connection reported ("use
+// of closed network connection"), which read as a malformed reply.
 type watchedBody struct {
 	rc       io.ReadCloser
+	ctx      context.Context // the caller's
 	watchdog *time.Timer
 	timeout  time.Duration
 	timedOut *atomic.Bool
@@ -694,8 +698,12 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 	b.watchdog.Reset(b.timeout)
 	n, err := b.rc.Read(p)
 	b.watchdog.Stop()
-	if err != nil && err != io.EOF && b.timedOut.Load() {
-		err = fmt.Errorf("no data for %s: %w", b.timeout, errTimeout)
+	if err != nil && err != io.EOF {
+		if b.timedOut.Load() {
+			err = fmt.Errorf("no data for %s: %w", b.timeout, errTimeout)
+		} else if cerr := b.ctx.Err(); cerr != nil {
+			err = cerr
+		}
 	}
 	return n, err
 }

@@ -28,8 +28,11 @@ type Export[T any] struct {
 	contentType string
 	call        string
 	parse       func(fields []string) (T, error)
-	closeOnce   sync.Once
-	closeErr    error
+	// redact removes credentials, and the call's own secrets, from an
+	// error: a line the parser quotes may be the server echoing them.
+	redact    func(error) error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Read reads the raw export body.
@@ -54,7 +57,7 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 		var zero T
 		in, _, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
 		if err != nil {
-			yield(zero, fmt.Errorf("bestedm: %s: %w", e.call, err))
+			yield(zero, e.redact(fmt.Errorf("bestedm: %s: %w", e.call, err)))
 			return
 		}
 		lr := bufio.NewReaderSize(in, 64<<10)
@@ -63,13 +66,13 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 			if err != nil && err != io.EOF {
 				// A line cut by a broken connection is not a row: parsing
 				// it would hide the real failure behind a parse error.
-				yield(zero, &RequestError{Call: e.call, Attempts: 1, Err: err})
+				yield(zero, &RequestError{Call: e.call, Attempts: 1, Err: e.redact(err)})
 				return
 			}
 			if len(line) > 0 {
 				row, perr := e.parse(splitFields(line))
 				if perr != nil {
-					yield(zero, fmt.Errorf("bestedm: %s: line %d: %w", e.call, lineNo, perr))
+					yield(zero, e.redact(fmt.Errorf("bestedm: %s: line %d: %w", e.call, lineNo, perr)))
 					return
 				}
 				if !yield(row, nil) {
@@ -141,6 +144,7 @@ func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]
 		contentType: resp.Header.Get("Content-Type"),
 		call:        c.callName(resp.Request),
 		parse:       parse,
+		redact:      func(err error) error { return c.redactErr(resp.Request, err) },
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package bestedm
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -129,9 +130,17 @@ func (s *StatisticService) ExportFailed(ctx context.Context, opts *ExportFailedO
 	if err != nil {
 		return nil, err
 	}
-	return openExport(ctx, s.client, get("failexport.php", "", params), func(f []string) (string, error) {
-		return f[0], nil
-	})
+	return openExport(ctx, s.client, get("failexport.php", "", params), parseFailed)
+}
+
+// parseFailed reads a line of failexport.php: an address in the first
+// column. A line whose first column is blank ("<TAB>x") is not an address:
+// yielding "" would hand the caller an empty row with no error.
+func parseFailed(f []string) (string, error) {
+	if f[0] == "" {
+		return "", errors.New("no address in the first column")
+	}
+	return f[0], nil
 }
 
 // Batch is the delivery statistics of one sending batch (doc §2.4). The

@@ -1,0 +1,88 @@
+package bestedm
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Regression tests for bugs found while hardening the SDK.
+
+// A failexport.php line whose first column is blank is an error naming the
+// line, not an empty address with a nil error.
+func TestExportFailedBlankFirstColumn(t *testing.T) {
+	c, mux := setup(t)
+	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "nobody@example.com\r\n\tfull.box@example.cn\r\n")
+	})
+	e, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: fuzzDate, Type: FailureAll})
+	require.NoError(t, err)
+	var rows []string
+	var last error
+	for row, err := range e.Rows() {
+		if err != nil {
+			last = err
+			break
+		}
+		rows = append(rows, row)
+	}
+	assert.Equal(t, []string{"nobody@example.com"}, rows)
+	require.Error(t, last)
+	assert.Contains(t, last.Error(), "line 2: no address in the first column")
+}
+
+// The errors of streams and text exports are redacted like every other
+// reply error: a record or a line that echoes the credentials, in either
+// auth mode, shows them neither in the error nor in the debug log.
+func TestRedactionStreamsAndExports(t *testing.T) {
+	cases := []struct {
+		name   string
+		script string
+		reply  func(echo string) string
+		call   func(c *Client) error
+	}{
+		{"opens: bad value", "track.php", func(e string) string {
+			return "<data><user><email_id>1</email_id></user><user><email_id>" + e + "</email_id></user></data>"
+		}, func(c *Client) error { return firstErr(c.Track.Opens(bg, TaskID(1))) }},
+		{"clicks: api error", "track.php", func(e string) string { return string(result("auth_error", e)) },
+			func(c *Client) error { return firstErr(c.Track.Clicks(bg, TaskID(1), 0)) }},
+		{"unsubscribed: bad time", "mloperate.php", func(e string) string { return "2024-03-02 12:30:05\ta@example.com\r\n" + e + "\tb@example.com\r\n" },
+			func(c *Client) error { return rowsErr(c.Maillist.ExportUnsubscribed(bg, 1)) }},
+		{"subscribers: html", "mloperate.php", func(e string) string { return "<html><body>" + e + "</body></html>" },
+			func(c *Client) error { return rowsErr(c.Maillist.ExportSubscribers(bg, 1)) }},
+		{"track export: api error", "trackexport.php", func(e string) string { return string(result("export_error", e)) },
+			func(c *Client) error { return rowsErr(c.Track.Export(bg, &TrackExportOptions{TrackID: 1})) }},
+	}
+	for _, mode := range []AuthMode{AuthBasic, AuthQuery} {
+		for _, tc := range cases {
+			t.Run(mode.String()+"/"+tc.name, func(t *testing.T) {
+				var logs bytes.Buffer
+				c, mux := setup(t, WithAuthMode(mode), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+				mux.HandleFunc(apiPath+tc.script, func(w http.ResponseWriter, r *http.Request) {
+					_, _ = io.WriteString(w, tc.reply(echo(r)))
+				})
+				err := tc.call(c)
+				require.Error(t, err)
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+					assertNoSecret(t, fmt.Sprintf(verb, err), verb)
+				}
+				assertNoSecret(t, logs.String(), "logs")
+				assert.Contains(t, err.Error(), "REDACTED")
+			})
+		}
+	}
+}
+
+// rowsErr opens an export and returns the first error of its rows.
+func rowsErr[T any](e *Export[T], err error) error {
+	if err != nil {
+		return err
+	}
+	return firstErr(e.Rows())
+}
