@@ -143,49 +143,24 @@ type counters struct {
 func (st *state) main() *customer { return st.customers[0] }
 
 func (st *state) customerByID(id int64) *customer {
-	for _, c := range st.customers {
-		if c.id == id {
-			return c
-		}
-	}
-	return nil
+	return find(st.customers, func(c *customer) bool { return c.id == id })
 }
 
 func (st *state) list(id int64) *maillist {
-	for _, l := range st.lists {
-		if l.id == id {
-			return l
-		}
-	}
-	return nil
+	return find(st.lists, func(l *maillist) bool { return l.id == id })
 }
 
 func (st *state) listBySubject(subject string) *maillist {
-	for _, l := range st.lists {
-		if l.subject == subject {
-			return l
-		}
-	}
-	return nil
+	return find(st.lists, func(l *maillist) bool { return l.subject == subject })
 }
 
 func (st *state) addr(id int64) *address {
-	for _, a := range st.addrs {
-		if a.id == id {
-			return a
-		}
-	}
-	return nil
+	return find(st.addrs, func(a *address) bool { return a.id == id })
 }
 
 // addrIn finds email (case-insensitively) in list listID.
 func (st *state) addrIn(listID int64, email string) *address {
-	for _, a := range st.addrs {
-		if a.listID == listID && strings.EqualFold(a.email, email) {
-			return a
-		}
-	}
-	return nil
+	return find(st.addrs, func(a *address) bool { return a.listID == listID && strings.EqualFold(a.email, email) })
 }
 
 func (st *state) addrsOf(listID int64) []*address {
@@ -209,39 +184,19 @@ func (st *state) countOf(listID int64) int64 {
 }
 
 func (st *state) template(id int64) *template {
-	for _, t := range st.templates {
-		if t.id == id {
-			return t
-		}
-	}
-	return nil
+	return find(st.templates, func(t *template) bool { return t.id == id })
 }
 
 func (st *state) task(id int64) *task {
-	for _, t := range st.tasks {
-		if t.id == id {
-			return t
-		}
-	}
-	return nil
+	return find(st.tasks, func(t *task) bool { return t.id == id })
 }
 
 func (st *state) taskBySN(sn string) *task {
-	for _, t := range st.tasks {
-		if t.sn == sn {
-			return t
-		}
-	}
-	return nil
+	return find(st.tasks, func(t *task) bool { return t.sn == sn })
 }
 
 func (st *state) taskByTrackID(id int64) *task {
-	for _, t := range st.tasks {
-		if t.trackID == id {
-			return t
-		}
-	}
-	return nil
+	return find(st.tasks, func(t *task) bool { return t.trackID == id })
 }
 
 // domainsOf lists the domains a customer may send from: its own and the
@@ -260,30 +215,15 @@ func (st *state) domainsOf(customerID int64) []*domain {
 }
 
 func (st *state) domain(customerID int64, name string) *domain {
-	for _, d := range st.domains {
-		if d.customerID == customerID && strings.EqualFold(d.name, name) {
-			return d
-		}
-	}
-	return nil
+	return find(st.domains, func(d *domain) bool { return d.customerID == customerID && strings.EqualFold(d.name, name) })
 }
 
 func (st *state) anyDomain(name string) *domain {
-	for _, d := range st.domains {
-		if strings.EqualFold(d.name, name) {
-			return d
-		}
-	}
-	return nil
+	return find(st.domains, func(d *domain) bool { return strings.EqualFold(d.name, name) })
 }
 
 func (st *state) mailbox(customerID int64, addr string) *mailbox {
-	for _, m := range st.mailboxes {
-		if m.customerID == customerID && strings.EqualFold(m.address(), addr) {
-			return m
-		}
-	}
-	return nil
+	return find(st.mailboxes, func(m *mailbox) bool { return m.customerID == customerID && strings.EqualFold(m.address(), addr) })
 }
 
 // removeFunc deletes the elements of s for which drop is true, keeping order.
@@ -299,4 +239,14 @@ func removeFunc[T any](s []T, drop func(T) bool) []T {
 		s[i] = zero
 	}
 	return out
+}
+
+// find returns the first item that matches, or nil: every lookup above.
+func find[T any](items []*T, match func(*T) bool) *T {
+	for _, it := range items {
+		if match(it) {
+			return it
+		}
+	}
+	return nil
 }
