@@ -39,6 +39,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error names the parameter and the reason.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("bestedm: invalid %s: %s", e.Field, e.Reason)
 }
@@ -55,6 +56,7 @@ type APIError struct {
 	Call       string // method and URL of the call, credentials redacted
 }
 
+// Error gives the call, the status identifier and the message.
 func (e *APIError) Error() string {
 	var sb strings.Builder
 	sb.WriteString("bestedm: ")
@@ -95,6 +97,7 @@ type HTTPError struct {
 	Attempts    int           // how many times the request was sent
 }
 
+// Error gives the call, the status, the content type and a snippet.
 func (e *HTTPError) Error() string {
 	s := fmt.Sprintf("bestedm: %s: HTTP %d %s", e.Call, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.ContentType != "" {
@@ -133,6 +136,7 @@ type DecodeError struct {
 	Err         error  // the underlying cause
 }
 
+// Error says what was expected, what went wrong and how the body starts.
 func (e *DecodeError) Error() string {
 	s := fmt.Sprintf("bestedm: %s: expected %s", e.Call, e.Expected)
 	if e.Err != nil {
@@ -159,6 +163,7 @@ type RequestError struct {
 	Err      error // the last cause, with credentials redacted from URLs
 }
 
+// Error gives the call, the attempts made and the cause.
 func (e *RequestError) Error() string {
 	tries := ""
 	if e.Attempts > 1 {
