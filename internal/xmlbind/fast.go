@@ -34,7 +34,9 @@ type SlowStartError struct {
 	Replay io.Reader // the whole document again
 }
 
+// Error says the general decoder is needed.
 func (e *SlowStartError) Error() string { return ErrSlowStart.Error() }
+// Unwrap returns ErrSlowStart.
 func (e *SlowStartError) Unwrap() error { return ErrSlowStart }
 
 // List describes a list reply: the root element, the repeated child bound

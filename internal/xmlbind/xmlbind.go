@@ -28,10 +28,12 @@ type FieldError struct {
 	Err     error
 }
 
+// Error names the element and the value that could not be read.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("element <%s>: cannot read %q: %v", e.Element, e.Value, e.Err)
 }
 
+// Unwrap returns the conversion error.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // Binder converts element text to Go values; Location is the time zone that
