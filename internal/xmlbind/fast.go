@@ -36,6 +36,7 @@ type SlowStartError struct {
 
 // Error says the general decoder is needed.
 func (e *SlowStartError) Error() string { return ErrSlowStart.Error() }
+
 // Unwrap returns ErrSlowStart.
 func (e *SlowStartError) Unwrap() error { return ErrSlowStart }
 
