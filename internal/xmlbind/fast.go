@@ -121,10 +121,9 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// Records decodes list l from r, calling bind with a fresh, zeroed record
-// pointer target for each <Child>: bind must call yield-side code and
-// return false to stop. newRecord returns a pointer to a new zero record;
-// emit receives it once filled and returns false to stop early.
+// Records decodes list l from r: for each <Child> it binds a new record
+// (newRecord returns a pointer to a zero record) and passes it to emit,
+// which returns false to stop early; other leaf children go to l.Leaf.
 //
 // alreadyUTF8 says the body was transcoded before (so a non-UTF-8
 // encoding named in the prolog is stale). Errors are those the encoding/xml
