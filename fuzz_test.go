@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,6 +129,14 @@ func fuzzSeeds(f *testing.F, fixtures ...string) {
 		b := fuzzFixture(f, name)
 		f.Add(b, uint8(0))
 		f.Add(b, uint8(1))
+		// Variants that send the fast list path to encoding/xml at once,
+		// so that mutations start next to entities, comments, attributes
+		// and bare line feeds.
+		f.Add(seedWithoutCDATA(b), uint8(0))
+		f.Add(bytes.Replace(b, []byte("?>"), []byte("?><!-- c -->"), 1), uint8(0))
+		f.Add(seedWithAttribute(b), uint8(0))
+		f.Add(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), uint8(0))
+		f.Add(bytes.Replace(b, []byte("<![CDATA["), []byte("<![CDATA[a\r\nb\rc "), 1), uint8(0))
 	}
 	for _, b := range [][]byte{
 		nil,
@@ -143,6 +152,29 @@ func fuzzSeeds(f *testing.F, fixtures ...string) {
 	f.Add(fuzzFixture(f, "charset-gbk.xml"), uint8(3))
 	f.Add(fuzzFixture(f, "charset-header-gbk.xml"), uint8(3))
 	f.Add(fuzzFixture(f, "charset-gb18030.xml"), uint8(4))
+}
+
+var cdataRE = regexp.MustCompile(`(?s)<!\[CDATA\[(.*?)\]\]>`)
+
+// seedWithoutCDATA replaces each CDATA section by its escaped text.
+func seedWithoutCDATA(b []byte) []byte {
+	return cdataRE.ReplaceAllFunc(b, func(m []byte) []byte {
+		var buf bytes.Buffer
+		_ = xml.EscapeText(&buf, cdataRE.FindSubmatch(m)[1])
+		return buf.Bytes()
+	})
+}
+
+// seedWithAttribute gives the second element (the first inside the root)
+// an attribute.
+func seedWithAttribute(b []byte) []byte {
+	tag := regexp.MustCompile(`<([a-z_]+)>`)
+	locs := tag.FindAllSubmatchIndex(b, 2)
+	if len(locs) < 2 {
+		return b
+	}
+	end := locs[1][3]
+	return slices.Concat(b[:end], []byte(` a="1&amp;2"`), b[end:])
 }
 
 // refDoc reads data as the client does (charset from ct, then from the
