@@ -37,6 +37,41 @@ func TestExportFailedBlankFirstColumn(t *testing.T) {
 	assert.Contains(t, last.Error(), "line 2: no address in the first column")
 }
 
+// A reply that always carries data but whose element sets no field is a
+// *DecodeError, not a zero value with a nil error; an empty <track> is a
+// task the server does not know. An empty <statistic> stays a day with
+// nothing sent.
+func TestEmptyElementReplies(t *testing.T) {
+	for _, body := range []string{"<customer></customer>", "<customer/>", "<customer>\r\n<unknown>1</unknown>\r\n</customer>"} {
+		c, mux := setup(t)
+		handle(t, mux, "account.php", []byte(body), nil)
+		got, err := c.Account.CustomerInfo(bg)
+		assert.Nil(t, got, body)
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, body)
+		assert.ErrorIs(t, err, errNoData)
+		assert.Contains(t, err.Error(), "expected <customer>: no data in it")
+	}
+
+	c, mux := setup(t)
+	handle(t, mux, "account.php", []byte("<service>\r\n</service>"), nil)
+	_, err := c.Account.ServiceInfo(bg)
+	assert.ErrorIs(t, err, ErrUnexpectedReply)
+
+	c, mux = setup(t)
+	handle(t, mux, "track.php", []byte("<?xml version=\"1.0\"?>\r\n<track>\r\n<link_statistic></link_statistic>\r\n</track>"), nil)
+	o, err := c.Track.Overview(bg, TaskIdent("20120302-999-000000"))
+	assert.Nil(t, o)
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.EqualError(t, err, "bestedm: tracking of task 20120302-999-000000: bestedm: not found")
+
+	c, mux = setup(t)
+	handle(t, mux, "statistic.php", []byte("<statistic></statistic>"), nil)
+	st, err := c.Statistic.Overview(bg, fuzzDate)
+	require.NoError(t, err)
+	assert.Equal(t, &DailyStatistic{}, st)
+}
+
 // The errors of streams and text exports are redacted like every other
 // reply error: a record or a line that echoes the credentials, in either
 // auth mode, shows them neither in the error nor in the debug log.
