@@ -205,7 +205,8 @@ func refDecoder(data []byte, ct string) (*xml.Decoder, error) {
 
 // refRecords decodes a list reply with encoding/xml alone: the records up
 // to the first error, <total_num> (read when withTotal, as fetchPage does),
-// and that error.
+// and that error. A record that sets no field is an error, as in the
+// client: it is no record.
 func refRecords[T any](data []byte, ct, root, child string, loc *time.Location, withTotal bool) ([]T, int64, error) {
 	items := []T{}
 	var total int64
@@ -235,10 +236,18 @@ func refRecords[T any](data []byte, ct, root, child string, loc *time.Location, 
 		}
 	}
 	b := &xmlbind.Binder{Location: loc}
+	empty := false
 	err = b.SlowRecords(d, start, l, func() any { return new(T) }, func(rec any) bool {
+		if reflect.ValueOf(rec).Elem().IsZero() {
+			empty = true
+			return false
+		}
 		items = append(items, *rec.(*T))
 		return true
 	})
+	if err == nil && empty {
+		err = errors.New("a record with no data")
+	}
 	return items, total, err
 }
 

@@ -72,6 +72,40 @@ func TestEmptyElementReplies(t *testing.T) {
 	assert.Equal(t, &DailyStatistic{}, st)
 }
 
+// A list record that sets no field ends the list with an error, in lists
+// and in streams (after the records before it), instead of a zero record.
+func TestEmptyListRecord(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n<item><id>1</id></item>\r\n<item>\r\n</item>\r\n</maillist>"), nil)
+	got, err := c.Maillist.List(bg)
+	assert.Nil(t, got)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.ErrorIs(t, err, errNoData)
+	assert.Contains(t, err.Error(), "expected <maillist>: a <item> with no data in it")
+
+	c, mux = setup(t)
+	handle(t, mux, "track.php", []byte("<data><user><email>a@example.com</email></user><user><unknown>x</unknown></user><user><email>b@example.com</email></user></data>"), nil)
+	var emails []string
+	var last error
+	for o, err := range c.Track.Opens(bg, TaskID(1)) {
+		if err != nil {
+			last = err
+			break
+		}
+		emails = append(emails, o.Email)
+	}
+	assert.Equal(t, []string{"a@example.com"}, emails)
+	assert.ErrorIs(t, last, errNoData)
+
+	// An empty list is still an empty list.
+	c, mux = setup(t)
+	handle(t, mux, "mloperate.php", []byte("<maillist>\r\n</maillist>"), nil)
+	got, err = c.Maillist.List(bg)
+	require.NoError(t, err)
+	assert.Equal(t, []Maillist{}, got)
+}
+
 // The errors of streams and text exports are redacted like every other
 // reply error: a record or a line that echoes the credentials, in either
 // auth mode, shows them neither in the error nor in the debug log.
