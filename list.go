@@ -79,6 +79,10 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 		if err != nil {
 			return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("not an integer")}
 		}
+		if n < 0 {
+			// A count of matches cannot be negative: not a total to page by.
+			return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("negative")}
+		}
 		p.Total = n
 		return nil
 	}}
