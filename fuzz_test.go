@@ -231,6 +231,9 @@ func refRecords[T any](data []byte, ct, root, child string, loc *time.Location, 
 			if err != nil {
 				return err
 			}
+			if n < 0 {
+				return errors.New("negative total_num")
+			}
 			total = n
 			return nil
 		}

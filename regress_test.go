@@ -98,6 +98,13 @@ func TestEmptyListRecord(t *testing.T) {
 	assert.Equal(t, []string{"a@example.com"}, emails)
 	assert.ErrorIs(t, last, errNoData)
 
+	// A negative total is no count of matches.
+	c, mux = setup(t)
+	handle(t, mux, "mloperate.php", []byte("<data><total_num>-3</total_num><addr><id>1</id></addr></data>"), nil)
+	_, err = c.Maillist.ListAddresses(bg, nil)
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), `element <total_num>: cannot read "-3": negative`)
+
 	// An empty list is still an empty list.
 	c, mux = setup(t)
 	handle(t, mux, "mloperate.php", []byte("<maillist>\r\n</maillist>"), nil)
