@@ -64,12 +64,14 @@ type ServiceInfo struct {
 //
 // API: account.php?do=customer-info (doc §1.1)
 func (s *AccountService) CustomerInfo(ctx context.Context) (*Customer, error) {
-	return fetchNew[Customer](ctx, s.client, get("account.php", "customer-info", nil), "customer")
+	// The authenticated account always exists: an empty <customer> is
+	// not an account without details but a broken reply.
+	return fetchData[Customer](ctx, s.client, get("account.php", "customer-info", nil), "customer")
 }
 
 // ServiceInfo returns the state of the sending service and the quota left.
 //
 // API: account.php?do=service-info (doc §1.2)
 func (s *AccountService) ServiceInfo(ctx context.Context) (*ServiceInfo, error) {
-	return fetchNew[ServiceInfo](ctx, s.client, get("account.php", "service-info", nil), "service")
+	return fetchData[ServiceInfo](ctx, s.client, get("account.php", "service-info", nil), "service")
 }

@@ -928,8 +928,13 @@ func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
 	return res, nil
 }
 
-// fetch performs r and binds the reply's <root> element into v.
-func (c *Client) fetch(ctx context.Context, r *request, root string, v any) error {
+// errNoData is the cause of the *DecodeError for a reply whose element sets
+// no field at all, such as <customer></customer>: see fetchData.
+var errNoData = errors.New("no data in it")
+
+// fetch performs r and binds the reply's <root> element into v, a pointer;
+// with needData, an element that leaves *v zero fails with errNoData.
+func (c *Client) fetch(ctx context.Context, r *request, root string, v any, needData bool) error {
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return err
@@ -946,13 +951,30 @@ func (c *Client) fetch(ctx context.Context, r *request, root string, v any) erro
 	if err := c.binder.Element(rd.dec, start, v); err != nil {
 		return rd.fail("<"+root+">", err)
 	}
+	if needData && reflect.ValueOf(v).Elem().IsZero() {
+		return rd.fail("<"+root+">", errNoData)
+	}
 	return nil
 }
 
-// fetchNew is fetch into a new T.
+// fetchNew is fetch into a new T. An element that sets no field gives a
+// zero T: for replies where that can mean "nothing", such as a day without
+// sending.
 func fetchNew[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
 	v := new(T)
-	if err := c.fetch(ctx, r, root, v); err != nil {
+	if err := c.fetch(ctx, r, root, v, false); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// fetchData is fetchNew for replies that always carry data: an element
+// that sets no field (empty, or only unknown children) fails with a
+// *DecodeError wrapping errNoData, instead of a zero T with a nil error
+// that the caller would take for real values.
+func fetchData[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
+	v := new(T)
+	if err := c.fetch(ctx, r, root, v, true); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 
 	"github.com/bestedm/bestedm-go/internal/charset"
@@ -24,27 +26,39 @@ type Page[T any] struct {
 // record to emit (which returns false to stop) and other leaf children to
 // leaf. It takes xmlbind's fast path and falls back to encoding/xml for a
 // document the fast path cannot start, such as a <result> error reply.
+//
+// A record that sets no field (<item></item>) ends the list with an error:
+// passed on, it would be a zero value with a nil error, which the caller
+// cannot tell from a real record.
 func (c *Client) decodeList(resp *http.Response, capped bool, l xmlbind.List, newRec func() any, emit func(any) bool) error {
 	rd, in, decoded, err := c.replyReader(resp, capped)
 	if err != nil {
 		return err
 	}
-	err = c.binder.Records(in, decoded, l, newRec, emit)
-	var slow *xmlbind.SlowStartError
-	if !errors.As(err, &slow) {
-		if err != nil {
-			return rd.fail("<"+l.Root+">", err)
+	empty := false
+	check := func(rec any) bool {
+		if reflect.ValueOf(rec).Elem().IsZero() {
+			empty = true
+			return false
 		}
-		return nil
+		return emit(rec)
 	}
-	rd.dec = xml.NewDecoder(slow.Replay)
-	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
-	start, err := rd.root(l.Root)
-	if err != nil {
-		return err
+	err = c.binder.Records(in, decoded, l, newRec, check)
+	var slow *xmlbind.SlowStartError
+	if errors.As(err, &slow) {
+		rd.dec = xml.NewDecoder(slow.Replay)
+		rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+		start, rerr := rd.root(l.Root)
+		if rerr != nil {
+			return rerr
+		}
+		err = c.binder.SlowRecords(rd.dec, start, l, newRec, check)
 	}
-	if err := c.binder.SlowRecords(rd.dec, start, l, newRec, emit); err != nil {
+	switch {
+	case err != nil:
 		return rd.fail("<"+l.Root+">", err)
+	case empty:
+		return rd.fail("<"+l.Root+">", fmt.Errorf("a <%s> with %w", l.Child, errNoData))
 	}
 	return nil
 }
@@ -65,6 +79,10 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 		n, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
 			return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("not an integer")}
+		}
+		if n < 0 {
+			// A count of matches cannot be negative: not a total to page by.
+			return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("negative")}
 		}
 		p.Total = n
 		return nil

@@ -37,6 +37,82 @@ func TestExportFailedBlankFirstColumn(t *testing.T) {
 	assert.Contains(t, last.Error(), "line 2: no address in the first column")
 }
 
+// A reply that always carries data but whose element sets no field is a
+// *DecodeError, not a zero value with a nil error; an empty <track> is a
+// task the server does not know. An empty <statistic> stays a day with
+// nothing sent.
+func TestEmptyElementReplies(t *testing.T) {
+	for _, body := range []string{"<customer></customer>", "<customer/>", "<customer>\r\n<unknown>1</unknown>\r\n</customer>"} {
+		c, mux := setup(t)
+		handle(t, mux, "account.php", []byte(body), nil)
+		got, err := c.Account.CustomerInfo(bg)
+		assert.Nil(t, got, body)
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, body)
+		assert.ErrorIs(t, err, errNoData)
+		assert.Contains(t, err.Error(), "expected <customer>: no data in it")
+	}
+
+	c, mux := setup(t)
+	handle(t, mux, "account.php", []byte("<service>\r\n</service>"), nil)
+	_, err := c.Account.ServiceInfo(bg)
+	assert.ErrorIs(t, err, ErrUnexpectedReply)
+
+	c, mux = setup(t)
+	handle(t, mux, "track.php", []byte("<?xml version=\"1.0\"?>\r\n<track>\r\n<link_statistic></link_statistic>\r\n</track>"), nil)
+	o, err := c.Track.Overview(bg, TaskIdent("20120302-999-000000"))
+	assert.Nil(t, o)
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.EqualError(t, err, "bestedm: tracking of task 20120302-999-000000: bestedm: not found")
+
+	c, mux = setup(t)
+	handle(t, mux, "statistic.php", []byte("<statistic></statistic>"), nil)
+	st, err := c.Statistic.Overview(bg, fuzzDate)
+	require.NoError(t, err)
+	assert.Equal(t, &DailyStatistic{}, st)
+}
+
+// A list record that sets no field ends the list with an error, in lists
+// and in streams (after the records before it), instead of a zero record.
+func TestEmptyListRecord(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n<item><id>1</id></item>\r\n<item>\r\n</item>\r\n</maillist>"), nil)
+	got, err := c.Maillist.List(bg)
+	assert.Nil(t, got)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.ErrorIs(t, err, errNoData)
+	assert.Contains(t, err.Error(), "expected <maillist>: a <item> with no data in it")
+
+	c, mux = setup(t)
+	handle(t, mux, "track.php", []byte("<data><user><email>a@example.com</email></user><user><unknown>x</unknown></user><user><email>b@example.com</email></user></data>"), nil)
+	var emails []string
+	var last error
+	for o, err := range c.Track.Opens(bg, TaskID(1)) {
+		if err != nil {
+			last = err
+			break
+		}
+		emails = append(emails, o.Email)
+	}
+	assert.Equal(t, []string{"a@example.com"}, emails)
+	assert.ErrorIs(t, last, errNoData)
+
+	// A negative total is no count of matches.
+	c, mux = setup(t)
+	handle(t, mux, "mloperate.php", []byte("<data><total_num>-3</total_num><addr><id>1</id></addr></data>"), nil)
+	_, err = c.Maillist.ListAddresses(bg, nil)
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), `element <total_num>: cannot read "-3": negative`)
+
+	// An empty list is still an empty list.
+	c, mux = setup(t)
+	handle(t, mux, "mloperate.php", []byte("<maillist>\r\n</maillist>"), nil)
+	got, err = c.Maillist.List(bg)
+	require.NoError(t, err)
+	assert.Equal(t, []Maillist{}, got)
+}
+
 // The errors of streams and text exports are redacted like every other
 // reply error: a record or a line that echoes the credentials, in either
 // auth mode, shows them neither in the error nor in the debug log.

@@ -2,6 +2,8 @@ package bestedm
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 	"net/url"
 	"strings"
@@ -18,6 +20,14 @@ type TrackService service
 type TaskRef struct {
 	ID    int64
 	Ident string
+}
+
+// label names the task in errors: its id, or its ident when it has no id.
+func (t TaskRef) label() string {
+	if t.ID > 0 {
+		return itoa(t.ID)
+	}
+	return strings.TrimSpace(t.Ident)
 }
 
 // TaskID refers to a task by its id.
@@ -128,7 +138,12 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	if err != nil {
 		return nil, err
 	}
-	o, err := fetchNew[TrackOverview](ctx, s.client, get("track.php", "overview", params), "track")
+	o, err := fetchData[TrackOverview](ctx, s.client, get("track.php", "overview", params), "track")
+	if errors.Is(err, errNoData) {
+		// An empty <track>, as Maillist.Get reads an empty <maillist>: the
+		// server knows no such task. (It was returned as a zero overview.)
+		return nil, fmt.Errorf("bestedm: tracking of task %s: %w", task.label(), ErrNotFound)
+	}
 	if err == nil && o.Links == nil {
 		o.Links = []LinkStat{} // an empty <link_statistic>: no links, not unknown
 	}
