@@ -3,6 +3,7 @@ package bestedm
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,4 +165,90 @@ func basicToken(user, pass string) string {
 	r, _ := http.NewRequest(http.MethodGet, "http://x/", nil)
 	r.SetBasicAuth(user, pass)
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+}
+
+// secretParams are query parameters whose values are hidden in URLs shown in
+// errors and logs: the account password (query mode) and a mailbox password
+// (§7.5, §7.7; the SDK sends that one in a POST body, but a URL from a
+// redirect or a server message may carry it).
+var secretParams = []string{"password", "pwd"}
+
+// redactURL hides secret query parameters and any userinfo.
+func (c *Client) redactURL(u *url.URL) string {
+	cp := *u
+	cp.User = nil
+	if cp.RawQuery == "" {
+		return c.creds.redact(cp.String())
+	}
+	q := cp.Query()
+	changed := false
+	for _, name := range secretParams {
+		if q.Has(name) {
+			q.Set(name, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		cp.RawQuery = q.Encode()
+	}
+	return c.creds.redact(cp.String())
+}
+
+// secretsKey is the context key under which attempt stores a request's own
+// secrets, so that every error built from its reply can find them.
+type secretsKey struct{}
+
+// redactText removes the client's credentials, and the secrets of the
+// request req belongs to (if any), from s.
+func (c *Client) redactText(req *http.Request, s string) string {
+	s = c.creds.redact(s)
+	if req == nil {
+		return s
+	}
+	extra, _ := req.Context().Value(secretsKey{}).([]string)
+	for _, secret := range extra {
+		for _, form := range []string{secret, url.QueryEscape(secret)} {
+			if form != "" {
+				s = strings.ReplaceAll(s, form, "REDACTED")
+			}
+		}
+	}
+	return s
+}
+
+// redactErr returns err, or when its text holds a secret, an error with
+// the same chain (errors.Is and errors.As still see err) and redacted text.
+func (c *Client) redactErr(req *http.Request, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if red := c.redactText(req, msg); red != msg {
+		return &redactedError{msg: red, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactURLError rewrites the URL inside a *url.Error (what http.Client
+// returns), the path by which go-github once leaked tokens.
+func redactURLError(err error, c *Client) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cp := *ue
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			cp.URL = c.redactURL(u)
+		} else {
+			cp.URL = c.creds.redact(ue.URL)
+		}
+		return &cp
+	}
+	return err
 }

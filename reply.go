@@ -1,0 +1,347 @@
+package bestedm
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/bestedm/bestedm-go/internal/charset"
+	"github.com/bestedm/bestedm-go/internal/xmlbind"
+)
+
+// Reading replies: every XML reply goes through a replyDecoder, which
+// decodes the charset, keeps the first bytes for error messages, checks
+// the root element and turns an error <result> into *APIError.
+
+// maxErrorBody bounds how much of a non-2xx body is read.
+const maxErrorBody = 64 << 10
+
+// errorResult reads a client-error reply (4xx other than 429) whose body is
+// an error <result> as the *APIError it is, so its status identifier is not
+// lost; server errors and 429 stay *HTTPError, which retries look at.
+func (c *Client) errorResult(resp *http.Response, body []byte) error {
+	if resp.StatusCode < 400 || resp.StatusCode > 499 || resp.StatusCode == http.StatusTooManyRequests {
+		return nil
+	}
+	if !bytes.Contains(body, []byte("<result")) {
+		return nil
+	}
+	cp := *resp
+	cp.Body = io.NopCloser(bytes.NewReader(body))
+	rd, err := c.newReplyDecoder(&cp, true)
+	if err != nil {
+		return nil
+	}
+	start, err := xmlbind.Root(rd.dec)
+	if err != nil || start.Name.Local != "result" {
+		return nil
+	}
+	res, err := rd.result(start)
+	if err != nil || res.Status == statusSuccess {
+		return nil
+	}
+	return rd.apiError(res)
+}
+
+// snippet turns the start of a body into safe text for an error message.
+func (c *Client) snippet(b []byte) string {
+	if len(b) > snippetSize {
+		b = b[:snippetSize]
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	return c.creds.redact(s)
+}
+
+// snippetFor is snippet with req's own secrets redacted too. A snippet is
+// cut at snippetSize bytes, which may fall inside a secret the server
+// echoed: a tail that begins one is dropped as well.
+func (c *Client) snippetFor(req *http.Request, b []byte) string {
+	s := c.redactText(req, c.snippet(b))
+	if len(b) < snippetSize {
+		return s
+	}
+	all := c.creds.secrets()
+	if req != nil {
+		extra, _ := req.Context().Value(secretsKey{}).([]string)
+		all = append(all, extra...)
+	}
+	for _, secret := range all {
+		for k := min(len(secret)-1, len(s)); k >= 4; k-- {
+			if strings.HasSuffix(s, secret[:k]) {
+				s = s[:len(s)-k] + "REDACTED"
+				break
+			}
+		}
+	}
+	return s
+}
+
+// recorder keeps the first bytes read through it, for error snippets, and
+// the error that broke the body off, if any.
+type recorder struct {
+	r    io.Reader
+	head []byte
+	err  error // the first read error other than io.EOF
+}
+
+func (rec *recorder) Read(p []byte) (int, error) {
+	n, err := rec.r.Read(p)
+	if room := snippetSize - len(rec.head); room > 0 && n > 0 {
+		rec.head = append(rec.head, p[:min(n, room)]...)
+	}
+	if err != nil && err != io.EOF && rec.err == nil {
+		rec.err = err
+	}
+	return n, err
+}
+
+// limitedReader fails with ErrReplyTooLarge past n bytes instead of
+// silently truncating, which would look like a malformed reply.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		var one [1]byte
+		if k, _ := l.r.Read(one[:]); k > 0 {
+			return 0, ErrReplyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// replyDecoder reads one XML reply: the body (capped unless streaming),
+// decoded to UTF-8, with its first bytes kept for error messages.
+type replyDecoder struct {
+	c    *Client
+	resp *http.Response
+	rec  *recorder
+	dec  *xml.Decoder
+}
+
+// callName names the call in an error; only failures pay for it.
+func (rd *replyDecoder) callName() string { return rd.c.callName(rd.resp.Request) }
+
+func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecoder, error) {
+	rd, in, decoded, err := c.replyReader(resp, capped)
+	if err != nil {
+		return nil, err
+	}
+	rd.dec = xml.NewDecoder(in)
+	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+	return rd, nil
+}
+
+// replyReader returns the body decoded to UTF-8 (decoded reports that a
+// charset was applied), and a replyDecoder without its xml.Decoder.
+func (c *Client) replyReader(resp *http.Response, capped bool) (*replyDecoder, io.Reader, bool, error) {
+	var body io.Reader = resp.Body
+	if capped {
+		body = &limitedReader{r: body, n: c.maxReply}
+	}
+	rec := &recorder{r: body}
+	rd := &replyDecoder{c: c, resp: resp, rec: rec}
+	in, decoded, err := charset.NewReader(rec, charset.FromContentType(resp.Header.Get("Content-Type")))
+	if err != nil {
+		return nil, nil, false, rd.fail("XML", err)
+	}
+	return rd, in, decoded, nil
+}
+
+// fail builds the error for a reply that is not what was expected.
+func (rd *replyDecoder) fail(expected string, err error) error {
+	if cut := rd.rec.err; cut != nil && !errors.Is(cut, ErrReplyTooLarge) {
+		// The body broke off (the connection dropped, or the server fell
+		// silent): the exchange failed, as for an export (see Rows),
+		// whatever the decoder made of the cut — often an XML syntax
+		// error that hides the cause.
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
+	}
+	if errors.Is(err, ErrReplyTooLarge) {
+		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
+	} else if errors.Is(err, io.EOF) {
+		// A PHP script that prints nothing still sends its line ends.
+		if len(bytes.TrimSpace(rd.rec.head)) == 0 {
+			err = errors.New("empty body")
+		} else {
+			err = errors.New("body ended early")
+		}
+	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
+	}
+	return &DecodeError{
+		Call:        rd.callName(),
+		Expected:    expected,
+		ContentType: rd.resp.Header.Get("Content-Type"),
+		Snippet:     rd.c.snippetFor(rd.resp.Request, rd.rec.head),
+		// A value the server sent back (<id>…</id>) may be a secret it echoed.
+		Err: rd.c.redactErr(rd.resp.Request, err),
+	}
+}
+
+// root reads the root element and checks its name. A <result> root where
+// another was expected is the server's error reply: it becomes *APIError.
+func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
+	start, err := xmlbind.Root(rd.dec)
+	if err != nil {
+		return start, rd.fail("<"+want+">", err)
+	}
+	if start.Name.Local == want {
+		return start, nil
+	}
+	if start.Name.Local == "result" {
+		res, err := rd.result(start)
+		if err != nil {
+			return start, err
+		}
+		if res.Status == statusSuccess {
+			return start, rd.fail("<"+want+">", errors.New(`got a "success" <result> instead`))
+		}
+		return start, rd.apiError(res)
+	}
+	return start, rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
+}
+
+func (rd *replyDecoder) apiError(res *Result) error {
+	// The message is the server's free text: it may echo what was sent.
+	return &APIError{
+		Status:     rd.c.redactText(rd.resp.Request, res.Status),
+		Message:    rd.c.redactText(rd.resp.Request, res.Message),
+		HTTPStatus: rd.resp.StatusCode,
+		Call:       rd.callName(),
+	}
+}
+
+const statusSuccess = "success"
+
+// Result is the reply of a call that changes something (doc §4.3 and on):
+// a status, a message and, for calls that create, the new id.
+type Result struct {
+	Status  string // always "success": other statuses are returned as *APIError
+	Message string // the <data> text, e.g. "添加群发任务成功!"
+	ID      int64  // the new id (<id>, or a numeric <data>), 0 if none
+}
+
+type wireResult struct {
+	Status string `xml:"status"`
+	ID     string `xml:"id"`
+	Data   string `xml:"data"`
+}
+
+func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
+	var w wireResult
+	if err := rd.c.binder.Element(rd.dec, start, &w); err != nil {
+		return nil, rd.fail("<result>", err)
+	}
+	if w.Status == "" {
+		return nil, rd.fail("<result>", errors.New("no <status>"))
+	}
+	res := &Result{Status: w.Status, Message: w.Data}
+	idText := w.ID
+	if idText == "" && w.Status == statusSuccess {
+		idText = w.Data
+	}
+	if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
+		res.ID = id
+	} else if w.ID != "" {
+		return nil, rd.fail("<result>", &xmlbind.FieldError{Element: "id", Value: w.ID, Err: errors.New("not an integer")})
+	}
+	return res, nil
+}
+
+// errNoData is the cause of the *DecodeError for a reply whose element sets
+// no field at all, such as <customer></customer>: see fetchData.
+var errNoData = errors.New("no data in it")
+
+// fetch performs r and binds the reply's <root> element into v, a pointer;
+// with needData, an element that leaves *v zero fails with errNoData.
+func (c *Client) fetch(ctx context.Context, r *request, root string, v any, needData bool) error {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	defer drainClose(resp.Body)
+	rd, err := c.newReplyDecoder(resp, true)
+	if err != nil {
+		return err
+	}
+	start, err := rd.root(root)
+	if err != nil {
+		return err
+	}
+	if err := c.binder.Element(rd.dec, start, v); err != nil {
+		return rd.fail("<"+root+">", err)
+	}
+	if needData && reflect.ValueOf(v).Elem().IsZero() {
+		return rd.fail("<"+root+">", errNoData)
+	}
+	return nil
+}
+
+// fetchNew is fetch into a new T. An element that sets no field gives a
+// zero T: for replies where that can mean "nothing", such as a day without
+// sending.
+func fetchNew[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
+	v := new(T)
+	if err := c.fetch(ctx, r, root, v, false); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// fetchData is fetchNew for replies that always carry data: an element
+// that sets no field (empty, or only unknown children) fails with a
+// *DecodeError wrapping errNoData, instead of a zero T with a nil error
+// that the caller would take for real values.
+func fetchData[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
+	v := new(T)
+	if err := c.fetch(ctx, r, root, v, true); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// exec performs a call that answers <result>; a status other than
+// "success" becomes *APIError.
+func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer drainClose(resp.Body)
+	rd, err := c.newReplyDecoder(resp, true)
+	if err != nil {
+		return nil, err
+	}
+	start, err := xmlbind.Root(rd.dec)
+	if err != nil {
+		return nil, rd.fail("<result>", err)
+	}
+	if start.Name.Local != "result" {
+		return nil, rd.fail("<result>", fmt.Errorf("got root element <%s>", start.Name.Local))
+	}
+	res, err := rd.result(start)
+	if err != nil {
+		return nil, err
+	}
+	if res.Status != statusSuccess {
+		return nil, rd.apiError(res)
+	}
+	return res, nil
+}
