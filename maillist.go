@@ -87,7 +87,10 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	return m, nil
 }
 
-// Create adds a contact list; p.Subject and p.Status are required.
+// Create adds a contact list; p.Subject and p.Status are required. The
+// document's reply carries only a status and a message: Result.ID is the
+// new list's id only when the server adds an <id> (or a numeric <data>), as
+// bestedmtest does; otherwise find the list by subject with List.
 //
 // API: mloperate.php?do=maillist-add (doc §4.3)
 func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Result, error) {
