@@ -221,15 +221,14 @@ func pct(n, of int64) string {
 // until recipients have opened and clicked. It returns the task's id.
 func demoTask(ctx context.Context, client *bestedm.Client) (int64, error) {
 	fmt.Println("no -task: creating a demo list, template and task on the fake server")
-	res, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Subject: "campaign-report demo", Status: bestedm.MaillistEnabled})
+	listID, err := demo.CreateList(ctx, client, &bestedm.MaillistParams{Subject: "campaign-report demo", Status: bestedm.MaillistEnabled})
 	if err != nil {
 		return 0, err
 	}
-	listID := res.ID
 	if _, err := client.Maillist.AddAddresses(ctx, listID, readers(200), nil); err != nil {
 		return 0, err
 	}
-	res, err = client.Template.Create(ctx, &bestedm.TemplateParams{
+	res, err := client.Template.Create(ctx, &bestedm.TemplateParams{
 		Name:     "campaign-report demo",
 		Subjects: []string{"Our autumn collection"},
 		Content: `<html><body><h1>Autumn collection</h1>` +

@@ -79,11 +79,11 @@ func run(ctx context.Context, path string) error {
 	id := *listID
 	if id == 0 {
 		subject := fmt.Sprintf("import %s %s", name, demo.Now().Format("2006-01-02 15:04:05"))
-		res, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Subject: subject, Status: bestedm.MaillistEnabled})
+		var err error
+		id, err = demo.CreateList(ctx, client, &bestedm.MaillistParams{Subject: subject, Status: bestedm.MaillistEnabled})
 		if err != nil {
 			return fmt.Errorf("creating the list: %w", err)
 		}
-		id = res.ID
 		fmt.Printf("created list %d %q\n", id, subject)
 	} else {
 		l, err := client.Maillist.Get(ctx, id)

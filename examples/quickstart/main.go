@@ -96,17 +96,16 @@ func showAccount(ctx context.Context, client *bestedm.Client) error {
 // batch and by subscription, and lists them.
 func fillList(ctx context.Context, client *bestedm.Client, created *cleanup) (int64, error) {
 	subject := "bestedm-go quickstart " + demo.Now().Format("2006-01-02 15:04:05")
-	res, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{
+	listID, err := demo.CreateList(ctx, client, &bestedm.MaillistParams{
 		Subject: subject, Status: bestedm.MaillistEnabled, Description: "created by examples/quickstart",
 	})
 	if err != nil {
 		return 0, fmt.Errorf("creating the list: %w", err)
 	}
-	listID := res.ID
 	created.list = listID
 	fmt.Printf("created contact list %d %q\n", listID, subject)
 
-	res, err = client.Maillist.AddAddress(ctx, listID, bestedm.Address{
+	res, err := client.Maillist.AddAddress(ctx, listID, bestedm.Address{
 		Email: "li.lei@example.com", Name: "Li Lei", Sex: bestedm.SexMale, Area: "北京市海淀区",
 	})
 	if err != nil {

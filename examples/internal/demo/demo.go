@@ -131,3 +131,26 @@ func Wait(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// CreateList creates a contact list and returns its id. The document's
+// maillist-add reply carries no id (the fake sends one): when it is
+// missing, the list is found by its subject.
+func CreateList(ctx context.Context, client *bestedm.Client, p *bestedm.MaillistParams) (int64, error) {
+	res, err := client.Maillist.Create(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	if res.ID != 0 {
+		return res.ID, nil
+	}
+	lists, err := client.Maillist.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range lists {
+		if l.Subject == p.Subject {
+			return l.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("list %q was created but is not in the lists", p.Subject)
+}
