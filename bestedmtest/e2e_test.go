@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,27 +36,6 @@ func TestEndToEnd(t *testing.T) {
 // e2eStart is the fake's clock at start: a Monday afternoon in China.
 var e2eStart = time.Date(2024, 5, 20, 14, 30, 0, 0, time.FixedZone("UTC+8", 8*60*60))
 
-// manualClock is a clock the test moves by hand; the server reads it from
-// its own goroutines.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *manualClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
 // roster is what the test expects the list to hold, in id order.
 type roster struct {
 	order []string          // emails, in the order they were added
@@ -80,7 +58,7 @@ func (r *roster) remove(email string) {
 // flow is the state the steps share.
 type flow struct {
 	srv  *bestedmtest.Server
-	clk  *manualClock
+	clk  *bestedmtest.Clock
 	mode bestedm.AuthMode
 	c    *bestedm.Client // the customer
 	mgr  *bestedm.Client // the administrator
@@ -104,7 +82,7 @@ type flow struct {
 }
 
 func newFlow(t *testing.T, mode bestedm.AuthMode) *flow {
-	clk := &manualClock{now: e2eStart}
+	clk := bestedmtest.NewClock(e2eStart)
 	srv := bestedmtest.NewServer(t, bestedmtest.WithClock(clk.Now), bestedmtest.WithSeed(1))
 	opts := []bestedm.Option{bestedm.WithAuthMode(mode), bestedm.WithRetry(bestedm.RetryPolicy{})}
 	c, err := srv.Client(opts...)

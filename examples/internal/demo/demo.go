@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/bestedm/bestedm-go"
@@ -32,26 +31,7 @@ var fakeTime = flag.String("fake-time", "",
 
 // clock is the fake's clock, nil against the real service. Client sets it
 // once, before anything reads it.
-var clock *handClock
-
-// handClock is a clock that moves only when told to. The fake server reads
-// it from its own goroutines, hence the lock.
-type handClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *handClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *handClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+var clock *bestedmtest.Clock
 
 // Client returns a client for the real service or for the built-in fake
 // server, and a function that stops what Client started. Its first line of
@@ -89,7 +69,7 @@ func fakeClient() (*bestedm.Client, func(), error) {
 		}
 		start = t
 	}
-	clock = &handClock{now: start}
+	clock = bestedmtest.NewClock(start)
 	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(clock.Now))
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the fake server: %w", err)
@@ -119,7 +99,7 @@ func Now() time.Time {
 // by sleeping (and returning early with an error when ctx ends).
 func Wait(ctx context.Context, d time.Duration) error {
 	if clock != nil {
-		clock.advance(d)
+		clock.Advance(d)
 		return ctx.Err()
 	}
 	t := time.NewTimer(d)
