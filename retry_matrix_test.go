@@ -49,7 +49,7 @@ func TestRetryMatrix(t *testing.T) {
 	for _, k := range kinds {
 		for _, call := range calls {
 			t.Run(k.name+"/"+call.name, func(t *testing.T) {
-				opts := []Option{WithTimeout(40 * time.Millisecond)}
+				opts := []Option{WithTimeout(250 * time.Millisecond)}
 				var dialer *flakyDialer
 				if k.fail == nil {
 					var hc *http.Client
