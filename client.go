@@ -325,6 +325,23 @@ func get(script, action string, q url.Values) *request {
 	return &request{method: http.MethodGet, script: script, action: action, query: q}
 }
 
+// getWrite is a GET that changes state: the field notes show most writes
+// sent as GET; write keeps them from being retried or replayed unsafely.
+func getWrite(script, action string, q url.Values) *request {
+	return &request{method: http.MethodGet, script: script, action: action, query: q, write: true}
+}
+
+// postForm is a write with a form-encoded POST body: for free text and
+// secrets, which must not go in a URL.
+func postForm(script, action string, q, form url.Values) *request {
+	return &request{method: http.MethodPost, script: script, action: action, query: q, form: form, write: true}
+}
+
+// idQuery is a query holding one id parameter.
+func idQuery(name string, id int64) url.Values {
+	return url.Values{name: {itoa(id)}}
+}
+
 // encodeParams turns a parameter struct (url: tags, go-querystring) into
 // values. Time fields are first moved to the client's zone on a copy, so
 // the caller's struct is never modified and dates mean the server's day.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -192,7 +191,7 @@ func (s *DomainService) DeleteMailbox(ctx context.Context, mailbox string) (*Res
 		return nil, err
 	}
 	q.Set("mailbox", mailbox)
-	return s.client.exec(ctx, &request{method: http.MethodGet, script: "bs.php", action: "mailbox-del", query: q, write: true})
+	return s.client.exec(ctx, getWrite("bs.php", "mailbox-del", q))
 }
 
 // params returns the parameters every call carries: none in customer mode
@@ -230,7 +229,7 @@ func (s *DomainService) domainRequest(action string, customerID int64, domain st
 	}
 	q.Set("customer_id", itoa(customerID))
 	q.Set("domain", domain)
-	return &request{method: http.MethodGet, script: "bs.php", action: action, query: q, write: true}, nil
+	return getWrite("bs.php", action, q), nil
 }
 
 func (s *DomainService) mailboxListRequest(opts *MailboxListOptions) (*request, error) {
@@ -281,9 +280,7 @@ func (s *DomainService) passwordRequest(action, mailbox, password string) (*requ
 	if err := requireString("pwd", password); err != nil {
 		return nil, err
 	}
-	return &request{
-		method: http.MethodPost, script: "bs.php", action: action, query: q,
-		form:  url.Values{"mailbox": {mailbox}, "pwd": {password}},
-		write: true, secrets: []string{password},
-	}, nil
+	r := postForm("bs.php", action, q, url.Values{"mailbox": {mailbox}, "pwd": {password}})
+	r.secrets = []string{password}
+	return r, nil
 }

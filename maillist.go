@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -135,7 +134,7 @@ func (s *MaillistService) postParams(ctx context.Context, action string, query u
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, mlPost(action, query, form))
+	return s.client.exec(ctx, postForm(mlScript, action, query, form))
 }
 
 // Delete removes a contact list.
@@ -145,7 +144,7 @@ func (s *MaillistService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, mlWrite("maillist-del", idQuery("id", id)))
+	return s.client.exec(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)))
 }
 
 // ExportSubscribers streams the addresses of a contact list, one
@@ -216,7 +215,7 @@ func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...S
 		if subs[0].Name != "" {
 			query.Set("name", subs[0].Name)
 		}
-		return s.client.exec(ctx, mlWrite("ml-sub", query))
+		return s.client.exec(ctx, getWrite(mlScript, "ml-sub", query))
 	}
 	var sb strings.Builder
 	for i, sub := range subs {
@@ -229,7 +228,7 @@ func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...S
 		}
 		sb.WriteString(sub.Email + "\t" + name)
 	}
-	return s.client.exec(ctx, mlPost("ml-sub", query, url.Values{"maillist": {sb.String()}}))
+	return s.client.exec(ctx, postForm(mlScript, "ml-sub", query, url.Values{"maillist": {sb.String()}}))
 }
 
 func checkSubscribers(subs []Subscriber) error {
@@ -266,25 +265,7 @@ func (s *MaillistService) Unsubscribe(ctx context.Context, listID int64, emails 
 	query := idQuery("list_id", listID)
 	if len(emails) == 1 {
 		query.Set("address", emails[0])
-		return s.client.exec(ctx, mlWrite("ml-unsub", query))
+		return s.client.exec(ctx, getWrite(mlScript, "ml-unsub", query))
 	}
-	return s.client.exec(ctx, mlPost("ml-unsub", query, url.Values{"address": {strings.Join(emails, "\n")}}))
-}
-
-// idQuery is a query holding one id parameter.
-func idQuery(name string, id int64) url.Values {
-	return url.Values{name: {itoa(id)}}
-}
-
-// mlWrite is a GET to mloperate.php that changes state: the field notes
-// show these writes sent as GET, and write disables unsafe retries.
-func mlWrite(action string, query url.Values) *request {
-	r := get(mlScript, action, query)
-	r.write = true
-	return r
-}
-
-// mlPost is a form-encoded POST to mloperate.php that changes state.
-func mlPost(action string, query, form url.Values) *request {
-	return &request{method: http.MethodPost, script: mlScript, action: action, query: query, form: form, write: true}
+	return s.client.exec(ctx, postForm(mlScript, "ml-unsub", query, url.Values{"address": {strings.Join(emails, "\n")}}))
 }

@@ -163,7 +163,7 @@ func (s *MaillistService) AddAddress(ctx context.Context, listID int64, a Addres
 	}
 	// return_id=1 always, so that Result.ID is the new id.
 	query := a.values(url.Values{"list_id": {itoa(listID)}, "return_id": {"1"}})
-	return s.client.exec(ctx, mlWrite("ml-addr-add", query))
+	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-add", query))
 }
 
 // ImportFile uploads a file of addresses into a list. The server imports it
@@ -178,7 +178,7 @@ func (s *MaillistService) ImportFile(ctx context.Context, listID int64, f File) 
 	if err != nil {
 		return nil, err
 	}
-	r := mlPost("ml-addr-add-file", idQuery("list_id", listID), nil)
+	r := postForm(mlScript, "ml-addr-add-file", idQuery("list_id", listID), nil)
 	r.upload = up
 	return s.client.exec(ctx, r)
 }
@@ -198,7 +198,7 @@ func (s *MaillistService) UpdateAddress(ctx context.Context, id int64, a Address
 	if len(query) == 1 {
 		return nil, &ValidationError{Field: "address", Reason: "nothing to change: set at least one field of the Address"}
 	}
-	return s.client.exec(ctx, mlWrite("ml-addr-edit", query))
+	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-edit", query))
 }
 
 // DeleteAddress removes an address.
@@ -208,7 +208,7 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, mlWrite("ml-addr-del", idQuery("id", id)))
+	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)))
 }
 
 // Empty removes every address of a list; the list itself stays.
@@ -218,7 +218,7 @@ func (s *MaillistService) Empty(ctx context.Context, listID int64) (*Result, err
 	if err := requireID("list_id", listID); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, mlWrite("ml-addr-empty", idQuery("list_id", listID)))
+	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-empty", idQuery("list_id", listID)))
 }
 
 // Batch sizes of AddAddresses.
@@ -337,7 +337,7 @@ func (b *addrBatcher) flush() error {
 		return nil
 	}
 	form := url.Values{"ml_addr": {string(b.buf)}}
-	res, err := b.s.client.exec(b.ctx, mlPost("ml-addr-add", b.query, form))
+	res, err := b.s.client.exec(b.ctx, postForm(mlScript, "ml-addr-add", b.query, form))
 	if err != nil {
 		return b.wrap(err)
 	}

@@ -241,7 +241,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	q := url.Values{"id": {itoa(id)}}
+	q := idQuery("id", id)
 	tasks, err := fetchList[Task](ctx, s.client, get("task.php", "task-list", q), "task_list", "task")
 	if err != nil {
 		return nil, err
@@ -272,9 +272,7 @@ func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	r := get("task.php", "add-task", q)
-	r.write = true
-	return s.client.exec(ctx, r)
+	return s.client.exec(ctx, getWrite("task.php", "add-task", q))
 }
 
 // Update changes a task; only the fields set in p are sent. Like Create it
@@ -296,9 +294,7 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 		return nil, &ValidationError{Field: "TaskUpdateParams", Reason: "sets no field to change"}
 	}
 	q.Set("id", itoa(id))
-	r := get("task.php", "edit-task", q)
-	r.write = true
-	return s.client.exec(ctx, r)
+	return s.client.exec(ctx, getWrite("task.php", "edit-task", q))
 }
 
 // Delete deletes a task.
@@ -308,9 +304,7 @@ func (s *TaskService) Delete(ctx context.Context, id int64) (*Result, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	r := get("task.php", "del-task", url.Values{"id": {itoa(id)}})
-	r.write = true
-	return s.client.exec(ctx, r)
+	return s.client.exec(ctx, getWrite("task.php", "del-task", idQuery("id", id)))
 }
 
 // listQuery validates opts and encodes them for task-list.
@@ -424,15 +418,4 @@ func taskCheckTrack(t TrackStatus) error {
 		return nil
 	}
 	return &ValidationError{Field: "track_status", Reason: fmt.Sprintf("must be 0, 1 or 2, got %d", t)}
-}
-
-// firstInvalid returns the first non-nil error of errs: checks are listed
-// in parameter order, so the first bad parameter is the one reported.
-func firstInvalid(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -119,7 +119,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 	if err := requireID("tpl_id", id); err != nil {
 		return nil, err
 	}
-	r := get("template.php", "list-tpl", url.Values{"tpl_id": {itoa(id)}})
+	r := get("template.php", "list-tpl", idQuery("tpl_id", id))
 	tpls, err := fetchList[Template](ctx, s.client, r, "template_list", "template")
 	if err != nil {
 		return nil, err
@@ -140,9 +140,7 @@ func (s *TemplateService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("tpl_id", id); err != nil {
 		return nil, err
 	}
-	r := get("template.php", "del-tpl", url.Values{"tpl_id": {itoa(id)}})
-	r.write = true
-	return s.client.exec(ctx, r)
+	return s.client.exec(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)))
 }
 
 // Update changes a template; only the fields set in p are sent. The text
@@ -161,8 +159,7 @@ func (s *TemplateService) Update(ctx context.Context, id int64, p *TemplateUpdat
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, &request{method: http.MethodPost, script: "template.php", action: "edit-tpl",
-		query: url.Values{"tpl_id": {itoa(id)}}, form: form, write: true})
+	return s.client.exec(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form))
 }
 
 // AddAttachments uploads files and attaches them to a template.
@@ -175,7 +172,7 @@ func (s *TemplateService) AddAttachments(ctx context.Context, id int64, files ..
 	if len(files) == 0 {
 		return nil, &ValidationError{Field: "file", Reason: "at least one file is required"}
 	}
-	return s.upload(ctx, "tpl-attachment-add", url.Values{"tpl_id": {itoa(id)}}, files, nil)
+	return s.upload(ctx, "tpl-attachment-add", idQuery("tpl_id", id), files, nil)
 }
 
 // DeleteAttachment deletes one attachment of a template, or all of them
@@ -194,9 +191,9 @@ func (s *TemplateService) DeleteAttachment(ctx context.Context, id, attachmentID
 	} else if attachmentID <= 0 {
 		return nil, &ValidationError{Field: "attachment_id", Reason: fmt.Sprintf("must be a positive id or AllAttachments, got %d", attachmentID)}
 	}
-	r := get("template.php", "tpl-attachment-del", url.Values{"tpl_id": {itoa(id)}, "attachment_id": {att}})
-	r.write = true
-	return s.client.exec(ctx, r)
+	q := idQuery("tpl_id", id)
+	q.Set("attachment_id", att)
+	return s.client.exec(ctx, getWrite("template.php", "tpl-attachment-del", q))
 }
 
 // upload sends a multipart write call: the fields, then the files under

@@ -90,3 +90,14 @@ func checkPage(page, limit int) error {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// firstInvalid returns the first non-nil error of errs: checks are listed
+// in parameter order, so the first bad parameter is the one reported.
+func firstInvalid(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
