@@ -337,6 +337,11 @@ func postForm(script, action string, q, form url.Values) *request {
 	return &request{method: http.MethodPost, script: script, action: action, query: q, form: form, write: true}
 }
 
+// postUpload is a write with a multipart/form-data body (files).
+func postUpload(script, action string, q url.Values, up *upload) *request {
+	return &request{method: http.MethodPost, script: script, action: action, query: q, upload: up, write: true}
+}
+
 // idQuery is a query holding one id parameter.
 func idQuery(name string, id int64) url.Values {
 	return url.Values{name: {itoa(id)}}

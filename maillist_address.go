@@ -178,9 +178,7 @@ func (s *MaillistService) ImportFile(ctx context.Context, listID int64, f File) 
 	if err != nil {
 		return nil, err
 	}
-	r := postForm(mlScript, "ml-addr-add-file", idQuery("list_id", listID), nil)
-	r.upload = up
-	return s.client.exec(ctx, r)
+	return s.client.exec(ctx, postUpload(mlScript, "ml-addr-add-file", idQuery("list_id", listID), up))
 }
 
 // UpdateAddress changes the set fields of an address (ID, ListID and Time

@@ -3,7 +3,6 @@ package bestedm
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -207,8 +206,7 @@ func (s *TemplateService) upload(ctx context.Context, action string, q url.Value
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, &request{method: http.MethodPost, script: "template.php", action: action,
-		query: q, upload: up, write: true})
+	return s.client.exec(ctx, postUpload("template.php", action, q, up))
 }
 
 func (p *TemplateParams) validate() error {
