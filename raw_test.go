@@ -131,7 +131,11 @@ func TestDoErrorResultIsAPIError(t *testing.T) {
 		v    func() any
 	}{
 		{"struct with XMLName", func() any { return new(myTaskList) }},
-		{"struct without XMLName", func() any { return new(struct{ ID int64 `xml:"id"` }) }},
+		{"struct without XMLName", func() any {
+			return new(struct {
+				ID int64 `xml:"id"`
+			})
+		}},
 		{"*Result", func() any { return new(Result) }},
 		{"nil", func() any { return nil }},
 		{"io.Writer", func() any { return new(bytes.Buffer) }},
