@@ -109,8 +109,9 @@ func cloneValues(v url.Values) url.Values {
 // Do sends req and decodes the reply into v, which is one of:
 //
 //   - a pointer to a struct: the reply's root element is bound by the
-//     struct's `xml:"name"` tags (and `xml:"wrapper>name"` for nested
-//     lists), as the typed API binds its own: text is trimmed, times
+//     struct's `xml:"name"` tags (`xml:"wrapper>name"` for a list
+//     wrapped in one element; deeper levels are nested structs), as the
+//     typed API binds its own: text is trimmed, times
 //     ("2012-03-02 12:00:00", "0000-00-00 00:00:00" for none) are read in
 //     the client's Location, empty numbers are 0, unknown elements are
 //     ignored. An `XMLName xml.Name` field with a tag names the root the

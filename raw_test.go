@@ -39,7 +39,12 @@ type myTask struct {
 	Sender   string    `xml:"sender_name"`
 	Qty      int       `xml:"send_qty"`
 	SendTime time.Time `xml:"send_time"`
-	Lists    []string  `xml:"listes>item"`
+	Lists    []myList  `xml:"listes>item"`
+}
+
+type myList struct {
+	ID   int64  `xml:"list_id"`
+	Name string `xml:"list_name"`
 }
 
 type myTaskList struct {
@@ -54,7 +59,7 @@ const rawTaskList = `<?xml version="1.0" encoding="UTF-8"?>
     <sender_name><![CDATA[Shop]]></sender_name>
     <send_qty></send_qty>
     <send_time>2024-05-20 09:30:00</send_time>
-    <listes><item>16</item><item>17</item></listes>
+    <listes><item><list_id>16</list_id><list_name>A</list_name></item><item><list_id>17</list_id><list_name>B</list_name></item></listes>
     <unknown>x</unknown>
   </task>
   <task>
@@ -80,7 +85,7 @@ func TestDoSendsTheRequestAndBindsTheCallersStruct(t *testing.T) {
 	assert.Equal(t, int32(1), hits.Load())
 	assert.Equal(t, "task_list", got.XMLName.Local)
 	require.Len(t, got.Tasks, 2)
-	assert.Equal(t, myTask{ID: 7, Sender: "Shop", Qty: 0, SendTime: time.Date(2024, 5, 20, 9, 30, 0, 0, china), Lists: []string{"16", "17"}}, got.Tasks[0])
+	assert.Equal(t, myTask{ID: 7, Sender: "Shop", Qty: 0, SendTime: time.Date(2024, 5, 20, 9, 30, 0, 0, china), Lists: []myList{{16, "A"}, {17, "B"}}}, got.Tasks[0])
 	assert.Equal(t, int64(8), got.Tasks[1].ID)
 	assert.Equal(t, 40, got.Tasks[1].Qty)
 	assert.True(t, got.Tasks[1].SendTime.IsZero(), "0000-00-00 00:00:00 is no time")
