@@ -76,6 +76,7 @@ func TestDoSendsTheRequestAndBindsTheCallersStruct(t *testing.T) {
 	var hits atomic.Int32
 	handle(t, mux, "task.php", []byte(rawTaskList), func(r *http.Request) {
 		hits.Add(1)
+		assert.Equal(t, apiPath+"task.php", r.URL.Path)
 		testRequest(t, r, http.MethodGet, url.Values{"do": {"list-task"}, "id": {"7"}, "state": {"2"}, "tag": {"a", "b"}})
 	})
 	params := url.Values{"id": {"7"}, "state": {"2"}, "tag": {"a", "b"}}
