@@ -39,6 +39,13 @@
 // both the raw body (an io.ReadCloser) and, through Rows, an iterator of
 // parsed rows.
 //
+// # Any call
+//
+// A parameter, element or call the typed API does not model is reached
+// with a Request: Client.Do binds the reply into the caller's struct (or
+// copies it to an io.Writer), Records streams a list's records, both
+// through the same authentication, retries, limits and error types.
+//
 // # Times
 //
 // Server times are wall-clock times in China (UTC+8); they are read into
