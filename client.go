@@ -398,7 +398,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	var body io.Reader
 	var contentType string
-	var getBody func() (io.ReadCloser, error)
 	switch {
 	case r.upload != nil:
 		pr, ct, err := r.upload.open()
@@ -409,14 +408,22 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	case r.form != nil:
 		b := []byte(r.form.Encode())
 		body, contentType = bytes.NewReader(b), "application/x-www-form-urlencoded"
-		getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("bestedm: building request: %w", err)
 	}
-	if getBody != nil {
-		req.GetBody = getBody
+	if r.write {
+		// A write's body must not be replayable by net/http itself. With
+		// GetBody (which NewRequest sets for a bytes.Reader) the HTTP/2
+		// transport re-sends a request whose stream the server reset or
+		// cut off by GOAWAY, up to seven times and again on a new
+		// connection, after the server has read it whole; and a 307/308
+		// redirect would re-send it. Retries are the SDK's decision alone
+		// (shouldRetry). The price is that HTTP/1.1's transparent retry of
+		// a request whose connection was found dead before a byte was
+		// written is lost for POST writes; the SDK retries dial errors.
+		req.GetBody = nil
 	}
 	if r.write && body == nil {
 		// net/http sends a GET again by itself when a kept-alive connection
@@ -424,7 +431,10 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		// write sent with GET (add-task, ml-addr-del, …) has then reached
 		// the server and may have taken effect: sent again, a task is
 		// created twice. A body that cannot be replayed (no GetBody) opts
-		// the request out; being empty, it is not sent.
+		// the request out; being empty, it is not sent over HTTP/1.1. The
+		// HTTP/2 transport, for its part, re-sends a request with a nil
+		// body after a reset stream or a GOAWAY, so the body is needed
+		// there too (it costs an empty DATA frame).
 		req.Body = noReplayBody{}
 	}
 	if r.upload != nil && r.upload.length >= 0 {

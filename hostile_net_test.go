@@ -1,0 +1,496 @@
+package bestedm
+
+// Tests that play a hostile server (and a careless caller) against the
+// client as users get it: the default retry policy, the default transport
+// (HTTP/2 over TLS), no test-only shortcuts.
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// writeCall is one write method of the SDK, called with valid arguments.
+type writeCall struct {
+	name string
+	call func(ctx context.Context, c *Client) error
+}
+
+// writeCalls lists every method whose request is built with getWrite,
+// postForm or postUpload; Subscribe and Unsubscribe appear twice because one
+// address goes by GET and several by a form POST.
+func writeCalls() []writeCall {
+	when := time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC)
+	res := func(_ *Result, err error) error { return err }
+	file := func() File { return File{Name: "a.txt", Content: strings.NewReader("a@example.com\n")} }
+	return []writeCall{
+		{"Task.Create", func(ctx context.Context, c *Client) error {
+			return res(c.Task.Create(ctx, &TaskParams{TemplateIDs: []int64{16}, SendAccount: "a@example.com", MaillistID: 5, Time: when}))
+		}},
+		{"Task.Update", func(ctx context.Context, c *Client) error {
+			return res(c.Task.Update(ctx, 1, &TaskUpdateParams{SendStatus: SendHeld}))
+		}},
+		{"Task.Delete", func(ctx context.Context, c *Client) error { return res(c.Task.Delete(ctx, 1)) }},
+		{"Template.Create", func(ctx context.Context, c *Client) error {
+			return res(c.Template.Create(ctx, &TemplateParams{Name: "n", Subjects: []string{"s"}, Content: "c", Attachments: []File{file()}}))
+		}},
+		{"Template.Update", func(ctx context.Context, c *Client) error {
+			return res(c.Template.Update(ctx, 67, &TemplateUpdateParams{Name: "n"}))
+		}},
+		{"Template.Delete", func(ctx context.Context, c *Client) error { return res(c.Template.Delete(ctx, 67)) }},
+		{"Template.AddAttachments", func(ctx context.Context, c *Client) error { return res(c.Template.AddAttachments(ctx, 67, file())) }},
+		{"Template.DeleteAttachment", func(ctx context.Context, c *Client) error { return res(c.Template.DeleteAttachment(ctx, 67, 2)) }},
+		{"Maillist.Create", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.Create(ctx, &MaillistParams{Subject: "News", Status: MaillistEnabled}))
+		}},
+		{"Maillist.Update", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.Update(ctx, 101, &MaillistParams{Status: MaillistDisabled}))
+		}},
+		{"Maillist.Delete", func(ctx context.Context, c *Client) error { return res(c.Maillist.Delete(ctx, 101)) }},
+		{"Maillist.AddAddress", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.AddAddress(ctx, 1, Address{Email: "a@example.com"}))
+		}},
+		{"Maillist.AddAddresses", func(ctx context.Context, c *Client) error {
+			_, err := c.Maillist.AddAddresses(ctx, 1, slices.Values([]Address{{Email: "a@example.com"}, {Email: "b@example.com"}}), nil)
+			return err
+		}},
+		{"Maillist.ImportFile", func(ctx context.Context, c *Client) error { return res(c.Maillist.ImportFile(ctx, 1, file())) }},
+		{"Maillist.UpdateAddress", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.UpdateAddress(ctx, 1, Address{Name: "x"}))
+		}},
+		{"Maillist.DeleteAddress", func(ctx context.Context, c *Client) error { return res(c.Maillist.DeleteAddress(ctx, 1)) }},
+		{"Maillist.Empty", func(ctx context.Context, c *Client) error { return res(c.Maillist.Empty(ctx, 1)) }},
+		{"Maillist.Subscribe/one", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.Subscribe(ctx, 1, Subscriber{Email: "a@example.com"}))
+		}},
+		{"Maillist.Subscribe/many", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.Subscribe(ctx, 1, Subscriber{Email: "a@example.com"}, Subscriber{Email: "b@example.com"}))
+		}},
+		{"Maillist.Unsubscribe/one", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.Unsubscribe(ctx, 1, "a@example.com"))
+		}},
+		{"Maillist.Unsubscribe/many", func(ctx context.Context, c *Client) error {
+			return res(c.Maillist.Unsubscribe(ctx, 1, "a@example.com", "b@example.com"))
+		}},
+		{"Domain.Add", func(ctx context.Context, c *Client) error { return res(c.Domain.Add(ctx, 1, "example.com")) }},
+		{"Domain.Delete", func(ctx context.Context, c *Client) error { return res(c.Domain.Delete(ctx, 1, "example.com")) }},
+		{"Domain.AddMailbox", func(ctx context.Context, c *Client) error {
+			return res(c.Domain.AddMailbox(ctx, "sales@example.com", "pw-123456"))
+		}},
+		{"Domain.UpdateMailbox", func(ctx context.Context, c *Client) error {
+			return res(c.Domain.UpdateMailbox(ctx, "sales@example.com", "pw-123456"))
+		}},
+		{"Domain.DeleteMailbox", func(ctx context.Context, c *Client) error { return res(c.Domain.DeleteMailbox(ctx, "sales@example.com")) }},
+		{"Domain.ForCustomer.Add", func(ctx context.Context, c *Client) error {
+			return res(c.Domain.ForCustomer(7).Add(ctx, 7, "example.com"))
+		}},
+	}
+}
+
+// hostileClient is a client as users get it (default retry policy, the
+// default transport with HTTP/2 on) that trusts roots, when given.
+func hostileClient(t *testing.T, base string, roots *x509.CertPool) *Client {
+	t.Helper()
+	tr := defaultTransport()
+	if roots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
+	require.True(t, tr.ForceAttemptHTTP2, "the default transport attempts HTTP/2")
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := NewClient(testUser, testPassword, WithBaseURL(base+apiPath), WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	require.Equal(t, DefaultRetryPolicy(), c.retry)
+	return c
+}
+
+// tlsRoots returns a pool holding the certificate of srv.
+func tlsRoots(srv *httptest.Server) *x509.CertPool {
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	return roots
+}
+
+// startH2 starts a TLS httptest server with HTTP/2 enabled.
+func startH2(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// writeResult is a successful write reply.
+func writeResult(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	_, _ = w.Write(result("success", "1"))
+}
+
+// callOnce runs one call with a deadline, so a client that loops fails the
+// test instead of hanging it.
+func callOnce(c *Client, wc writeCall) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return wc.call(ctx, c)
+}
+
+// httptestVariants are the ways an httptest handler answers a write whose
+// body it has read whole: redirects go to a same-host path that answers
+// success, so a followed redirect would report the write as done.
+var httptestVariants = []struct {
+	name     string
+	redirect int // status, 0 for none
+	abort    bool
+	wantErr  string
+}{
+	{"answers", 0, false, ""},
+	{"aborts", 0, true, "EOF|stream error|INTERNAL_ERROR"},
+	{"301", http.StatusMovedPermanently, false, "redirect"},
+	{"302", http.StatusFound, false, "redirect"},
+	{"303", http.StatusSeeOther, false, "redirect"},
+	{"307", http.StatusTemporaryRedirect, false, "redirect"},
+	{"308", http.StatusPermanentRedirect, false, "redirect"},
+}
+
+// Every write reaches an httptest server once, over HTTP/1.1 and over
+// HTTP/2, whether the server answers, aborts or redirects it; a redirect is
+// an error, never followed and never reported as the write's success.
+func TestHostileWriteArrivesOnceHTTPTest(t *testing.T) {
+	for _, proto := range []string{"HTTP/1.1", "HTTP/2.0"} {
+		for _, v := range httptestVariants {
+			t.Run(proto+"/"+v.name, func(t *testing.T) {
+				var arrivals atomic.Int32
+				var protos sync.Map
+				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					_, _ = io.Copy(io.Discard, r.Body)
+					arrivals.Add(1)
+					protos.Store(r.Proto, true)
+					switch {
+					case strings.Contains(r.URL.Path, "/moved/"):
+						writeResult(w)
+					case v.redirect != 0:
+						http.Redirect(w, r, apiPath+"moved/"+path.Base(r.URL.Path)+"?"+r.URL.RawQuery, v.redirect)
+					case v.abort:
+						panic(http.ErrAbortHandler)
+					default:
+						writeResult(w)
+					}
+				})
+				var c *Client
+				if proto == "HTTP/2.0" {
+					srv := startH2(t, h)
+					c = hostileClient(t, srv.URL, tlsRoots(srv))
+				} else {
+					srv := httptest.NewServer(h)
+					t.Cleanup(srv.Close)
+					c = hostileClient(t, srv.URL, nil)
+				}
+				for _, wc := range writeCalls() {
+					arrivals.Store(0)
+					err := callOnce(c, wc)
+					assert.Equal(t, int32(1), arrivals.Load(), "%s: write arrivals", wc.name)
+					if v.wantErr == "" {
+						assert.NoError(t, err, wc.name)
+						continue
+					}
+					if !assert.Error(t, err, wc.name) {
+						continue
+					}
+					assert.Regexp(t, v.wantErr, err.Error(), wc.name)
+					if v.redirect != 0 {
+						assert.ErrorIs(t, err, ErrUnexpectedReply, wc.name)
+						assert.Contains(t, err.Error(), http.StatusText(v.redirect), wc.name)
+					}
+				}
+				_, ok := protos.Load(proto)
+				assert.True(t, ok, "the server saw %s", proto)
+			})
+		}
+	}
+}
+
+// h2Mode is how the framer server answers a stream whose request it has
+// read whole.
+type h2Mode int
+
+const (
+	h2RefusedStream h2Mode = iota // RST_STREAM REFUSED_STREAM: "not processed"
+	h2ProtocolError               // RST_STREAM PROTOCOL_ERROR
+	h2GoAway                      // GOAWAY with last stream 0: "not processed"
+	h2Close                       // closes the connection
+)
+
+func (m h2Mode) String() string {
+	return [...]string{"RST_STREAM REFUSED_STREAM", "RST_STREAM PROTOCOL_ERROR", "GOAWAY", "close"}[m]
+}
+
+// framerServer is a raw HTTP/2 server over TLS (ALPN "h2") that counts the
+// requests it read whole and then answers each as its mode says, whatever
+// the request: it lies that the request was not processed.
+type framerServer struct {
+	URL      string
+	roots    *x509.CertPool
+	mode     h2Mode
+	arrivals atomic.Int32
+	ln       net.Listener
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    map[net.Conn]bool
+}
+
+func startFramerServer(t *testing.T, mode h2Mode) *framerServer {
+	t.Helper()
+	// Borrow httptest's certificate for 127.0.0.1.
+	cert := httptest.NewUnstartedServer(http.NotFoundHandler())
+	cert.StartTLS()
+	cfg := cert.TLS.Clone()
+	roots := tlsRoots(cert)
+	cert.Close()
+	cfg.NextProtos = []string{http2.NextProtoTLS}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &framerServer{URL: "https://" + ln.Addr().String(), roots: roots, mode: mode, ln: tls.NewListener(ln, cfg), conns: map[net.Conn]bool{}}
+	s.wg.Add(1)
+	go s.accept()
+	t.Cleanup(s.close)
+	return s
+}
+
+func (s *framerServer) accept() {
+	defer s.wg.Done()
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.conns[conn] = true
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer conn.Close()
+			s.serve(conn)
+		}()
+	}
+}
+
+func (s *framerServer) close() {
+	_ = s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+func (s *framerServer) serve(conn net.Conn) {
+	preface := make([]byte, len(http2.ClientPreface))
+	if _, err := io.ReadFull(conn, preface); err != nil || string(preface) != http2.ClientPreface {
+		return
+	}
+	fr := http2.NewFramer(conn, conn)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	if fr.WriteSettings() != nil {
+		return
+	}
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			return
+		}
+		var id uint32
+		var ended bool
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				_ = fr.WriteSettingsAck()
+			}
+		case *http2.PingFrame:
+			if !f.IsAck() {
+				_ = fr.WritePing(true, f.Data)
+			}
+		case *http2.MetaHeadersFrame:
+			id, ended = f.StreamID, f.StreamEnded()
+		case *http2.DataFrame:
+			if n := f.Length; n > 0 {
+				_ = fr.WriteWindowUpdate(0, n)
+				_ = fr.WriteWindowUpdate(f.StreamID, n)
+			}
+			id, ended = f.StreamID, f.StreamEnded()
+		}
+		if !ended {
+			continue
+		}
+		s.arrivals.Add(1)
+		switch s.mode {
+		case h2RefusedStream:
+			_ = fr.WriteRSTStream(id, http2.ErrCodeRefusedStream)
+		case h2ProtocolError:
+			_ = fr.WriteRSTStream(id, http2.ErrCodeProtocol)
+		case h2GoAway:
+			_ = fr.WriteGoAway(0, http2.ErrCodeNo, nil)
+		case h2Close:
+			return
+		}
+	}
+}
+
+// A server that reads a whole write and then claims, by RST_STREAM or
+// GOAWAY, that it did not process it (or just hangs up) receives it once:
+// neither the HTTP/2 transport nor the SDK sends it again. The server
+// counts a request only after the HTTP/2 preface and frames, so an arrival
+// also proves that the default transport negotiated h2.
+func TestHostileWriteArrivesOnceHTTP2Framer(t *testing.T) {
+	for _, mode := range []h2Mode{h2RefusedStream, h2ProtocolError, h2GoAway, h2Close} {
+		t.Run(mode.String(), func(t *testing.T) {
+			srv := startFramerServer(t, mode)
+			c := hostileClient(t, srv.URL, srv.roots)
+			for _, wc := range writeCalls() {
+				srv.arrivals.Store(0)
+				start := time.Now()
+				err := callOnce(c, wc)
+				assert.Equal(t, int32(1), srv.arrivals.Load(), "%s: write arrivals", wc.name)
+				var re *RequestError
+				assert.ErrorAs(t, err, &re, wc.name)
+				assert.Less(t, time.Since(start), 2*time.Second, "%s: no retry backoff", wc.name)
+			}
+		})
+	}
+}
+
+// rawH1Server is an HTTP/1.1 server on a bare listener that reads each
+// request whole, counts it, and then either hangs up or sends a reply cut
+// short.
+func rawH1Server(t *testing.T, truncate bool) (string, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var arrivals atomic.Int32
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns[conn] = true
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				br := bufio.NewReader(conn)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					if _, err := io.Copy(io.Discard, req.Body); err != nil {
+						return
+					}
+					arrivals.Add(1)
+					if !truncate {
+						return
+					}
+					_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100\r\n\r\n<result><status>succ")
+					return
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		for c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return "http://" + ln.Addr().String(), &arrivals
+}
+
+// Over HTTP/1.1, a server that reads a write and hangs up, or cuts its
+// reply short, receives it once, on a fresh or a kept-alive connection.
+func TestHostileWriteArrivesOnceRawHTTP1(t *testing.T) {
+	for _, truncate := range []bool{false, true} {
+		name := "hangs up"
+		if truncate {
+			name = "cut reply"
+		}
+		t.Run(name, func(t *testing.T) {
+			base, arrivals := rawH1Server(t, truncate)
+			c := hostileClient(t, base, nil)
+			for _, wc := range writeCalls() {
+				arrivals.Store(0)
+				err := callOnce(c, wc)
+				assert.Equal(t, int32(1), arrivals.Load(), "%s: write arrivals", wc.name)
+				assert.Error(t, err, wc.name)
+			}
+		})
+	}
+}
+
+// A redirect loop is followed to net/http's limit once and then is final:
+// the whole loop is not run again by the retry policy.
+func TestHostileRedirectLoopIsFinal(t *testing.T) {
+	var arrivals atomic.Int32
+	srv := startH2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrivals.Add(1)
+		http.Redirect(w, r, r.URL.String(), http.StatusFound)
+	}))
+	c := hostileClient(t, srv.URL, tlsRoots(srv))
+	start := time.Now()
+	_, err := c.Account.CustomerInfo(bg)
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), "stopped after 10 redirects")
+	assert.Equal(t, 1, re.Attempts)
+	assert.Equal(t, int32(11), arrivals.Load(), "the first request and 10 redirects, once")
+	assert.Less(t, time.Since(start), 400*time.Millisecond, "no backoff")
+}
+
+// Reads stay retryable: a 503 then a success is two arrivals and a result.
+func TestHostileReadsStillRetried(t *testing.T) {
+	var arrivals atomic.Int32
+	reply := fixture(t, "account-customer-info.xml")
+	srv := startH2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrivals.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = w.Write(reply)
+	}))
+	c := hostileClient(t, srv.URL, tlsRoots(srv))
+	c.clock = &fakeClock{}
+	got, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1024), got.ID)
+	assert.Equal(t, int32(2), arrivals.Load())
+}
