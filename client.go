@@ -277,18 +277,65 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	cp := *hc
 	next := hc.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if isWrite, _ := req.Context().Value(writeKey{}).(bool); isWrite {
+			// Following would send the write again (307, 308) or turn it
+			// into a bodiless GET whose success passes for the write's
+			// (301, 302, 303): attempt makes the redirect an error.
+			return http.ErrUseLastResponse
+		}
 		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
 			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
-			return next(req, via)
+			if err := next(req, via); err != nil && err != http.ErrUseLastResponse {
+				return &stoppedRedirectError{err: err}
+			} else if err != nil {
+				return err
+			}
+			return nil
 		}
 		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+			return &stoppedRedirectError{err: errors.New("stopped after 10 redirects")}
 		}
 		return nil
 	}
 	return &cp
+}
+
+// writeKey marks the context of a write's HTTP request, for guardRedirects.
+type writeKey struct{}
+
+// stoppedRedirectError is a redirect the client's policy did not follow,
+// such as the eleventh of a loop. It is final: the same request would meet
+// the same redirects again.
+type stoppedRedirectError struct{ err error }
+
+func (e *stoppedRedirectError) Error() string { return e.err.Error() }
+func (e *stoppedRedirectError) Unwrap() error { return e.err }
+
+// writeRedirectError is a redirect in answer to a write. It is not
+// followed, and the write is not sent again: the server may or may not
+// have acted on it. It matches ErrUnexpectedReply.
+type writeRedirectError struct {
+	status int
+	to     string // the Location, credentials redacted
+}
+
+func (e *writeRedirectError) Error() string {
+	return fmt.Sprintf("write answered with a redirect (HTTP %d %s) to %s: not followed, a write is sent only once (it may or may not have taken effect)",
+		e.status, http.StatusText(e.status), e.to)
+}
+
+// Is matches ErrUnexpectedReply.
+func (e *writeRedirectError) Is(target error) bool { return target == ErrUnexpectedReply }
+
+// isRedirect reports whether net/http follows status as a redirect.
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 // redirectError is a refused redirect. It is final: sending the same request
@@ -500,7 +547,10 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	stop := func() { watchdog.Stop(); cancel() }
 	reqCtx := actx
 	if len(r.secrets) > 0 {
-		reqCtx = context.WithValue(actx, secretsKey{}, r.secrets)
+		reqCtx = context.WithValue(reqCtx, secretsKey{}, r.secrets)
+	}
+	if r.write {
+		reqCtx = context.WithValue(reqCtx, writeKey{}, true)
 	}
 	req, err := c.newHTTPRequest(reqCtx, r)
 	if err != nil {
@@ -528,6 +578,14 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	// a stream, writing an export to disk) is not the server's silence.
 	watchdog.Stop()
 	resp.Body = &watchedBody{rc: resp.Body, ctx: ctx, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
+	if r.write && isRedirect(resp.StatusCode) {
+		drainClose(resp.Body)
+		to := "(no Location)"
+		if loc, err := resp.Location(); err == nil {
+			to = c.redactText(req, c.redactURL(loc))
+		}
+		return nil, c.callName(req), &writeRedirectError{status: resp.StatusCode, to: to}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		call := c.callName(req)
 		defer resp.Body.Close()
