@@ -637,12 +637,17 @@ func (c *Client) log(ctx context.Context, call string, attempt, status int, d ti
 }
 
 // finalError wraps a transport failure in *RequestError, with every URL in
-// it redacted; typed API errors pass through with the attempt count.
+// it redacted; typed API errors pass through as themselves (they already
+// name the call), an *HTTPError with the attempt count.
 func (c *Client) finalError(err error, call string, attempts int) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		he.Attempts = attempts
 		return he
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
 	}
 	var ve *ValidationError
 	if errors.As(err, &ve) {

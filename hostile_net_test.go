@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -495,4 +496,78 @@ func TestHostileReadsStillRetried(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1024), got.ID)
 	assert.Equal(t, int32(2), arrivals.Load())
+}
+
+// The error paths, run with the default retry policy: an *APIError (from a
+// 2xx or a 4xx reply) is final and returned as itself, and no other answer
+// that is not transient is tried again. One arrival each.
+func TestHostileErrorRepliesAreFinal(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		ct, body string
+		apiErr   string // the *APIError status expected; "" for another type
+		httpErr  bool   // an *HTTPError expected
+		unauth   bool   // matches ErrUnauthorized
+	}{
+		{"401 with error result", 401, "text/xml", string(result("auth_error", "bad credentials")), "auth_error", false, true},
+		{"403 with error result", 403, "text/xml", string(result("auth_error", "bad credentials")), "auth_error", false, true},
+		{"400 with error result", 400, "text/xml", string(result("param_error", "bad id")), "param_error", false, false},
+		{"404 with error result", 404, "text/xml", string(result("not_found", "")), "not_found", false, false},
+		{"200 with error result", 200, "text/xml", string(result("delete_error", "failed")), "delete_error", false, false},
+		{"401 text", 401, "text/plain", "Unauthorized", "", true, true},
+		{"403 html", 403, "text/html", "<h1>Forbidden</h1>", "", true, true},
+		{"404 html", 404, "text/html", "<h1>404</h1>", "", true, false},
+		{"500 html", 500, "text/html", "<html>Internal Server Error</html>", "", true, false},
+		{"200 wrong root", 200, "text/xml", "<maillist><id>1</id></maillist>", "", false, false},
+		{"200 empty", 200, "text/xml", "", "", false, false},
+		{"200 html", 200, "text/html", "<html><body>login</body></html>", "", false, false},
+	}
+	calls := []struct {
+		name, script string
+		call         func(c *Client) error
+	}{
+		{"read", "account.php", func(c *Client) error { _, err := c.Account.CustomerInfo(bg); return err }},
+		{"write", "mloperate.php", func(c *Client) error { _, err := c.Maillist.Delete(bg, 101); return err }},
+	}
+	for _, tt := range tests {
+		for _, call := range calls {
+			t.Run(tt.name+"/"+call.name, func(t *testing.T) {
+				var arrivals atomic.Int32
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					arrivals.Add(1)
+					w.Header().Set("Content-Type", tt.ct)
+					w.WriteHeader(tt.status)
+					_, _ = io.WriteString(w, tt.body)
+				}))
+				t.Cleanup(srv.Close)
+				c := hostileClient(t, srv.URL, nil)
+				start := time.Now()
+				err := call.call(c)
+				require.Error(t, err)
+				assert.Equal(t, int32(1), arrivals.Load(), "arrivals")
+				assert.Less(t, time.Since(start), 400*time.Millisecond, "no backoff")
+				assert.Equal(t, 1, strings.Count(err.Error(), call.script), "the call is named once: %v", err)
+				assert.Equal(t, tt.unauth, errors.Is(err, ErrUnauthorized), "ErrUnauthorized: %v", err)
+				var re *RequestError
+				assert.False(t, errors.As(err, &re), "not a *RequestError: %v", err)
+				switch {
+				case tt.apiErr != "":
+					ae, ok := err.(*APIError)
+					require.True(t, ok, "returned as *APIError itself, got %T: %v", err, err)
+					assert.Equal(t, tt.apiErr, ae.Status)
+					assert.Equal(t, tt.status, ae.HTTPStatus)
+					assert.ErrorIs(t, err, ErrAPI)
+				case tt.httpErr:
+					he, ok := err.(*HTTPError)
+					require.True(t, ok, "returned as *HTTPError, got %T: %v", err, err)
+					assert.Equal(t, tt.status, he.StatusCode)
+					assert.Equal(t, 1, he.Attempts)
+				default:
+					var de *DecodeError
+					assert.ErrorAs(t, err, &de)
+				}
+			})
+		}
+	}
 }
