@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -96,6 +97,11 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.creds.mode == AuthBasic && strings.Contains(username, ":") {
+		// RFC 7617: the first colon of the Basic credentials ends the
+		// user-id, so the server would read another user and password.
+		return nil, &ValidationError{Field: "username", Reason: "contains a colon, which Basic auth cannot carry (RFC 7617); use WithAuthMode(AuthQuery)"}
+	}
 	if c.creds.hash.reveal() == "" {
 		c.creds.hash = newSecret(HashPassword(c.creds.password.reveal()))
 	}
@@ -118,17 +124,27 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 
 // String keeps credentials out of fmt output.
 func (c *Client) String() string {
+	if !c.usable() {
+		return "bestedm.Client{not set up}"
+	}
 	return fmt.Sprintf("bestedm.Client{base: %s, user: %s, auth: %s}", c.baseURL, c.creds.username, c.creds.mode)
 }
 
 // GoString keeps credentials out of %#v.
 func (c *Client) GoString() string { return c.String() }
 
-// BaseURL returns a copy of the API root the client calls.
-func (c *Client) BaseURL() *url.URL { u := *c.baseURL; return &u }
+// BaseURL returns a copy of the API root the client calls, nil for a
+// Client not made by NewClient.
+func (c *Client) BaseURL() *url.URL {
+	if !c.usable() {
+		return nil
+	}
+	u := *c.baseURL
+	return &u
+}
 
 // Location returns the time zone server times are read and written in.
-func (c *Client) Location() *time.Location { return c.loc }
+func (c *Client) Location() *time.Location { return orUnusable(c).loc }
 
 // WithBaseURL sets the API root, such as "https://api.bestedm.net/mm-ms/apinew/"
 // or an on-premise installation's; a missing trailing slash is added.
@@ -178,8 +194,16 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithUserAgent sets the User-Agent header (default "bestedm-go/<Version>").
+// Text with control characters (CR, LF, NUL, tab, …) or invalid UTF-8 is a
+// *ValidationError: it cannot be sent as a header.
 func WithUserAgent(ua string) Option {
-	return func(c *Client) error { c.userAgent = ua; return nil }
+	return func(c *Client) error {
+		if err := checkHeaderText("user agent", ua); err != nil {
+			return err
+		}
+		c.userAgent = ua
+		return nil
+	}
 }
 
 // WithLogger logs one debug record per HTTP attempt (method, URL with
@@ -510,6 +534,9 @@ func (noReplayBody) Close() error             { return nil }
 // do sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
 func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
+	if !c.usable() {
+		return nil, errNoClient()
+	}
 	if ctx == nil {
 		return nil, &ValidationError{Field: "ctx", Reason: "is nil"}
 	}
@@ -697,9 +724,15 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// Clamped before multiplying: 9223372037 s (or an int64 out of
+		// range) would overflow into a negative or tiny wait and turn the
+		// server's "not for ages" into "at once".
+		switch {
+		case secs <= 0:
 			return 0
+		case secs > int64(math.MaxInt64/time.Second):
+			return math.MaxInt64
 		}
 		return time.Duration(secs) * time.Second
 	}

@@ -571,3 +571,187 @@ func TestHostileErrorRepliesAreFinal(t *testing.T) {
 		}
 	}
 }
+
+// A Retry-After too large for a time.Duration is clamped, not multiplied
+// into a negative or tiny wait: the demand exceeds MaxRetryAfter and the
+// read is not retried.
+func TestHostileRetryAfterHuge(t *testing.T) {
+	for _, v := range []string{"9223372036", "9223372037", "9223372036854775807", "99999999999999999999", "18446744073709551616"} {
+		t.Run(v, func(t *testing.T) {
+			var arrivals atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				arrivals.Add(1)
+				w.Header().Set("Retry-After", v)
+				w.WriteHeader(http.StatusTooManyRequests)
+			}))
+			t.Cleanup(srv.Close)
+			c := hostileClient(t, srv.URL, nil)
+			clk := &fakeClock{}
+			c.clock = clk
+			_, err := c.Account.CustomerInfo(bg)
+			var he *HTTPError
+			require.ErrorAs(t, err, &he)
+			assert.Equal(t, int32(1), arrivals.Load(), "arrivals")
+			assert.Empty(t, clk.waits(), "no wait")
+			assert.GreaterOrEqual(t, he.RetryAfter, DefaultRetryPolicy().MaxRetryAfter)
+			assert.ErrorIs(t, err, ErrRateLimited)
+		})
+	}
+}
+
+func TestHostileParseRetryAfterClamps(t *testing.T) {
+	const longest = time.Duration(1<<63 - 1)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"0", 0},
+		{"7", 7 * time.Second},
+		{"-1", 0},
+		{"9223372036", 9223372036 * time.Second},
+		{"9223372037", longest},
+		{"9223372036854775807", longest},
+		{"99999999999999999999", longest},
+		{"18446744073709551616", longest},
+	} {
+		assert.Equal(t, tc.want, parseRetryAfter(tc.in, time.Now()), tc.in)
+	}
+}
+
+// noPanic runs f, turning a panic into a test failure.
+func noPanic(t *testing.T, f func() error) (err error) {
+	t.Helper()
+	defer func() {
+		if p := recover(); p != nil {
+			t.Errorf("panic: %v", p)
+			err = nil
+		}
+	}()
+	return f()
+}
+
+// What a careless caller hands the SDK is rejected with a *ValidationError
+// before anything is sent, and never panics.
+func TestHostileCarelessCaller(t *testing.T) {
+	var arrivals atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrivals.Add(1)
+		writeResult(w)
+	}))
+	t.Cleanup(srv.Close)
+	c := hostileClient(t, srv.URL, nil)
+	zero := &Client{}
+	named := func(name string) File { return File{Name: name, Content: strings.NewReader("a@example.com")} }
+	res := func(_ *Result, err error) error { return err }
+	params := &TaskParams{TemplateIDs: []int64{16}, SendAccount: "a@example.com", MaillistID: 5, Time: time.Now()}
+	buf := make([]byte, 8)
+	tests := []struct {
+		name  string
+		field string
+		call  func() error
+	}{
+		{"typed-nil *strings.Reader", "file", func() error {
+			return res(c.Maillist.ImportFile(bg, 1, File{Name: "a.txt", Content: (*strings.Reader)(nil)}))
+		}},
+		{"typed-nil *bufio.Reader", "file", func() error {
+			return res(c.Template.AddAttachments(bg, 1, File{Name: "a.txt", Content: (*bufio.Reader)(nil)}))
+		}},
+		{"typed-nil in attachments", "file", func() error {
+			return res(c.Template.Create(bg, &TemplateParams{Name: "n", Subjects: []string{"s"}, Content: "c",
+				Attachments: []File{{Name: "a.pdf", Content: (*strings.Reader)(nil)}}}))
+		}},
+		{"file name with backslash", "file", func() error { return res(c.Maillist.ImportFile(bg, 1, named(`C:\list.txt`))) }},
+		{"file name with NUL", "file", func() error { return res(c.Maillist.ImportFile(bg, 1, named("list\x00.txt"))) }},
+		{"file name with tab", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\tb.pdf"))) }},
+		{"file name with ESC", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\x1b[2Jb.pdf"))) }},
+		{"file name with DEL", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\x7f.pdf"))) }},
+		{"file name with CR", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\r.pdf"))) }},
+		{"file name not UTF-8", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\xff.pdf"))) }},
+		{"zero Client read", "client", func() error { _, err := zero.Account.CustomerInfo(bg); return err }},
+		{"zero Client write", "client", func() error { return res(zero.Task.Create(bg, params)) }},
+		{"zero Client delete", "client", func() error { return res(zero.Maillist.Delete(bg, 1)) }},
+		{"zero Client list", "client", func() error { _, err := zero.Template.List(bg); return err }},
+		{"zero Client stream", "client", func() error {
+			for _, err := range zero.Track.Opens(bg, TaskID(1)) {
+				return err
+			}
+			return nil
+		}},
+		{"zero Client export", "client", func() error {
+			_, err := zero.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: time.Now(), Type: FailureAll})
+			return err
+		}},
+		{"zero Client domain", "client", func() error { return res(zero.Domain.Add(bg, 1, "example.com")) }},
+		{"zero Client for customer", "client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
+		{"nil service", "client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
+		{"nil service date", "client", func() error { _, err := (*TaskService)(nil).ListByDate(bg, time.Now()); return err }},
+		{"new service", "client", func() error { return res(new(MaillistService).Empty(bg, 1)) }},
+		{"nil domain service", "client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
+		{"new domain service", "client", func() error { _, err := new(DomainService).List(bg); return err }},
+		{"nil *Export Read", "export", func() error { _, err := (*Export[string])(nil).Read(buf); return err }},
+		{"nil *Export Close", "export", func() error { return (*Export[string])(nil).Close() }},
+		{"nil *Export Rows", "export", func() error { return firstErr((*Export[string])(nil).Rows()) }},
+		{"zero Export Read", "export", func() error { _, err := (&Export[string]{}).Read(buf); return err }},
+		{"zero Export Close", "export", func() error { return (&Export[[]string]{}).Close() }},
+		{"zero Export Rows", "export", func() error { return firstErr((&Export[Subscriber]{}).Rows()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arrivals.Store(0)
+			err := noPanic(t, tt.call)
+			wantValidation(t, err, tt.field)
+			assert.Equal(t, int32(0), arrivals.Load(), "arrivals")
+		})
+	}
+}
+
+// The zero Client's own methods do not panic either.
+func TestHostileZeroClientMethods(t *testing.T) {
+	zero := &Client{}
+	assert.NotPanics(t, func() { _ = zero.String() })
+	assert.NotPanics(t, func() { _ = zero.GoString() })
+	assert.NotPanics(t, func() { assert.Nil(t, zero.BaseURL()) })
+	assert.NotPanics(t, func() { _ = zero.Location() })
+	assert.NotPanics(t, func() { assert.Equal(t, "", (*Export[string])(nil).ContentType()) })
+}
+
+// Options that would put a bad header on the wire, or credentials that
+// Basic auth cannot carry, fail NewClient: nothing is ever sent.
+func TestHostileNewClientRejects(t *testing.T) {
+	var arrivals atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { arrivals.Add(1) }))
+	t.Cleanup(srv.Close)
+	base := WithBaseURL(srv.URL + apiPath)
+	tests := []struct {
+		name, user, field string
+		opts              []Option
+	}{
+		{"user agent CRLF", testUser, "user agent", []Option{WithUserAgent("app/1\r\nX-Injected: 1")}},
+		{"user agent LF", testUser, "user agent", []Option{WithUserAgent("app/1\nX")}},
+		{"user agent CR", testUser, "user agent", []Option{WithUserAgent("app/1\r")}},
+		{"user agent NUL", testUser, "user agent", []Option{WithUserAgent("app\x00/1")}},
+		{"user agent tab", testUser, "user agent", []Option{WithUserAgent("app\t/1")}},
+		{"user agent DEL", testUser, "user agent", []Option{WithUserAgent("app\x7f/1")}},
+		{"user agent not UTF-8", testUser, "user agent", []Option{WithUserAgent("app\xff/1")}},
+		{"basic username with colon", "demo:x", "username", nil},
+		{"explicit basic username with colon", "demo:x", "username", []Option{WithAuthMode(AuthBasic)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(tt.user, testPassword, append([]Option{base}, tt.opts...)...)
+			wantValidation(t, err, tt.field)
+			assert.Nil(t, c)
+			assert.Equal(t, int32(0), arrivals.Load(), "arrivals")
+		})
+	}
+
+	// A colon is fine where the username travels in the query string, and
+	// an ordinary User-Agent is kept.
+	_, err := NewClient("demo:x", testPassword, base, WithAuthMode(AuthQuery))
+	assert.NoError(t, err)
+	_, err = NewClient("demo:x", HashPassword(testPassword), base, WithPasswordHash())
+	assert.NoError(t, err)
+	c, err := NewClient(testUser, testPassword, base, WithUserAgent("app/1.0 (linux; +https://example.com) 客户端"))
+	require.NoError(t, err)
+	assert.Equal(t, "app/1.0 (linux; +https://example.com) 客户端", c.userAgent)
+}
