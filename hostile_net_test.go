@@ -109,7 +109,7 @@ func writeCalls() []writeCall {
 
 // hostileClient is a client as users get it (default retry policy, the
 // default transport with HTTP/2 on) that trusts roots, when given.
-func hostileClient(t *testing.T, base string, roots *x509.CertPool) *Client {
+func hostileClient(t *testing.T, base string, roots *x509.CertPool, opts ...Option) *Client {
 	t.Helper()
 	tr := defaultTransport()
 	if roots != nil {
@@ -117,7 +117,8 @@ func hostileClient(t *testing.T, base string, roots *x509.CertPool) *Client {
 	}
 	require.True(t, tr.ForceAttemptHTTP2, "the default transport attempts HTTP/2")
 	t.Cleanup(tr.CloseIdleConnections)
-	c, err := NewClient(testUser, testPassword, WithBaseURL(base+apiPath), WithHTTPClient(&http.Client{Transport: tr}))
+	opts = append([]Option{WithBaseURL(base + apiPath), WithHTTPClient(&http.Client{Transport: tr})}, opts...)
+	c, err := NewClient(testUser, testPassword, opts...)
 	require.NoError(t, err)
 	require.Equal(t, DefaultRetryPolicy(), c.retry)
 	return c
@@ -754,4 +755,52 @@ func TestHostileNewClientRejects(t *testing.T) {
 	c, err := NewClient(testUser, testPassword, base, WithUserAgent("app/1.0 (linux; +https://example.com) 客户端"))
 	require.NoError(t, err)
 	assert.Equal(t, "app/1.0 (linux; +https://example.com) 客户端", c.userAgent)
+}
+
+// A write redirected to another host, with the query-mode credentials in
+// the Location, is not followed either, and the error shows no secret.
+func TestHostileWriteRedirectElsewhere(t *testing.T) {
+	var stolen atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stolen.Add(1) }))
+	t.Cleanup(other.Close)
+	var arrivals atomic.Int32
+	srv := startH2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		arrivals.Add(1)
+		http.Redirect(w, r, other.URL+"/steal?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+	}))
+	c := hostileClient(t, srv.URL, tlsRoots(srv), WithAuthMode(AuthQuery))
+	for _, wc := range writeCalls() {
+		arrivals.Store(0)
+		err := callOnce(c, wc)
+		assert.Equal(t, int32(1), arrivals.Load(), "%s: write arrivals", wc.name)
+		if assert.Error(t, err, wc.name) {
+			assert.ErrorIs(t, err, ErrUnexpectedReply, wc.name)
+			assert.Contains(t, err.Error(), other.URL+"/steal", wc.name)
+			assertNoSecret(t, err.Error(), wc.name)
+		}
+	}
+	assert.Equal(t, int32(0), stolen.Load(), "the other host was never reached")
+}
+
+// An error from the caller's own CheckRedirect is final too.
+func TestHostileRedirectPolicyErrorIsFinal(t *testing.T) {
+	var arrivals atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrivals.Add(1)
+		http.Redirect(w, r, apiPath+"elsewhere.php", http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	errNoRedirects := errors.New("no redirects, please")
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return errNoRedirects }}
+	c, err := NewClient(testUser, testPassword, WithBaseURL(srv.URL+apiPath), WithHTTPClient(hc))
+	require.NoError(t, err)
+	start := time.Now()
+	_, err = c.Account.CustomerInfo(bg)
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.ErrorIs(t, err, errNoRedirects)
+	assert.Equal(t, 1, re.Attempts)
+	assert.Equal(t, int32(1), arrivals.Load())
+	assert.Less(t, time.Since(start), 400*time.Millisecond, "no backoff")
 }
