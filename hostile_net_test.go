@@ -10,7 +10,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -803,4 +807,67 @@ func TestHostileRedirectPolicyErrorIsFinal(t *testing.T) {
 	assert.Equal(t, 1, re.Attempts)
 	assert.Equal(t, int32(1), arrivals.Load())
 	assert.Less(t, time.Since(start), 400*time.Millisecond, "no backoff")
+}
+
+// writeCalls covers every exported service method that builds a request
+// with getWrite, postForm or postUpload, directly or through the package's
+// own helpers: a new write method cannot miss the tests above.
+func TestHostileWriteCallsCoverEveryWrite(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	require.NoError(t, err)
+	calls := map[string][]string{} // function or method name -> names it calls
+	var methods []*ast.FuncDecl
+	for _, f := range pkgs["bestedm"].Files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if ce, ok := n.(*ast.CallExpr); ok {
+					switch fn := ce.Fun.(type) {
+					case *ast.Ident:
+						calls[fd.Name.Name] = append(calls[fd.Name.Name], fn.Name)
+					case *ast.SelectorExpr:
+						calls[fd.Name.Name] = append(calls[fd.Name.Name], fn.Sel.Name)
+					}
+				}
+				return true
+			})
+			if fd.Recv != nil && fd.Name.IsExported() {
+				methods = append(methods, fd)
+			}
+		}
+	}
+	writes := map[string]bool{"getWrite": true, "postForm": true, "postUpload": true}
+	for changed := true; changed; {
+		changed = false
+		for fn, callees := range calls {
+			for _, callee := range callees {
+				if writes[callee] && !writes[fn] {
+					writes[fn], changed = true, true
+				}
+			}
+		}
+	}
+	covered := map[string]bool{}
+	for _, wc := range writeCalls() {
+		covered[strings.Split(wc.name, "/")[0]] = true
+	}
+	found := 0
+	for _, fd := range methods {
+		star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
+		if !ok {
+			continue
+		}
+		recv, ok := star.X.(*ast.Ident)
+		if !ok || !strings.HasSuffix(recv.Name, "Service") || !writes[fd.Name.Name] {
+			continue
+		}
+		found++
+		name := strings.TrimSuffix(recv.Name, "Service") + "." + fd.Name.Name
+		assert.True(t, covered[name], "write method %s is missing from writeCalls", name)
+	}
+	assert.GreaterOrEqual(t, found, 24, "write methods found in the source")
 }
