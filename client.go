@@ -311,12 +311,11 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
-			if err := next(req, via); err != nil && err != http.ErrUseLastResponse {
-				return &stoppedRedirectError{err: err}
-			} else if err != nil {
-				return err
+			err := next(req, via)
+			if err != nil && err != http.ErrUseLastResponse {
+				err = &stoppedRedirectError{err: err}
 			}
-			return nil
+			return err
 		}
 		if len(via) >= 10 {
 			return &stoppedRedirectError{err: errors.New("stopped after 10 redirects")}
@@ -488,12 +487,12 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		// A write's body must not be replayable by net/http itself. With
 		// GetBody (which NewRequest sets for a bytes.Reader) the HTTP/2
 		// transport re-sends a request whose stream the server reset or
-		// cut off by GOAWAY, up to seven times and again on a new
-		// connection, after the server has read it whole; and a 307/308
-		// redirect would re-send it. Retries are the SDK's decision alone
-		// (shouldRetry). The price is that HTTP/1.1's transparent retry of
-		// a request whose connection was found dead before a byte was
-		// written is lost for POST writes; the SDK retries dial errors.
+		// cut off by GOAWAY even after the server has read it whole, on
+		// the same or a new connection, for as long as the server keeps
+		// doing so; and a 307/308 redirect would re-send it. Retries are
+		// the SDK's decision alone (shouldRetry). The price is that
+		// HTTP/1.1's transparent retry of a request whose connection was
+		// found dead before a byte was written is lost for POST writes.
 		req.GetBody = nil
 	}
 	if r.write && body == nil {
