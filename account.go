@@ -66,12 +66,12 @@ type ServiceInfo struct {
 func (s *AccountService) CustomerInfo(ctx context.Context) (*Customer, error) {
 	// The authenticated account always exists: an empty <customer> is
 	// not an account without details but a broken reply.
-	return fetchData[Customer](ctx, s.client, get("account.php", "customer-info", nil), "customer")
+	return fetchData[Customer](ctx, s.api(), get("account.php", "customer-info", nil), "customer")
 }
 
 // ServiceInfo returns the state of the sending service and the quota left.
 //
 // API: account.php?do=service-info (doc §1.2)
 func (s *AccountService) ServiceInfo(ctx context.Context) (*ServiceInfo, error) {
-	return fetchData[ServiceInfo](ctx, s.client, get("account.php", "service-info", nil), "service")
+	return fetchData[ServiceInfo](ctx, s.api(), get("account.php", "service-info", nil), "service")
 }

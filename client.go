@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -96,6 +97,11 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.creds.mode == AuthBasic && strings.Contains(username, ":") {
+		// RFC 7617: the first colon of the Basic credentials ends the
+		// user-id, so the server would read another user and password.
+		return nil, &ValidationError{Field: "username", Reason: "contains a colon, which Basic auth cannot carry (RFC 7617); use WithAuthMode(AuthQuery)"}
+	}
 	if c.creds.hash.reveal() == "" {
 		c.creds.hash = newSecret(HashPassword(c.creds.password.reveal()))
 	}
@@ -118,17 +124,27 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 
 // String keeps credentials out of fmt output.
 func (c *Client) String() string {
+	if !c.usable() {
+		return "bestedm.Client{not set up}"
+	}
 	return fmt.Sprintf("bestedm.Client{base: %s, user: %s, auth: %s}", c.baseURL, c.creds.username, c.creds.mode)
 }
 
 // GoString keeps credentials out of %#v.
 func (c *Client) GoString() string { return c.String() }
 
-// BaseURL returns a copy of the API root the client calls.
-func (c *Client) BaseURL() *url.URL { u := *c.baseURL; return &u }
+// BaseURL returns a copy of the API root the client calls, nil for a
+// Client not made by NewClient.
+func (c *Client) BaseURL() *url.URL {
+	if !c.usable() {
+		return nil
+	}
+	u := *c.baseURL
+	return &u
+}
 
 // Location returns the time zone server times are read and written in.
-func (c *Client) Location() *time.Location { return c.loc }
+func (c *Client) Location() *time.Location { return orUnusable(c).loc }
 
 // WithBaseURL sets the API root, such as "https://api.bestedm.net/mm-ms/apinew/"
 // or an on-premise installation's; a missing trailing slash is added.
@@ -178,8 +194,16 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithUserAgent sets the User-Agent header (default "bestedm-go/<Version>").
+// Text with control characters (CR, LF, NUL, tab, …) or invalid UTF-8 is a
+// *ValidationError: it cannot be sent as a header.
 func WithUserAgent(ua string) Option {
-	return func(c *Client) error { c.userAgent = ua; return nil }
+	return func(c *Client) error {
+		if err := checkHeaderText("user agent", ua); err != nil {
+			return err
+		}
+		c.userAgent = ua
+		return nil
+	}
 }
 
 // WithLogger logs one debug record per HTTP attempt (method, URL with
@@ -277,18 +301,64 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	cp := *hc
 	next := hc.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if isWrite, _ := req.Context().Value(writeKey{}).(bool); isWrite {
+			// Following would send the write again (307, 308) or turn it
+			// into a bodiless GET whose success passes for the write's
+			// (301, 302, 303): attempt makes the redirect an error.
+			return http.ErrUseLastResponse
+		}
 		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
 			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
-			return next(req, via)
+			err := next(req, via)
+			if err != nil && err != http.ErrUseLastResponse {
+				err = &stoppedRedirectError{err: err}
+			}
+			return err
 		}
 		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+			return &stoppedRedirectError{err: errors.New("stopped after 10 redirects")}
 		}
 		return nil
 	}
 	return &cp
+}
+
+// writeKey marks the context of a write's HTTP request, for guardRedirects.
+type writeKey struct{}
+
+// stoppedRedirectError is a redirect the client's policy did not follow,
+// such as the eleventh of a loop. It is final: the same request would meet
+// the same redirects again.
+type stoppedRedirectError struct{ err error }
+
+func (e *stoppedRedirectError) Error() string { return e.err.Error() }
+func (e *stoppedRedirectError) Unwrap() error { return e.err }
+
+// writeRedirectError is a redirect in answer to a write. It is not
+// followed, and the write is not sent again: the server may or may not
+// have acted on it. It matches ErrUnexpectedReply.
+type writeRedirectError struct {
+	status int
+	to     string // the Location, credentials redacted
+}
+
+func (e *writeRedirectError) Error() string {
+	return fmt.Sprintf("write answered with a redirect (HTTP %d %s) to %s: not followed, a write is sent only once (it may or may not have taken effect)",
+		e.status, http.StatusText(e.status), e.to)
+}
+
+// Is matches ErrUnexpectedReply.
+func (e *writeRedirectError) Is(target error) bool { return target == ErrUnexpectedReply }
+
+// isRedirect reports whether net/http follows status as a redirect.
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 // redirectError is a refused redirect. It is final: sending the same request
@@ -398,7 +468,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	var body io.Reader
 	var contentType string
-	var getBody func() (io.ReadCloser, error)
 	switch {
 	case r.upload != nil:
 		pr, ct, err := r.upload.open()
@@ -409,14 +478,22 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	case r.form != nil:
 		b := []byte(r.form.Encode())
 		body, contentType = bytes.NewReader(b), "application/x-www-form-urlencoded"
-		getBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("bestedm: building request: %w", err)
 	}
-	if getBody != nil {
-		req.GetBody = getBody
+	if r.write {
+		// A write's body must not be replayable by net/http itself. With
+		// GetBody (which NewRequest sets for a bytes.Reader) the HTTP/2
+		// transport re-sends a request whose stream the server reset or
+		// cut off by GOAWAY even after the server has read it whole, on
+		// the same or a new connection, for as long as the server keeps
+		// doing so; and a 307/308 redirect would re-send it. Retries are
+		// the SDK's decision alone (shouldRetry). The price is that
+		// HTTP/1.1's transparent retry of a request whose connection was
+		// found dead before a byte was written is lost for POST writes.
+		req.GetBody = nil
 	}
 	if r.write && body == nil {
 		// net/http sends a GET again by itself when a kept-alive connection
@@ -424,7 +501,10 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		// write sent with GET (add-task, ml-addr-del, …) has then reached
 		// the server and may have taken effect: sent again, a task is
 		// created twice. A body that cannot be replayed (no GetBody) opts
-		// the request out; being empty, it is not sent.
+		// the request out; being empty, it is not sent over HTTP/1.1. The
+		// HTTP/2 transport, for its part, re-sends a request with a nil
+		// body after a reset stream or a GOAWAY, so the body is needed
+		// there too (it costs an empty DATA frame).
 		req.Body = noReplayBody{}
 	}
 	if r.upload != nil && r.upload.length >= 0 {
@@ -453,6 +533,9 @@ func (noReplayBody) Close() error             { return nil }
 // do sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
 func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
+	if !c.usable() {
+		return nil, errNoClient()
+	}
 	if ctx == nil {
 		return nil, &ValidationError{Field: "ctx", Reason: "is nil"}
 	}
@@ -490,7 +573,10 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	stop := func() { watchdog.Stop(); cancel() }
 	reqCtx := actx
 	if len(r.secrets) > 0 {
-		reqCtx = context.WithValue(actx, secretsKey{}, r.secrets)
+		reqCtx = context.WithValue(reqCtx, secretsKey{}, r.secrets)
+	}
+	if r.write {
+		reqCtx = context.WithValue(reqCtx, writeKey{}, true)
 	}
 	req, err := c.newHTTPRequest(reqCtx, r)
 	if err != nil {
@@ -518,6 +604,14 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	// a stream, writing an export to disk) is not the server's silence.
 	watchdog.Stop()
 	resp.Body = &watchedBody{rc: resp.Body, ctx: ctx, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
+	if r.write && isRedirect(resp.StatusCode) {
+		drainClose(resp.Body)
+		to := "(no Location)"
+		if loc, err := resp.Location(); err == nil {
+			to = c.redactText(req, c.redactURL(loc))
+		}
+		return nil, c.callName(req), &writeRedirectError{status: resp.StatusCode, to: to}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		call := c.callName(req)
 		defer resp.Body.Close()
@@ -569,12 +663,17 @@ func (c *Client) log(ctx context.Context, call string, attempt, status int, d ti
 }
 
 // finalError wraps a transport failure in *RequestError, with every URL in
-// it redacted; typed API errors pass through with the attempt count.
+// it redacted; typed API errors pass through as themselves (they already
+// name the call), an *HTTPError with the attempt count.
 func (c *Client) finalError(err error, call string, attempts int) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		he.Attempts = attempts
 		return he
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
 	}
 	var ve *ValidationError
 	if errors.As(err, &ve) {
@@ -624,9 +723,15 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// Clamped before multiplying: 9223372037 s (or an int64 out of
+		// range) would overflow into a negative or tiny wait and turn the
+		// server's "not for ages" into "at once".
+		switch {
+		case secs <= 0:
 			return 0
+		case secs > int64(math.MaxInt64/time.Second):
+			return math.MaxInt64
 		}
 		return time.Duration(secs) * time.Second
 	}

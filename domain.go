@@ -35,7 +35,10 @@ type DomainService struct {
 // A customerID that is not positive does not panic: every call of the copy
 // fails with a *ValidationError for customer_id before anything is sent.
 func (s *DomainService) ForCustomer(customerID int64) *DomainService {
-	cp := *s
+	var cp DomainService
+	if s != nil {
+		cp = *s
+	}
 	cp.customerID, cp.manager = customerID, true
 	return &cp
 }
@@ -82,7 +85,7 @@ func (s *DomainService) List(ctx context.Context) ([]Domain, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fetchList[Domain](ctx, s.client, get("bs.php", "domain-list", q), "domain_list", "data")
+	return fetchList[Domain](ctx, s.api(), get("bs.php", "domain-list", q), "domain_list", "data")
 }
 
 // Add adds domain (a host name such as "example.com") to the customer
@@ -96,7 +99,7 @@ func (s *DomainService) Add(ctx context.Context, customerID int64, domain string
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, r)
+	return s.api().exec(ctx, r)
 }
 
 // Delete removes domain from the customer customerID. Only an
@@ -108,7 +111,7 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, r)
+	return s.api().exec(ctx, r)
 }
 
 // Mailboxes returns the mailboxes selected by opts: one page when
@@ -121,7 +124,7 @@ func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions)
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage[Mailbox](ctx, s.client, r, "mailbox_list", "data")
+	return fetchPage[Mailbox](ctx, s.api(), r, "mailbox_list", "data")
 }
 
 // MailboxesIter yields every mailbox selected by opts, fetching pages of
@@ -163,7 +166,7 @@ func (s *DomainService) AddMailbox(ctx context.Context, mailbox, password string
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, r)
+	return s.api().exec(ctx, r)
 }
 
 // UpdateMailbox sets a new password for mailbox. As in AddMailbox, the
@@ -176,7 +179,7 @@ func (s *DomainService) UpdateMailbox(ctx context.Context, mailbox, password str
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, r)
+	return s.api().exec(ctx, r)
 }
 
 // DeleteMailbox removes mailbox (a full address).
@@ -191,13 +194,16 @@ func (s *DomainService) DeleteMailbox(ctx context.Context, mailbox string) (*Res
 		return nil, err
 	}
 	q.Set("mailbox", mailbox)
-	return s.client.exec(ctx, getWrite("bs.php", "mailbox-del", q))
+	return s.api().exec(ctx, getWrite("bs.php", "mailbox-del", q))
 }
 
 // params returns the parameters every call carries: none in customer mode
 // (the server's default user_type), user_type and customer_id in manager
 // mode.
 func (s *DomainService) params() (url.Values, error) {
+	if s == nil {
+		return nil, errNoClient()
+	}
 	q := url.Values{}
 	if !s.manager {
 		return q, nil
@@ -249,7 +255,7 @@ func (s *DomainService) mailboxListRequest(opts *MailboxListOptions) (*request, 
 			return nil, err
 		}
 	}
-	v, err := s.client.encodeParams(&o)
+	v, err := s.api().encodeParams(&o)
 	if err != nil {
 		return nil, err
 	}

@@ -36,16 +36,33 @@ type Export[T any] struct {
 }
 
 // Read reads the raw export body.
-func (e *Export[T]) Read(p []byte) (int, error) { return e.br.Read(p) }
+func (e *Export[T]) Read(p []byte) (int, error) {
+	if !e.open() {
+		return 0, errNoExport()
+	}
+	return e.br.Read(p)
+}
 
 // Close releases the connection. It is safe to call more than once.
 func (e *Export[T]) Close() error {
+	if !e.open() {
+		return errNoExport()
+	}
 	e.closeOnce.Do(func() { e.closeErr = e.body.Close() })
 	return e.closeErr
 }
 
 // ContentType returns the Content-Type header the server sent.
-func (e *Export[T]) ContentType() string { return e.contentType }
+func (e *Export[T]) ContentType() string {
+	if e == nil {
+		return ""
+	}
+	return e.contentType
+}
+
+// open reports whether e came from an export call: a nil *Export, or the
+// zero Export[T]{}, has nothing to read.
+func (e *Export[T]) open() bool { return e != nil && e.body != nil && e.br != nil && e.parse != nil }
 
 // Rows yields one parsed row per non-empty line. The body is decoded to
 // UTF-8 first (a BOM or a GBK charset in Content-Type is handled) and CRLF
@@ -53,8 +70,12 @@ func (e *Export[T]) ContentType() string { return e.contentType }
 // an error naming its line number.
 func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 	return func(yield func(T, error) bool) {
-		defer e.Close()
 		var zero T
+		if !e.open() {
+			yield(zero, errNoExport())
+			return
+		}
+		defer e.Close()
 		in, _, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
 		if err != nil {
 			yield(zero, e.redact(fmt.Errorf("bestedm: %s: %w", e.call, err)))

@@ -63,7 +63,7 @@ type Unsubscription struct {
 //
 // API: mloperate.php?do=maillist-list (doc §4.1)
 func (s *MaillistService) List(ctx context.Context) ([]Maillist, error) {
-	return fetchList[Maillist](ctx, s.client, get(mlScript, "maillist-list", nil), "maillist", "item")
+	return fetchList[Maillist](ctx, s.api(), get(mlScript, "maillist-list", nil), "maillist", "item")
 }
 
 // Get returns one contact list. An empty reply (no id) is an error
@@ -74,7 +74,7 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	m, err := fetchNew[Maillist](ctx, s.client, get(mlScript, "maillist-detail", idQuery("id", id)), "maillist")
+	m, err := fetchNew[Maillist](ctx, s.api(), get(mlScript, "maillist-detail", idQuery("id", id)), "maillist")
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +130,11 @@ func (s *MaillistService) postParams(ctx context.Context, action string, query u
 	if p.Status != "" && p.Status != MaillistEnabled && p.Status != MaillistDisabled {
 		return nil, &ValidationError{Field: "status", Reason: fmt.Sprintf("%q is neither enabled nor disabled", p.Status)}
 	}
-	form, err := s.client.encodeParams(p)
+	form, err := s.api().encodeParams(p)
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, postForm(mlScript, action, query, form))
+	return s.api().exec(ctx, postForm(mlScript, action, query, form))
 }
 
 // Delete removes a contact list.
@@ -144,7 +144,7 @@ func (s *MaillistService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)))
+	return s.api().exec(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)))
 }
 
 // ExportSubscribers streams the addresses of a contact list, one
@@ -155,7 +155,7 @@ func (s *MaillistService) ExportSubscribers(ctx context.Context, id int64) (*Exp
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return openExport(ctx, s.client, get(mlScript, "subscription-export", idQuery("id", id)), parseSubscriber)
+	return openExport(ctx, s.api(), get(mlScript, "subscription-export", idQuery("id", id)), parseSubscriber)
 }
 
 // parseSubscriber reads "address<TAB>name"; the name may be missing, and
@@ -180,7 +180,7 @@ func (s *MaillistService) ExportUnsubscribed(ctx context.Context, id int64) (*Ex
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	loc := s.client.loc
+	loc := s.api().loc
 	parse := func(f []string) (Unsubscription, error) {
 		if len(f) < 2 || f[1] == "" {
 			return Unsubscription{}, fmt.Errorf("want \"time<TAB>address\", got %d field(s)", len(f))
@@ -191,7 +191,7 @@ func (s *MaillistService) ExportUnsubscribed(ctx context.Context, id int64) (*Ex
 		}
 		return Unsubscription{Time: t, Email: f[1]}, nil
 	}
-	return openExport(ctx, s.client, get(mlScript, "unsubscribe-export", idQuery("id", id)), parse)
+	return openExport(ctx, s.api(), get(mlScript, "unsubscribe-export", idQuery("id", id)), parse)
 }
 
 // Subscribe adds subscribers to a list. One subscriber is sent as the
@@ -215,7 +215,7 @@ func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...S
 		if subs[0].Name != "" {
 			query.Set("name", subs[0].Name)
 		}
-		return s.client.exec(ctx, getWrite(mlScript, "ml-sub", query))
+		return s.api().exec(ctx, getWrite(mlScript, "ml-sub", query))
 	}
 	var sb strings.Builder
 	for i, sub := range subs {
@@ -228,7 +228,7 @@ func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...S
 		}
 		sb.WriteString(sub.Email + "\t" + name)
 	}
-	return s.client.exec(ctx, postForm(mlScript, "ml-sub", query, url.Values{"maillist": {sb.String()}}))
+	return s.api().exec(ctx, postForm(mlScript, "ml-sub", query, url.Values{"maillist": {sb.String()}}))
 }
 
 func checkSubscribers(subs []Subscriber) error {
@@ -265,7 +265,7 @@ func (s *MaillistService) Unsubscribe(ctx context.Context, listID int64, emails 
 	query := idQuery("list_id", listID)
 	if len(emails) == 1 {
 		query.Set("address", emails[0])
-		return s.client.exec(ctx, getWrite(mlScript, "ml-unsub", query))
+		return s.api().exec(ctx, getWrite(mlScript, "ml-unsub", query))
 	}
-	return s.client.exec(ctx, postForm(mlScript, "ml-unsub", query, url.Values{"address": {strings.Join(emails, "\n")}}))
+	return s.api().exec(ctx, postForm(mlScript, "ml-unsub", query, url.Values{"address": {strings.Join(emails, "\n")}}))
 }

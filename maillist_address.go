@@ -115,11 +115,11 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *ListAddresses
 			return nil, err
 		}
 	}
-	query, err := s.client.encodeParams(opts)
+	query, err := s.api().encodeParams(opts)
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage[Address](ctx, s.client, get(mlScript, "ml-addr-list", query), "data", "addr")
+	return fetchPage[Address](ctx, s.api(), get(mlScript, "ml-addr-list", query), "data", "addr")
 }
 
 // ListAddressesIter yields every address matching opts, fetching page
@@ -163,7 +163,7 @@ func (s *MaillistService) AddAddress(ctx context.Context, listID int64, a Addres
 	}
 	// return_id=1 always, so that Result.ID is the new id.
 	query := a.values(url.Values{"list_id": {itoa(listID)}, "return_id": {"1"}})
-	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-add", query))
+	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-add", query))
 }
 
 // ImportFile uploads a file of addresses into a list. The server imports it
@@ -178,7 +178,7 @@ func (s *MaillistService) ImportFile(ctx context.Context, listID int64, f File) 
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, postUpload(mlScript, "ml-addr-add-file", idQuery("list_id", listID), up))
+	return s.api().exec(ctx, postUpload(mlScript, "ml-addr-add-file", idQuery("list_id", listID), up))
 }
 
 // UpdateAddress changes the set fields of an address (ID, ListID and Time
@@ -196,7 +196,7 @@ func (s *MaillistService) UpdateAddress(ctx context.Context, id int64, a Address
 	if len(query) == 1 {
 		return nil, &ValidationError{Field: "address", Reason: "nothing to change: set at least one field of the Address"}
 	}
-	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-edit", query))
+	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-edit", query))
 }
 
 // DeleteAddress removes an address.
@@ -206,7 +206,7 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)))
+	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)))
 }
 
 // Empty removes every address of a list; the list itself stays.
@@ -216,7 +216,7 @@ func (s *MaillistService) Empty(ctx context.Context, listID int64) (*Result, err
 	if err := requireID("list_id", listID); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, getWrite(mlScript, "ml-addr-empty", idQuery("list_id", listID)))
+	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-empty", idQuery("list_id", listID)))
 }
 
 // Batch sizes of AddAddresses.
@@ -335,7 +335,7 @@ func (b *addrBatcher) flush() error {
 		return nil
 	}
 	form := url.Values{"ml_addr": {string(b.buf)}}
-	res, err := b.s.client.exec(b.ctx, postForm(mlScript, "ml-addr-add", b.query, form))
+	res, err := b.s.api().exec(b.ctx, postForm(mlScript, "ml-addr-add", b.query, form))
 	if err != nil {
 		return b.wrap(err)
 	}

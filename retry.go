@@ -68,9 +68,18 @@ func (c *Client) shouldRetry(ctx context.Context, r *request, n int, err error) 
 	if errors.As(err, &ve) {
 		return 0, false
 	}
-	// A refused redirect would be refused again: retrying only delays.
+	// The server has answered: an error <result> (a wrong password, an
+	// unknown id) says the same thing when asked again.
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return 0, false
+	}
+	// A refused redirect would be refused again, a redirect loop would
+	// loop again: retrying only delays. A redirected write is never re-sent.
 	var re *redirectError
-	if errors.As(err, &re) {
+	var sre *stoppedRedirectError
+	var wre *writeRedirectError
+	if errors.As(err, &re) || errors.As(err, &sre) || errors.As(err, &wre) {
 		return 0, false
 	}
 	wait := c.backoff(n)

@@ -45,12 +45,12 @@ func (s *StatisticService) Overview(ctx context.Context, date time.Time) (*Daily
 		return nil, err
 	}
 	r := get("statistic.php", "", url.Values{"date": {s.day(date)}})
-	return fetchNew[DailyStatistic](ctx, s.client, r, "statistic")
+	return fetchNew[DailyStatistic](ctx, s.api(), r, "statistic")
 }
 
 // day formats date as the server's calendar day.
 func (s *StatisticService) day(date time.Time) string {
-	return date.In(s.client.loc).Format("2006-01-02")
+	return date.In(s.api().loc).Format("2006-01-02")
 }
 
 // FailureType is a kind of failed address, as failexport.php counts them.
@@ -126,11 +126,11 @@ func (s *StatisticService) ExportFailed(ctx context.Context, opts *ExportFailedO
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	params, err := s.client.encodeParams(opts)
+	params, err := s.api().encodeParams(opts)
 	if err != nil {
 		return nil, err
 	}
-	return openExport(ctx, s.client, get("failexport.php", "", params), parseFailed)
+	return openExport(ctx, s.api(), get("failexport.php", "", params), parseFailed)
 }
 
 // parseFailed reads a line of failexport.php: an address in the first
@@ -179,11 +179,11 @@ func (s *StatisticService) Batches(ctx context.Context, opts *BatchesOptions) ([
 	if opts == nil || (opts.Date.IsZero() && strings.TrimSpace(opts.Ident) == "") {
 		return nil, &ValidationError{Field: "date", Reason: "date or ident is required"}
 	}
-	params, err := s.client.encodeParams(opts)
+	params, err := s.api().encodeParams(opts)
 	if err != nil {
 		return nil, err
 	}
-	return fetchList[Batch](ctx, s.client, get("stask.php", "", params), "data", "task")
+	return fetchList[Batch](ctx, s.api(), get("stask.php", "", params), "data", "task")
 }
 
 // Deduction is one kind of points deduction on a day (doc §2.5).
@@ -204,5 +204,5 @@ func (s *StatisticService) Deductions(ctx context.Context, date time.Time) ([]De
 		return nil, err
 	}
 	r := get("deduction.php", "", url.Values{"date": {s.day(date)}})
-	return fetchList[Deduction](ctx, s.client, r, "data", "list")
+	return fetchList[Deduction](ctx, s.api(), r, "data", "list")
 }

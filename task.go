@@ -193,8 +193,8 @@ func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, e
 	if err := requireDate("date", date); err != nil {
 		return nil, err
 	}
-	q := url.Values{"date": {date.In(s.client.loc).Format("2006-01-02")}}
-	return fetchList[Task](ctx, s.client, get("task.php", "list-task", q), "task_list", "task")
+	q := url.Values{"date": {date.In(s.api().loc).Format("2006-01-02")}}
+	return fetchList[Task](ctx, s.api(), get("task.php", "list-task", q), "task_list", "task")
 }
 
 // List returns one page of tasks. The reply carries no total, so
@@ -206,7 +206,7 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) (*Page[Ta
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage[Task](ctx, s.client, get("task.php", "task-list", q), "task_list", "task")
+	return fetchPage[Task](ctx, s.api(), get("task.php", "task-list", q), "task_list", "task")
 }
 
 // ListIter yields every task from opts.Page (or the first page) on,
@@ -242,7 +242,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 		return nil, err
 	}
 	q := idQuery("id", id)
-	tasks, err := fetchList[Task](ctx, s.client, get("task.php", "task-list", q), "task_list", "task")
+	tasks, err := fetchList[Task](ctx, s.api(), get("task.php", "task-list", q), "task_list", "task")
 	if err != nil {
 		return nil, err
 	}
@@ -268,11 +268,11 @@ func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	q, err := s.client.encodeParams(p)
+	q, err := s.api().encodeParams(p)
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, getWrite("task.php", "add-task", q))
+	return s.api().exec(ctx, getWrite("task.php", "add-task", q))
 }
 
 // Update changes a task; only the fields set in p are sent. Like Create it
@@ -286,7 +286,7 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 	if err := firstInvalid(requireID("id", id), p.validate()); err != nil {
 		return nil, err
 	}
-	q, err := s.client.encodeParams(p)
+	q, err := s.api().encodeParams(p)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +294,7 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 		return nil, &ValidationError{Field: "TaskUpdateParams", Reason: "sets no field to change"}
 	}
 	q.Set("id", itoa(id))
-	return s.client.exec(ctx, getWrite("task.php", "edit-task", q))
+	return s.api().exec(ctx, getWrite("task.php", "edit-task", q))
 }
 
 // Delete deletes a task.
@@ -304,7 +304,7 @@ func (s *TaskService) Delete(ctx context.Context, id int64) (*Result, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, getWrite("task.php", "del-task", idQuery("id", id)))
+	return s.api().exec(ctx, getWrite("task.php", "del-task", idQuery("id", id)))
 }
 
 // listQuery validates opts and encodes them for task-list.
@@ -315,7 +315,7 @@ func (s *TaskService) listQuery(opts *TaskListOptions) (url.Values, error) {
 	if err := checkPage(opts.Page, opts.Limit); err != nil {
 		return nil, err
 	}
-	q, err := s.client.encodeParams(opts)
+	q, err := s.api().encodeParams(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (s *TemplateService) Create(ctx context.Context, p *TemplateParams) (*Resul
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	v, err := s.client.encodeParams(p)
+	v, err := s.api().encodeParams(p)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (s *TemplateService) Create(ctx context.Context, p *TemplateParams) (*Resul
 //
 // API: template.php?do=list-tpl (doc §5.3)
 func (s *TemplateService) List(ctx context.Context) ([]Template, error) {
-	return fetchList[Template](ctx, s.client, get("template.php", "list-tpl", nil), "template_list", "template")
+	return fetchList[Template](ctx, s.api(), get("template.php", "list-tpl", nil), "template_list", "template")
 }
 
 // Get returns the template with the given id; the error wraps ErrNotFound
@@ -119,7 +119,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 		return nil, err
 	}
 	r := get("template.php", "list-tpl", idQuery("tpl_id", id))
-	tpls, err := fetchList[Template](ctx, s.client, r, "template_list", "template")
+	tpls, err := fetchList[Template](ctx, s.api(), r, "template_list", "template")
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *TemplateService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("tpl_id", id); err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)))
+	return s.api().exec(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)))
 }
 
 // Update changes a template; only the fields set in p are sent. The text
@@ -154,11 +154,11 @@ func (s *TemplateService) Update(ctx context.Context, id int64, p *TemplateUpdat
 	if err := firstInvalid(requireID("tpl_id", id), p.validate()); err != nil {
 		return nil, err
 	}
-	form, err := s.client.encodeParams(p)
+	form, err := s.api().encodeParams(p)
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form))
+	return s.api().exec(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form))
 }
 
 // AddAttachments uploads files and attaches them to a template.
@@ -192,7 +192,7 @@ func (s *TemplateService) DeleteAttachment(ctx context.Context, id, attachmentID
 	}
 	q := idQuery("tpl_id", id)
 	q.Set("attachment_id", att)
-	return s.client.exec(ctx, getWrite("template.php", "tpl-attachment-del", q))
+	return s.api().exec(ctx, getWrite("template.php", "tpl-attachment-del", q))
 }
 
 // upload sends a multipart write call: the fields, then the files under
@@ -206,7 +206,7 @@ func (s *TemplateService) upload(ctx context.Context, action string, q url.Value
 	if err != nil {
 		return nil, err
 	}
-	return s.client.exec(ctx, postUpload("template.php", action, q, up))
+	return s.api().exec(ctx, postUpload("template.php", action, q, up))
 }
 
 func (p *TemplateParams) validate() error {

@@ -138,7 +138,7 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	if err != nil {
 		return nil, err
 	}
-	o, err := fetchData[TrackOverview](ctx, s.client, get("track.php", "overview", params), "track")
+	o, err := fetchData[TrackOverview](ctx, s.api(), get("track.php", "overview", params), "track")
 	if errors.Is(err, errNoData) {
 		// An empty <track>, as Maillist.Get reads an empty <maillist>: the
 		// server knows no such task. (It was returned as a zero overview.)
@@ -160,7 +160,7 @@ func (s *TrackService) Opens(ctx context.Context, task TaskRef) iter.Seq2[OpenDe
 	if err != nil {
 		return trackErrSeq[OpenDetail](err)
 	}
-	return records[OpenDetail](ctx, s.client, get("track.php", "open-detail", params), "data", "user")
+	return records[OpenDetail](ctx, s.api(), get("track.php", "open-detail", params), "data", "user")
 }
 
 // Clicks yields the task's clicks, of every link or, when linkID is not 0,
@@ -172,7 +172,7 @@ func (s *TrackService) Clicks(ctx context.Context, task TaskRef, linkID int64) i
 	if err != nil {
 		return trackErrSeq[ClickDetail](err)
 	}
-	return records[ClickDetail](ctx, s.client, get("track.php", "click-detail", params), "data", "click")
+	return records[ClickDetail](ctx, s.api(), get("track.php", "click-detail", params), "data", "click")
 }
 
 // LinkStats returns the click counts of the task's links or, when linkID is
@@ -184,7 +184,7 @@ func (s *TrackService) LinkStats(ctx context.Context, task TaskRef, linkID int64
 	if err != nil {
 		return nil, err
 	}
-	return fetchList[LinkStat](ctx, s.client, get("track.php", "link-stat", params), "data", "link")
+	return fetchList[LinkStat](ctx, s.api(), get("track.php", "link-stat", params), "data", "link")
 }
 
 // TrackExportOptions selects the tracked addresses to export (doc §3.4).
@@ -227,11 +227,11 @@ func (s *TrackService) Export(ctx context.Context, opts *TrackExportOptions) (*E
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	params, err := s.client.encodeParams(opts)
+	params, err := s.api().encodeParams(opts)
 	if err != nil {
 		return nil, err
 	}
-	return openExport(ctx, s.client, get("trackexport.php", "", params), func(f []string) ([]string, error) {
+	return openExport(ctx, s.api(), get("trackexport.php", "", params), func(f []string) ([]string, error) {
 		return f, nil
 	})
 }

@@ -34,14 +34,14 @@ func newUpload(fileField string, files []File, fields ...formField) (*upload, er
 	u := &upload{fields: fields, fileField: fileField, files: files, length: -1}
 	u.boundary = multipart.NewWriter(io.Discard).Boundary()
 	for i, f := range files {
-		if f.Content == nil {
+		if isNilReader(f.Content) {
 			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file %d has no content", i+1)}
 		}
 		if strings.TrimSpace(f.Name) == "" {
 			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file %d has no name", i+1)}
 		}
-		if strings.ContainsAny(f.Name, "\r\n\"") {
-			return nil, &ValidationError{Field: fileField, Reason: fmt.Sprintf("file name %q contains a quote or line break", f.Name)}
+		if err := checkFileName(fileField, i, f.Name); err != nil {
+			return nil, err
 		}
 	}
 	// Record where each seekable file starts, so that a retry can replay
