@@ -824,6 +824,13 @@ func TestHostileWriteCallsCoverEveryWrite(t *testing.T) {
 			if !ok || fd.Body == nil {
 				continue
 			}
+			if fd.Recv != nil && recvName(fd) == "Request" {
+				// The escape hatch's Request builds a POST whose Write flag
+				// the caller sets; names are matched without types, so its
+				// methods (validate, internal) would make every same-named
+				// method look like a write.
+				continue
+			}
 			ast.Inspect(fd.Body, func(n ast.Node) bool {
 				if ce, ok := n.(*ast.CallExpr); ok {
 					switch fn := ce.Fun.(type) {
@@ -870,4 +877,16 @@ func TestHostileWriteCallsCoverEveryWrite(t *testing.T) {
 		assert.True(t, covered[name], "write method %s is missing from writeCalls", name)
 	}
 	assert.GreaterOrEqual(t, found, 24, "write methods found in the source")
+}
+
+// recvName is the name of fd's receiver type, without the pointer.
+func recvName(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
 }
