@@ -28,6 +28,10 @@ type Export[T any] struct {
 	contentType string
 	call        string
 	parse       func(fields []string) (T, error)
+	// rows, when set, decodes a structured body (JSON or XML rows, see
+	// export_rows.go) instead of lines; form names it in errors.
+	rows func(in io.Reader, decoded bool, yield func(T) bool) error
+	form string
 	// redact removes credentials, and the call's own secrets, from an
 	// error: a line the parser quotes may be the server echoing them.
 	redact    func(error) error
@@ -55,9 +59,13 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 	return func(yield func(T, error) bool) {
 		defer e.Close()
 		var zero T
-		in, _, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
+		in, decoded, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
 		if err != nil {
 			yield(zero, e.redact(fmt.Errorf("bestedm: %s: %w", e.call, err)))
+			return
+		}
+		if e.rows != nil {
+			e.structuredRows(in, decoded, yield)
 			return
 		}
 		lr := bufio.NewReaderSize(in, 64<<10)
@@ -126,6 +134,13 @@ func splitFields(line string) []string {
 // "<" is decoded as a reply: an error <result> becomes *APIError, anything
 // else (an HTML page) a *DecodeError.
 func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]string) (T, error)) (*Export[T], error) {
+	return openExportForms(ctx, c, r, parse, nil)
+}
+
+// openExportForms is openExport for a call that may also answer JSON or
+// XML rows (forms): the body is sniffed, and only an XML document that
+// forms does not take as rows is read as an error reply.
+func openExportForms[T any](ctx context.Context, c *Client, r *request, parse func([]string) (T, error), forms *rowForms[T]) (*Export[T], error) {
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -133,7 +148,8 @@ func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]
 	br := bufio.NewReaderSize(resp.Body, 4096)
 	head, _ := br.Peek(512)
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
-	if bytes.HasPrefix(trimmed, []byte("<")) {
+	rows, form := forms.pick(trimmed)
+	if rows == nil && bytes.HasPrefix(trimmed, []byte("<")) {
 		defer resp.Body.Close()
 		resp.Body = io.NopCloser(br)
 		return nil, c.exportReplyError(resp)
@@ -144,6 +160,8 @@ func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]
 		contentType: resp.Header.Get("Content-Type"),
 		call:        c.callName(resp.Request),
 		parse:       parse,
+		rows:        rows,
+		form:        form,
 		redact:      func(err error) error { return c.redactErr(resp.Request, err) },
 	}, nil
 }

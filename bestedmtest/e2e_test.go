@@ -907,8 +907,8 @@ func (f *flow) trackExport(t *testing.T, opts *bestedm.TrackExportOptions) [][]s
 	var rows [][]string
 	for r, err := range exp.Rows() {
 		require.NoError(t, err)
-		require.Len(t, r, 7)
-		rows = append(rows, r)
+		require.Len(t, r.Fields, 7)
+		rows = append(rows, r.Fields)
 	}
 	return rows
 }
