@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/bestedm/bestedm-go/internal/charset"
@@ -167,8 +168,8 @@ func (e *Export[T]) structuredRows(in io.Reader, decoded bool, yield func(T, err
 }
 
 // jsonRows reads a JSON export token by token: an array of rows, or an
-// object whose values are the rows (PHP's json_encode of an array whose
-// keys have gaps), or null. A row is an object of scalar members (nested
+// object whose values are the rows keyed by index (PHP's json_encode of
+// an array whose keys have gaps), or null. A row is an object of scalar members (nested
 // values are skipped) or a bare string.
 func (f *rowForms[T]) jsonRows(in io.Reader, _ bool, yield func(T) bool) error {
 	dec := json.NewDecoder(in)
@@ -183,8 +184,14 @@ func (f *rowForms[T]) jsonRows(in io.Reader, _ bool, yield func(T) bool) error {
 		keyed := tok == json.Delim('{')
 		for dec.More() {
 			if keyed {
-				if _, err := dec.Token(); err != nil {
+				// PHP keys a list with gaps by index; any other key is an
+				// object such as an error, not rows.
+				key, err := dec.Token()
+				if err != nil {
 					return err
+				}
+				if _, err := strconv.ParseUint(key.(string), 10, 64); err != nil {
+					return fmt.Errorf("got an object with key %q, not a list of rows", key)
 				}
 			}
 			w, err := jsonRow(dec)
