@@ -307,7 +307,10 @@ func TestExportJSONBrokenMidStream(t *testing.T) {
 func TestStatisticExportFailuresValidation(t *testing.T) {
 	type call func(c *Client, o *ExportFailedOptions) error
 	failures := func(c *Client, o *ExportFailedOptions) error { _, err := c.Statistic.ExportFailures(bg, o); return err }
-	all := func(c *Client, o *ExportFailedOptions) error { _, err := c.Statistic.ExportAllFailures(bg, o); return err }
+	all := func(c *Client, o *ExportFailedOptions) error {
+		_, err := c.Statistic.ExportAllFailures(bg, o)
+		return err
+	}
 	failed := func(c *Client, o *ExportFailedOptions) error { _, err := c.Statistic.ExportFailed(bg, o); return err }
 	tests := []struct {
 		name  string
