@@ -388,3 +388,35 @@ func TestFailureTypeEncoding(t *testing.T) {
 		assert.Equal(t, []string{"a@example.com"}, got)
 	}
 }
+
+// FuzzExportFailures: whatever the body, ExportFailures either fails to
+// open with a reply error (only for XML), or yields rows that each carry
+// an address, until a row it cannot read.
+func FuzzExportFailures(f *testing.F) {
+	for _, name := range []string{"statistic-failexport.json", "statistic-failexport.xml", "statistic-failexport.txt", "statistic-failexportall.json"} {
+		f.Add(fuzzFixture(f, name), uint8(0))
+		f.Add(fuzzFixture(f, name), uint8(3))
+	}
+	for _, b := range []string{"", "null", "{}", `{"0":"a@b"}`, `{"status":"x"}`, `[1,[2],{"a":{}}]`, `[{"email":""}]`, "<fail_recipient_list/>", "<result><status>x</status></result>"} {
+		f.Add([]byte(b), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ct uint8) {
+		cr := &cannedReply{ctype: fuzzContentType(ct), body: body}
+		e, err := cannedClient(t, cr).Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+		require.Equal(t, 1, cr.count(), "one request")
+		if err != nil {
+			require.True(t, looksXML(body), "only an XML reply fails to open: %v", err)
+			checkReplyError(t, err)
+			return
+		}
+		for row, err := range e.Rows() {
+			if err != nil {
+				_ = err.Error()
+				break
+			}
+			assert.NotEmpty(t, row.Email, "a row has an address")
+			assert.GreaterOrEqual(t, row.Kind, FailureType(0))
+			assert.GreaterOrEqual(t, row.TaskID, int64(0))
+		}
+	})
+}
