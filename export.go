@@ -18,9 +18,10 @@ import (
 // rather than unbounded memory.
 const maxExportLine = 1 << 20
 
-// Export is a plain-text export as it streams from the server. Read it as
-// raw bytes (io.Copy it to a file; the bytes are exactly as sent) or range
-// over Rows for parsed rows — one or the other. Close it when done; Rows
+// Export is an export as it streams from the server: plain text, or for
+// some calls JSON or XML rows (see export_rows.go). Read it as raw bytes
+// (io.Copy it to a file; the bytes are exactly as sent) or range over Rows
+// for parsed rows — one or the other. Close it when done; Rows
 // closes it by itself when the loop ends.
 type Export[T any] struct {
 	body        io.ReadCloser
@@ -51,7 +52,8 @@ func (e *Export[T]) Close() error {
 // ContentType returns the Content-Type header the server sent.
 func (e *Export[T]) ContentType() string { return e.contentType }
 
-// Rows yields one parsed row per non-empty line. The body is decoded to
+// Rows yields one parsed row per non-empty line, or per JSON or XML row
+// when the call answered those. The body is decoded to
 // UTF-8 first (a BOM or a GBK charset in Content-Type is handled) and CRLF
 // line ends are accepted. A line that cannot be parsed ends the loop with
 // an error naming its line number.

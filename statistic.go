@@ -89,7 +89,7 @@ func parseFailureType(s string) (FailureType, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < int(FailureAll) {
-		return 0, fmt.Errorf("failure type %q is not a number", s)
+		return 0, fmt.Errorf("%q is not a failure type", s)
 	}
 	return FailureType(n), nil
 }

@@ -213,7 +213,7 @@ func TestExportStructuredRowErrors(t *testing.T) {
 		msg               string
 	}{
 		{"no email", "application/json", `[{"email":"a@example.com"},{"error_type":"1"}]`, 1, "JSON rows: row 2: no email"},
-		{"bad kind", "application/json", `[{"email":"a@example.com","error_type":"full"}]`, 0, `row 1: failure type "full" is not a number`},
+		{"bad kind", "application/json", `[{"email":"a@example.com","error_type":"full"}]`, 0, `row 1: "full" is not a failure type`},
 		{"bad task id", "application/json", `[{"email":"a@example.com","task_id":"x"}]`, 0, `task_id "x" is not an id`},
 		{"not an object", "application/json", `[{"email":"a@example.com"},7]`, 1, "row 2: got 7, not an object"},
 		{"not rows", "application/json", `{"status":"error"}`, 0, `row 1: got an object with key "status", not a list of rows`},
