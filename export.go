@@ -18,9 +18,10 @@ import (
 // rather than unbounded memory.
 const maxExportLine = 1 << 20
 
-// Export is a plain-text export as it streams from the server. Read it as
-// raw bytes (io.Copy it to a file; the bytes are exactly as sent) or range
-// over Rows for parsed rows — one or the other. Close it when done; Rows
+// Export is an export as it streams from the server: plain text, or for
+// some calls JSON or XML rows (see export_rows.go). Read it as raw bytes
+// (io.Copy it to a file; the bytes are exactly as sent) or range over Rows
+// for parsed rows — one or the other. Close it when done; Rows
 // closes it by itself when the loop ends.
 type Export[T any] struct {
 	body        io.ReadCloser
@@ -28,6 +29,10 @@ type Export[T any] struct {
 	contentType string
 	call        string
 	parse       func(fields []string) (T, error)
+	// rows, when set, decodes a structured body (JSON or XML rows, see
+	// export_rows.go) instead of lines; form names it in errors.
+	rows func(in io.Reader, decoded bool, yield func(T) bool) error
+	form string
 	// redact removes credentials, and the call's own secrets, from an
 	// error: a line the parser quotes may be the server echoing them.
 	redact    func(error) error
@@ -64,7 +69,8 @@ func (e *Export[T]) ContentType() string {
 // zero Export[T]{}, has nothing to read.
 func (e *Export[T]) open() bool { return e != nil && e.body != nil && e.br != nil && e.parse != nil }
 
-// Rows yields one parsed row per non-empty line. The body is decoded to
+// Rows yields one parsed row per non-empty line, or per JSON or XML row
+// when the call answered those. The body is decoded to
 // UTF-8 first (a BOM or a GBK charset in Content-Type is handled) and CRLF
 // line ends are accepted. A line that cannot be parsed ends the loop with
 // an error naming its line number.
@@ -76,9 +82,13 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 			return
 		}
 		defer e.Close()
-		in, _, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
+		in, decoded, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
 		if err != nil {
 			yield(zero, e.redact(fmt.Errorf("bestedm: %s: %w", e.call, err)))
+			return
+		}
+		if e.rows != nil {
+			e.structuredRows(in, decoded, yield)
 			return
 		}
 		lr := bufio.NewReaderSize(in, 64<<10)
@@ -147,6 +157,13 @@ func splitFields(line string) []string {
 // "<" is decoded as a reply: an error <result> becomes *APIError, anything
 // else (an HTML page) a *DecodeError.
 func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]string) (T, error)) (*Export[T], error) {
+	return openExportForms(ctx, c, r, parse, nil)
+}
+
+// openExportForms is openExport for a call that may also answer JSON or
+// XML rows (forms): the body is sniffed, and only an XML document that
+// forms does not take as rows is read as an error reply.
+func openExportForms[T any](ctx context.Context, c *Client, r *request, parse func([]string) (T, error), forms *rowForms[T]) (*Export[T], error) {
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -154,7 +171,8 @@ func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]
 	br := bufio.NewReaderSize(resp.Body, 4096)
 	head, _ := br.Peek(512)
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
-	if bytes.HasPrefix(trimmed, []byte("<")) {
+	rows, form := forms.pick(trimmed)
+	if rows == nil && bytes.HasPrefix(trimmed, []byte("<")) {
 		defer resp.Body.Close()
 		resp.Body = io.NopCloser(br)
 		return nil, c.exportReplyError(resp)
@@ -165,6 +183,8 @@ func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]
 		contentType: resp.Header.Get("Content-Type"),
 		call:        c.callName(resp.Request),
 		parse:       parse,
+		rows:        rows,
+		form:        form,
 		redact:      func(err error) error { return c.redactErr(resp.Request, err) },
 	}, nil
 }

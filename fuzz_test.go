@@ -644,22 +644,6 @@ func FuzzExportFailed(f *testing.F) {
 		})
 }
 
-func FuzzTrackExport(f *testing.F) {
-	fuzzExport(f, []string{"track-export.txt"},
-		func(c *Client) (*Export[[]string], error) {
-			return c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
-		},
-		func(t *testing.T, row []string) {
-			require.NotEmpty(t, row)
-			nonEmpty := false
-			for _, f := range row {
-				assertField(t, f, "field")
-				nonEmpty = nonEmpty || f != ""
-			}
-			assert.True(t, nonEmpty, "a row has a non-empty field")
-		})
-}
-
 // FuzzAddAddressesLine fuzzes the batch encoder of ml-addr-add: an address
 // AddAddresses accepts reaches the server as a line that splits back on ";"
 // into its fields; one it refuses is a *ValidationError and nothing is sent.

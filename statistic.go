@@ -3,6 +3,7 @@ package bestedm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -58,15 +59,70 @@ func (s *StatisticService) day(date time.Time) string {
 // number is sent as is.
 type FailureType int
 
-// Values of FailureType (doc §2.3; FailureAll from real-world use).
+// Values of FailureType (doc §2.3; FailureAll and FailureTemporary from
+// real-world use, see docs/wire-format.md).
 const (
 	FailureAll            FailureType = -1 // every kind; sent as type=all
 	FailureNotExist       FailureType = 1  // the mailbox does not exist
 	FailureOverQuota      FailureType = 2  // the mailbox is full
 	FailureUserReject     FailureType = 3  // the recipient refused the mail
+	FailureTemporary      FailureType = 4  // a failure that may pass: production code treats it as it treats a full mailbox
 	FailureInvalidAddress FailureType = 8  // an invalid address
 	FailureFormatError    FailureType = 9  // a malformed address
 )
+
+// failureNames are the names the document gives the kinds besides their
+// numbers (§2.3); a reply may carry either.
+var failureNames = map[string]FailureType{
+	"all": FailureAll, "not_exist": FailureNotExist, "over_quota": FailureOverQuota,
+	"user_reject": FailureUserReject, "invalid_addr": FailureInvalidAddress, "format_error": FailureFormatError,
+}
+
+// parseFailureType reads a kind as a reply sends it: a number or one of
+// the document's names; "" is 0, unknown.
+func parseFailureType(s string) (FailureType, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if t, ok := failureNames[strings.ToLower(s)]; ok {
+		return t, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < int(FailureAll) {
+		return 0, fmt.Errorf("%q is not a failure type", s)
+	}
+	return FailureType(n), nil
+}
+
+// ExportFormat is the form of failexport.php's reply, sent as out_type. The
+// document knows only text; production clients ask for JSON and XML, whose
+// rows also carry each address's failure kind (docs/wire-format.md).
+type ExportFormat string
+
+// Values of ExportFormat. The zero value is the method's default: text for
+// ExportFailed, JSON for ExportFailures and ExportAllFailures.
+const (
+	FormatText ExportFormat = "text" // one address a line; out_type is not sent
+	FormatJSON ExportFormat = "json" // out_type=json
+	FormatXML  ExportFormat = "xml"  // out_type=xml
+)
+
+// EncodeValues sends out_type for JSON and XML only: text is the
+// document's form, asked for by sending nothing.
+func (f ExportFormat) EncodeValues(key string, v *url.Values) error {
+	if f == FormatJSON || f == FormatXML {
+		v.Set(key, string(f))
+	}
+	return nil
+}
+
+func (f ExportFormat) validate() error {
+	switch f {
+	case "", FormatText, FormatJSON, FormatXML:
+		return nil
+	}
+	return &ValidationError{Field: "out_type", Reason: fmt.Sprintf("%q is not an export format (FormatText, FormatJSON or FormatXML)", string(f))}
+}
 
 // EncodeValues sends the type as its number, or "all" for FailureAll.
 // The document also accepts names such as "not_exist"; the numbers are
@@ -89,7 +145,12 @@ func (t FailureType) needsTask() bool {
 type ExportFailedOptions struct {
 	// Date is the sending day, in the client's time zone. Required.
 	Date time.Time `url:"date" layout:"2006-01-02"`
-	// Type is the kind of failure. Required.
+	// DateEnd, when set, makes the export cover the days from Date to
+	// DateEnd, both included (date_end: not in the document, sent by a
+	// production client). It must not be before Date.
+	DateEnd time.Time `url:"date_end,omitempty" layout:"2006-01-02"`
+	// Type is the kind of failure. Required by ExportFailed and
+	// ExportFailures; ExportAllFailures sends type=all when it is 0.
 	Type FailureType `url:"type"`
 	// TaskID or TaskIdent (a batch number such as "20120302-362-F9B1E5")
 	// limits the export to one task. One of them is required when Type is
@@ -97,20 +158,20 @@ type ExportFailedOptions struct {
 	// does not require one for FailureAll, so neither does the SDK.
 	TaskID    int64  `url:"task_id,omitempty"`
 	TaskIdent string `url:"task_ident,omitempty"`
+	// Format is the form asked for (out_type). The rows are the same
+	// whatever the server answers: the body is sniffed.
+	Format ExportFormat `url:"out_type,omitempty"`
 }
 
 func (o *ExportFailedOptions) validate() error {
 	if o == nil {
 		return &ValidationError{Field: "date", Reason: "options are required"}
 	}
-	if err := requireDate("date", o.Date); err != nil {
+	if err := o.validateCommon(); err != nil {
 		return err
 	}
-	if o.Type == 0 || o.Type < FailureAll {
+	if o.Type == 0 {
 		return &ValidationError{Field: "type", Reason: "must be a failure type (a FailureType constant)"}
-	}
-	if o.TaskID < 0 {
-		return requireID("task_id", o.TaskID)
 	}
 	if o.Type.needsTask() && o.TaskID == 0 && strings.TrimSpace(o.TaskIdent) == "" {
 		return &ValidationError{Field: "task_id", Reason: "task_id or task_ident is required for failure types 1, 2 and 3"}
@@ -118,8 +179,27 @@ func (o *ExportFailedOptions) validate() error {
 	return nil
 }
 
+// validateCommon checks what every failed-address export needs.
+func (o *ExportFailedOptions) validateCommon() error {
+	if err := requireDate("date", o.Date); err != nil {
+		return err
+	}
+	if !o.DateEnd.IsZero() && o.DateEnd.Before(o.Date) {
+		return &ValidationError{Field: "date_end", Reason: "must not be before date"}
+	}
+	if o.Type < FailureAll {
+		return &ValidationError{Field: "type", Reason: "must be a failure type (a FailureType constant)"}
+	}
+	if o.TaskID < 0 {
+		return requireID("task_id", o.TaskID)
+	}
+	return o.Format.validate()
+}
+
 // ExportFailed streams the failed addresses of a day; each row is one
-// address. Close the export when done (ranging over Rows closes it).
+// address. Close the export when done (ranging over Rows closes it). With
+// Format JSON or XML the server's rows also carry each address's kind:
+// ExportFailures returns them.
 //
 // API: failexport.php (doc §2.3)
 func (s *StatisticService) ExportFailed(ctx context.Context, opts *ExportFailedOptions) (*Export[string], error) {
@@ -130,7 +210,112 @@ func (s *StatisticService) ExportFailed(ctx context.Context, opts *ExportFailedO
 	if err != nil {
 		return nil, err
 	}
-	return openExport(ctx, s.api(), get("failexport.php", "", params), parseFailed)
+	forms := &rowForms[string]{json: true, xmlRoot: isFailRoot, row: func(w wireRow) (string, error) {
+		f, err := failedFromRow(w)
+		return f.Email, err
+	}}
+	return openExportForms(ctx, s.api(), get("failexport.php", "", params), parseFailed, forms)
+}
+
+// FailedAddress is one failed address with its kind, as failexport.php
+// (out_type=json|xml) and failexportall.php send them.
+type FailedAddress struct {
+	Email string
+	// Kind is error_type (failexport.php) or type (failexportall.php); 0
+	// when the reply does not say, as in a text export of several kinds.
+	Kind FailureType
+	// Description is the server's wording of the kind (error_type_dec,
+	// e.g. "邮箱空间满"), when sent.
+	Description string
+	// TaskID is the task the address failed in (failexportall.php's
+	// task_id); 0 when not sent.
+	TaskID int64
+}
+
+// ExportFailures streams the failed addresses of a day (or of the days up
+// to DateEnd) with their kinds, so a full mailbox can be told from a dead
+// one in one call. It asks for JSON unless opts.Format says otherwise, and
+// reads whichever of JSON, XML or text comes back; from text, Kind is
+// opts.Type when that is a single kind. Read gives the bytes as sent.
+//
+// API: failexport.php?out_type=json (doc §2.3; out_type and date_end from
+// production clients, see docs/wire-format.md)
+func (s *StatisticService) ExportFailures(ctx context.Context, opts *ExportFailedOptions) (*Export[FailedAddress], error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	return s.exportFailures(ctx, "failexport.php", *opts, isFailRoot)
+}
+
+// ExportAllFailures streams every failed address of a day (or of the days
+// up to DateEnd), of every kind, each with its kind and task; TaskID or
+// TaskIdent narrows it to one task. Type is optional: 0 sends type=all.
+//
+// API: failexportall.php?out_type=json (not in the document: a production
+// client calls it, see docs/wire-format.md)
+func (s *StatisticService) ExportAllFailures(ctx context.Context, opts *ExportFailedOptions) (*Export[FailedAddress], error) {
+	if opts == nil {
+		return nil, &ValidationError{Field: "date", Reason: "options are required"}
+	}
+	if err := opts.validateCommon(); err != nil {
+		return nil, err
+	}
+	o := *opts
+	if o.Type == 0 {
+		o.Type = FailureAll
+	}
+	return s.exportFailures(ctx, "failexportall.php", o, notHTML)
+}
+
+// exportFailures opens a failed-address export with typed rows; o is the
+// caller's options, copied.
+func (s *StatisticService) exportFailures(ctx context.Context, script string, o ExportFailedOptions, xmlRoot func(string) bool) (*Export[FailedAddress], error) {
+	if o.Format == "" {
+		o.Format = FormatJSON
+	}
+	params, err := s.api().encodeParams(&o)
+	if err != nil {
+		return nil, err
+	}
+	kind := o.Type
+	if kind == FailureAll {
+		kind = 0
+	}
+	parse := func(f []string) (FailedAddress, error) {
+		email, err := parseFailed(f)
+		return FailedAddress{Email: email, Kind: kind}, err
+	}
+	forms := &rowForms[FailedAddress]{json: true, xmlRoot: xmlRoot, row: failedFromRow}
+	return openExportForms(ctx, s.api(), get(script, "", params), parse, forms)
+}
+
+// isFailRoot is failexport.php's XML root (out_type=xml).
+func isFailRoot(root string) bool { return root == "fail_recipient_list" }
+
+// failedFromRow reads a JSON or XML row of a failed-address export. The
+// kind is error_type in failexport.php and type in failexportall.php: both
+// are read. A bare JSON string is the address alone.
+func failedFromRow(w wireRow) (FailedAddress, error) {
+	f := FailedAddress{
+		Email:       w.get("email", ""),
+		Description: w.get("error_type_dec"),
+	}
+	if f.Email == "" {
+		return f, errors.New("no email")
+	}
+	kind, err := parseFailureType(w.get("error_type", "type"))
+	if err != nil {
+		return f, err
+	}
+	f.Kind = kind
+	if id := w.get("task_id"); id != "" {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || n < 0 {
+			return f, fmt.Errorf("task_id %q is not an id", id)
+		}
+		f.TaskID = n
+	}
+	return f, nil
 }
 
 // parseFailed reads a line of failexport.php: an address in the first
@@ -161,23 +346,35 @@ type Batch struct {
 	ConnectError  int64     `xml:"connect_error"`
 	Rebate        float64   `xml:"rebate"` // points given back
 	Point         float64   `xml:"point"`
+
+	// Sent by the server and read by a production client, not in the
+	// document; the meanings are read from the names (docs/wire-format.md).
+	TotalSum int64 `xml:"totalsum"` // every address of the batch
+	Invalid  int64 `xml:"invalid"`  // addresses dropped as invalid before sending
+	Rubbish  int64 `xml:"rubbish"`  // messages classed as junk (垃圾)
 }
 
 // BatchesOptions selects batches (doc §2.4). The document marks neither
 // field as required, but says nothing of what a call without both means;
-// the SDK requires at least one so the answer is defined.
+// the SDK requires at least one (or TaskID) so the answer is defined.
 type BatchesOptions struct {
 	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"` // sending day, client's zone
 	Ident string    `url:"ident,omitempty"`                    // batch number
+	// TaskID selects one task's batch by its id (id: not in the document,
+	// sent by a production client).
+	TaskID int64 `url:"id,omitempty"`
 }
 
 // Batches returns the delivery statistics of the batches of a day, or of
-// one batch.
+// one batch (by ident or task id).
 //
-// API: stask.php (doc §2.4)
+// API: stask.php (doc §2.4; id from a production client)
 func (s *StatisticService) Batches(ctx context.Context, opts *BatchesOptions) ([]Batch, error) {
-	if opts == nil || (opts.Date.IsZero() && strings.TrimSpace(opts.Ident) == "") {
-		return nil, &ValidationError{Field: "date", Reason: "date or ident is required"}
+	if opts == nil || (opts.Date.IsZero() && strings.TrimSpace(opts.Ident) == "" && opts.TaskID == 0) {
+		return nil, &ValidationError{Field: "date", Reason: "date, ident or task id is required"}
+	}
+	if opts.TaskID < 0 {
+		return nil, requireID("id", opts.TaskID)
 	}
 	params, err := s.api().encodeParams(opts)
 	if err != nil {

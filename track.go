@@ -217,13 +217,34 @@ func (o *TrackExportOptions) validate() error {
 	return nil
 }
 
-// Export streams the tracked addresses of a task. The document does not
-// give the file's format, so each row is the line's TAB-separated fields
-// (each trimmed of spaces), not interpreted; Read gives the bytes exactly
-// as sent.
+// TrackExportRow is one row of a tracking export. The document does not
+// give the export's format, and the public sources disagree: a production
+// client reads the reply as XML, older readings take it for TAB-separated
+// text. A row keeps what was sent, uninterpreted: from text, the line's
+// fields (each trimmed of spaces) with Names nil; from XML, one child of the
+// root, its child elements' names in Names and their texts in Fields. The
+// fields seen so far are listed in docs/wire-format.md.
+type TrackExportRow struct {
+	Fields []string
+	Names  []string // parallel to Fields for an XML row; nil for text
+}
+
+// Get returns the field named name (an XML row's element) and whether the
+// row has it; a text row has no names.
+func (r TrackExportRow) Get(name string) (string, bool) {
+	for i, n := range r.Names {
+		if n == name && i < len(r.Fields) {
+			return r.Fields[i], true
+		}
+	}
+	return "", false
+}
+
+// Export streams the tracked addresses of a task, from a text or an XML
+// reply alike (the body is sniffed); Read gives the bytes exactly as sent.
 //
 // API: trackexport.php (doc §3.4)
-func (s *TrackService) Export(ctx context.Context, opts *TrackExportOptions) (*Export[[]string], error) {
+func (s *TrackService) Export(ctx context.Context, opts *TrackExportOptions) (*Export[TrackExportRow], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -231,9 +252,17 @@ func (s *TrackService) Export(ctx context.Context, opts *TrackExportOptions) (*E
 	if err != nil {
 		return nil, err
 	}
-	return openExport(ctx, s.api(), get("trackexport.php", "", params), func(f []string) ([]string, error) {
-		return f, nil
-	})
+	forms := &rowForms[TrackExportRow]{xmlRoot: notHTML, row: func(w wireRow) (TrackExportRow, error) {
+		for _, v := range w.values {
+			if v != "" {
+				return TrackExportRow{Fields: w.values, Names: w.names}, nil
+			}
+		}
+		return TrackExportRow{}, errors.New("a record with no values")
+	}}
+	return openExportForms(ctx, s.api(), get("trackexport.php", "", params), func(f []string) (TrackExportRow, error) {
+		return TrackExportRow{Fields: f}, nil
+	}, forms)
 }
 
 // trackErrSeq yields err once: how an iterator reports a bad argument.

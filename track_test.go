@@ -267,14 +267,14 @@ func TestTrackExport(t *testing.T) {
 			})
 			exp, err := c.Track.Export(bg, &tt.opts)
 			require.NoError(t, err)
-			var rows [][]string
+			var rows []TrackExportRow
 			for row, err := range exp.Rows() {
 				require.NoError(t, err)
 				rows = append(rows, row)
 			}
-			assert.Equal(t, [][]string{
-				{"90001", "li.wei@example.com", "3", "1", "2012-03-02 10:05:17"},
-				{"90002", "zhang.min@example.cn", "1", "0", "2012-03-09 22:41:03"},
+			assert.Equal(t, []TrackExportRow{
+				{Fields: []string{"90001", "li.wei@example.com", "3", "1", "2012-03-02 10:05:17"}},
+				{Fields: []string{"90002", "zhang.min@example.cn", "1", "0", "2012-03-09 22:41:03"}},
 			}, rows)
 		})
 	}

@@ -10,7 +10,8 @@
 //
 // Programs use Start and Close, or the bestedm-fake command. All 45 calls of
 // the document are served, from memory, under /mm-ms/apinew/ and the older
-// /mm-ms/api/; the server is safe for concurrent use.
+// /mm-ms/api/, and failexportall.php, which production clients call; the
+// server is safe for concurrent use.
 //
 // # Data
 //
@@ -35,14 +36,14 @@
 // seed, the task and the recipient. Every count is an aggregate of the same
 // per-recipient records, so the replies agree: a task's send_count is its
 // recipients handled so far; error_count/error_send_count its failures
-// (types 1, 2, 3, 8, 9); real_send_count = send_count − failures; only
+// (types 1, 2, 3, 4, 8, 9); real_send_count = send_count − failures; only
 // delivered recipients open, clickers are openers, a recipient's clicks
 // never exceed its opens; open_ratio and click_ratio are unique ÷
 // send_count as a percentage with two decimals and a % sign ("11.67%").
 // Event times fall between delivery and now. Daily statistics count the
 // tasks that started that day: ws_qty tasks, ws_count handled, ws_error
 // failures, send_count and deduc_count recipients planned, actual_send =
-// handled − invalid − malformed, send_error = types 1+2+3, actual_deduc =
+// handled − invalid − malformed, send_error = types 1+2+3+4, actual_deduc =
 // delivered; the quota left (service-info) is the quota bought minus every
 // task's actual_deduc.
 //
@@ -57,7 +58,8 @@
 // unset dates, an empty root element for an empty list, and Content-Type
 // "text/xml; charset=utf-8". Exports are "text/plain; charset=utf-8" with
 // CRLF line ends and a Content-Disposition attachment header; failexport.php
-// with out_type=json is "application/json; charset=utf-8".
+// with out_type=json and failexportall.php are "application/json;
+// charset=utf-8"; trackexport.php is XML (see below).
 //
 // Where the document is silent the fake chooses, as below; the SDK must
 // survive these choices, not rely on them.
@@ -149,22 +151,44 @@
 //     task-list's acct_domain and acct_address appear only for acct_type
 //     domain and address; sender is the address for acct_type address,
 //     empty otherwise.
-//   - stask.php needs date or ident, and adds send_failed, spam_content,
-//     connect_error, rebate and point to each row. deduction.php answers
+//   - stask.php needs date, ident or id (a task id: zswang/bestedm-api's
+//     stask sends it), which filter together, and adds to each row
+//     totalsum (the batch's recipients), invalid (types 8 and 9) and
+//     rubbish (always 0: the fake classes nothing as junk) — the fields of
+//     that client's ITaskInfo — and send_failed, spam_content,
+//     connect_error, rebate and point (FIELD-NOTES). deduction.php answers
 //     one row a task, deduction "web群发".
-//   - failexport.php type is a name or number of the document's five, "all"
-//     or -1 (every type), or 5 (accepted, never generated); types 1, 2, 3
-//     need task_id or task_ident, which filter together with date.
-//     out_type=xml answers <fail_recipient_list><recipient> with email,
-//     error_type and error_type_dec; out_type=json a JSON array of the same.
+//   - failexport.php type is a name or number of the document's five, 4,
+//     "all" or -1 (every type), or 5 (accepted, never generated); types 1,
+//     2, 3 need task_id or task_ident, which filter together with date.
+//     date_end (white-shiro-bai/ghost_sa sends it) extends the export to
+//     the days from date to date_end. out_type=xml answers
+//     <fail_recipient_list><recipient> with email, error_type and
+//     error_type_dec (the elements ghost_sa reads); out_type=json a JSON
+//     array of the same, numbers as strings (zswang/bestedm-api asks for
+//     JSON).
+//   - Failure type 4 is generated, one failure in twenty, named "临时失败"
+//     and counted with the delivery failures (send_error, send_failed):
+//     ghost_sa meets kind 4 in production and handles it as it handles 2
+//     (mailbox full), a failure that may pass. The name is the fake's.
+//   - failexportall.php (not in the document; zswang/bestedm-api calls it
+//     with out_type=json, date and type) answers a JSON array of {email,
+//     type, task_id} — the shape that client declares — for every failure
+//     of the days, of every type unless type says otherwise; date_end,
+//     task_id and task_ident as for failexport.php; out_type other than
+//     json is param_error.
 //   - track.php: ident wins over id; open-detail lists recipients who opened,
 //     email_id being the address id; open_last is 0000-00-00 00:00:00 and
 //     ip_last empty when a recipient opened once; some os values carry a
 //     trailing space ("Android "), as seen in the wild.
-//   - trackexport.php (format undocumented) answers text, one recipient who
-//     opened a line: email, open_total, click_total, open_first, open_last,
-//     click_first, click_last, TAB-separated. is_click=1 keeps clickers,
-//     link_id those who clicked that link, email_id one address id.
+//   - trackexport.php (format undocumented) answers XML, because
+//     zswang/bestedm-api parses its reply with xml2js: <data> with one
+//     <user> per recipient who opened, holding email_id, email,
+//     open_total, click_total, open_first, open_last, click_first,
+//     click_last. That element set is the fake's choice (open-detail's
+//     vocabulary): no public source shows production's. is_click=1 keeps
+//     clickers, link_id those who clicked that link, email_id one address
+//     id.
 //   - bs.php: domain-list shows the system domains (customer_id 0) then the
 //     customer's; mailbox-add needs a domain of the customer's own;
 //     domain-del deletes its mailboxes. A domain can belong to one customer.

@@ -873,16 +873,20 @@ func (f *flow) tracking(t *testing.T) {
 	rows := f.trackExport(t, &bestedm.TrackExportOptions{TrackID: ov.TrackID})
 	assert.Len(t, rows, int(ov.OpenUnique))
 	for _, r := range rows {
-		o, ok := byEmail[r[0]]
-		require.True(t, ok, r[0])
-		assert.Equal(t, strconv.FormatInt(o.OpenTotal, 10), r[1])
-		assert.Equal(t, strconv.FormatInt(o.ClickTotal, 10), r[2])
+		email, _ := r.Get("email")
+		o, ok := byEmail[email]
+		require.True(t, ok, email)
+		for name, want := range map[string]int64{"email_id": o.EmailID, "open_total": o.OpenTotal, "click_total": o.ClickTotal} {
+			got, _ := r.Get(name)
+			assert.Equal(t, strconv.FormatInt(want, 10), got, name)
+		}
 	}
 	assert.Len(t, f.trackExport(t, &bestedm.TrackExportOptions{TrackID: ov.TrackID, ClickedOnly: true}), int(ov.ClickUnique))
 	assert.Len(t, f.trackExport(t, &bestedm.TrackExportOptions{TrackID: ov.TrackID, LinkID: ov.Links[0].LinkID}), int(ov.Links[0].ClickUnique))
 	one := f.trackExport(t, &bestedm.TrackExportOptions{TrackID: ov.TrackID, EmailID: opens[0].EmailID})
 	require.Len(t, one, 1)
-	assert.Equal(t, opens[0].Email, one[0][0])
+	email, _ := one[0].Get("email")
+	assert.Equal(t, opens[0].Email, email)
 
 	// task2 tracks but is held: nothing yet. An untracked task has no record.
 	ov2, err := f.c.Track.Overview(f.ctx, bestedm.TaskID(f.task2))
@@ -900,14 +904,32 @@ func (f *flow) tracking(t *testing.T) {
 	}
 }
 
-func (f *flow) trackExport(t *testing.T, opts *bestedm.TrackExportOptions) [][]string {
+// trackExportNames are the fields of the fake's XML trackexport rows.
+var trackExportNames = []string{"email_id", "email", "open_total", "click_total", "open_first", "open_last", "click_first", "click_last"}
+
+func (f *flow) trackExport(t *testing.T, opts *bestedm.TrackExportOptions) []bestedm.TrackExportRow {
 	t.Helper()
 	exp, err := f.c.Track.Export(f.ctx, opts)
 	require.NoError(t, err)
-	var rows [][]string
+	var rows []bestedm.TrackExportRow
 	for r, err := range exp.Rows() {
 		require.NoError(t, err)
-		require.Len(t, r, 7)
+		require.Equal(t, trackExportNames, r.Names)
+		require.Len(t, r.Fields, len(trackExportNames))
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// failures reads a failed-address export with kinds, opened by open
+// (Statistic.ExportFailures or ExportAllFailures).
+func (f *flow) failures(t *testing.T, open func(context.Context, *bestedm.ExportFailedOptions) (*bestedm.Export[bestedm.FailedAddress], error), opts *bestedm.ExportFailedOptions) []bestedm.FailedAddress {
+	t.Helper()
+	exp, err := open(f.ctx, opts)
+	require.NoError(t, err)
+	var rows []bestedm.FailedAddress
+	for r, err := range exp.Rows() {
+		require.NoError(t, err)
 		rows = append(rows, r)
 	}
 	return rows
@@ -938,8 +960,10 @@ func (f *flow) statistics(t *testing.T) {
 	for _, b := range batches {
 		assert.Equal(t, day, b.TaskDate)
 		assert.Equal(t, b.Total, b.Success+b.Failed)
-		assert.Equal(t, b.SendFailed, b.EmailNotExist+b.OverQuota+b.UserReject)
-		assert.LessOrEqual(t, b.SendFailed, b.Failed)
+		assert.LessOrEqual(t, b.EmailNotExist+b.OverQuota+b.UserReject, b.SendFailed, "kind 4 fails after sending too")
+		assert.Equal(t, b.Failed, b.SendFailed+b.Invalid, "a failure bounced or was dropped before sending")
+		assert.LessOrEqual(t, b.Total, b.TotalSum)
+		assert.Zero(t, b.Rubbish)
 		total, failed, success, bounced = total+b.Total, failed+b.Failed, success+b.Success, bounced+b.SendFailed
 		if b.TaskID == f.task1 {
 			mine = b
@@ -948,9 +972,17 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Equal(t, t1.SN, mine.TaskIdent)
 	assert.Equal(t, t1.SendCount, mine.Total)
 	assert.Equal(t, t1.ErrorCount, mine.Failed)
+	assert.Equal(t, t1.SendCount, mine.TotalSum, "task1 is done: every address handled")
 	byIdent, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{Ident: t1.SN})
 	require.NoError(t, err)
 	assert.Equal(t, []bestedm.Batch{mine}, byIdent)
+	byID, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{TaskID: f.task1})
+	require.NoError(t, err)
+	assert.Equal(t, []bestedm.Batch{mine}, byID)
+	f.wantValidation(t, "id", func() error {
+		_, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{TaskID: -1})
+		return err
+	})
 
 	st, err := f.c.Statistic.Overview(f.ctx, day)
 	require.NoError(t, err)
@@ -989,6 +1021,42 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Len(t, invalid, int(st.InvalidAddr), "every task of the day")
 	f.wantValidation(t, "task_id", func() error {
 		_, err := f.c.Statistic.ExportFailed(f.ctx, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureOverQuota})
+		return err
+	})
+
+	// The same failures with their kinds, as JSON and as XML: each kind
+	// counts as stask.php counts it.
+	for _, format := range []bestedm.ExportFormat{"", bestedm.FormatXML} {
+		kinds := map[bestedm.FailureType]int64{}
+		for _, r := range f.failures(t, f.c.Statistic.ExportFailures, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1, Format: format}) {
+			assert.Contains(t, f.members.names, r.Email)
+			assert.NotEmpty(t, r.Description)
+			kinds[r.Kind]++
+		}
+		assert.Equal(t, mine.EmailNotExist, kinds[bestedm.FailureNotExist], format)
+		assert.Equal(t, mine.OverQuota, kinds[bestedm.FailureOverQuota], format)
+		assert.Equal(t, mine.UserReject, kinds[bestedm.FailureUserReject], format)
+		assert.Equal(t, mine.SendFailed-mine.EmailNotExist-mine.OverQuota-mine.UserReject, kinds[bestedm.FailureTemporary], format)
+		assert.Equal(t, mine.Invalid, kinds[bestedm.FailureInvalidAddress]+kinds[bestedm.FailureFormatError], format)
+	}
+	// A range of days holds the day's failures and those of the days after.
+	week := f.failures(t, f.c.Statistic.ExportFailures, &bestedm.ExportFailedOptions{Date: day.AddDate(0, 0, -6), DateEnd: day, Type: bestedm.FailureAll})
+	assert.Greater(t, len(week), int(st.WebError), "the generated tasks of the week failed too")
+	// failexportall.php: every failure of the day, each with its task.
+	everything := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.ExportFailedOptions{Date: day})
+	assert.Len(t, everything, int(st.WebError))
+	byTask := map[int64]int64{}
+	for _, r := range everything {
+		assert.NotZero(t, r.Kind)
+		byTask[r.TaskID]++
+	}
+	for _, b := range batches {
+		assert.Equal(t, b.Failed, byTask[b.TaskID], "task %d", b.TaskID)
+	}
+	one := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.ExportFailedOptions{Date: day, TaskIdent: t1.SN, Type: bestedm.FailureNotExist})
+	assert.Len(t, one, int(mine.EmailNotExist))
+	f.wantValidation(t, "date_end", func() error {
+		_, err := f.c.Statistic.ExportAllFailures(f.ctx, &bestedm.ExportFailedOptions{Date: day, DateEnd: day.AddDate(0, 0, -1)})
 		return err
 	})
 
@@ -1164,10 +1232,11 @@ func (f *flow) cleanUp(t *testing.T) {
 }
 
 // e2eCalls are the 45 calls of the document, as script and do= action
-// (§4.9.1 and §4.9.2 are both ml-addr-add): the flow makes every one.
+// (§4.9.1 and §4.9.2 are both ml-addr-add), and failexportall.php, which
+// production clients call: the flow makes every one.
 var e2eCalls = []string{
 	"account.php customer-info", "account.php service-info",
-	"task.php list-task", "statistic.php ", "failexport.php ", "stask.php ", "deduction.php ",
+	"task.php list-task", "statistic.php ", "failexport.php ", "failexportall.php ", "stask.php ", "deduction.php ",
 	"track.php overview", "track.php open-detail", "track.php click-detail", "trackexport.php ", "track.php link-stat",
 	"mloperate.php maillist-list", "mloperate.php maillist-detail", "mloperate.php maillist-add", "mloperate.php maillist-edit",
 	"mloperate.php maillist-del", "mloperate.php subscription-export", "mloperate.php unsubscribe-export",
@@ -1212,5 +1281,5 @@ func (f *flow) requests(t *testing.T) {
 	for _, call := range e2eCalls {
 		assert.True(t, seen[call], "the flow never called %s", call)
 	}
-	assert.Len(t, seen, len(e2eCalls), "no call outside the document")
+	assert.Len(t, seen, len(e2eCalls), "no call outside the document and failexportall.php")
 }

@@ -49,11 +49,14 @@ const (
 	saltIP
 )
 
-// Failure types, as numbered by failexport.php (§2.3).
+// Failure types, as numbered by failexport.php (§2.3). 4 is not in the
+// document: production code meets it and handles it as it handles 2, a
+// failure that may pass (see the package documentation).
 const (
 	failNotExist    = 1
 	failOverQuota   = 2
 	failUserReject  = 3
+	failTemporary   = 4
 	failInvalidAddr = 8
 	failFormatError = 9
 )
@@ -62,6 +65,7 @@ var failNames = map[int]string{
 	failNotExist:    "邮箱不存在",
 	failOverQuota:   "邮箱空间满",
 	failUserReject:  "用户拒收",
+	failTemporary:   "临时失败",
 	failInvalidAddr: "无效地址",
 	failFormatError: "格式错误",
 }
@@ -189,8 +193,10 @@ func (r roll) failure() int {
 	switch u := r.u(saltFailType); {
 	case u < 0.45:
 		return failNotExist
-	case u < 0.60:
+	case u < 0.55:
 		return failOverQuota
+	case u < 0.60:
+		return failTemporary
 	case u < 0.75:
 		return failUserReject
 	case u < 0.90:
@@ -318,7 +324,12 @@ func (tt totals) sent() int64 {
 
 // bounced is the delivery failures after sending.
 func (tt totals) bounced() int64 {
-	return tt.byType[failNotExist] + tt.byType[failOverQuota] + tt.byType[failUserReject]
+	return tt.byType[failNotExist] + tt.byType[failOverQuota] + tt.byType[failUserReject] + tt.byType[failTemporary]
+}
+
+// invalid is the addresses dropped before sending.
+func (tt totals) invalid() int64 {
+	return tt.byType[failInvalidAddr] + tt.byType[failFormatError]
 }
 
 // ratio is unique / sent as a percentage with two decimals, e.g. "23.57%".

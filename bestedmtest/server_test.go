@@ -118,7 +118,7 @@ func TestEveryCall(t *testing.T) {
 		}
 	})
 	var newList, newAddr, newTpl, newTask string
-	const text = "text"
+	const text, jsonRows = "text", "json"
 	steps := []struct {
 		script, do, root string
 		run              func() resp
@@ -128,12 +128,15 @@ func TestEveryCall(t *testing.T) {
 		{"task.php", "list-task", "task_list", func() resp { return a.get("task.php", "list-task", "date", "2024-05-14") }},
 		{"statistic.php", "", "statistic", func() resp { return a.get("statistic.php", "", "date", "2024-05-14") }},
 		{"failexport.php", "", text, func() resp { return a.get("failexport.php", "", "date", "2024-05-15", "type", "all") }},
+		{"failexportall.php", "", jsonRows, func() resp {
+			return a.get("failexportall.php", "", "date", "2024-05-15", "out_type", "json")
+		}},
 		{"stask.php", "", "data", func() resp { return a.get("stask.php", "", "date", "2024-05-14") }},
 		{"deduction.php", "", "data", func() resp { return a.get("deduction.php", "", "date", "2024-05-14") }},
 		{"track.php", "overview", "track", func() resp { return a.get("track.php", "overview", "id", id(seed["tracked"])) }},
 		{"track.php", "open-detail", "data", func() resp { return a.get("track.php", "open-detail", "id", id(seed["tracked"])) }},
 		{"track.php", "click-detail", "data", func() resp { return a.get("track.php", "click-detail", "id", id(seed["tracked"])) }},
-		{"trackexport.php", "", text, func() resp { return a.get("trackexport.php", "", "track_id", id(seed["track"])) }},
+		{"trackexport.php", "", "data", func() resp { return a.get("trackexport.php", "", "track_id", id(seed["track"])) }},
 		{"track.php", "link-stat", "data", func() resp { return a.get("track.php", "link-stat", "id", id(seed["tracked"])) }},
 		{"mloperate.php", "maillist-list", "maillist", func() resp { return a.get("mloperate.php", "maillist-list") }},
 		{"mloperate.php", "maillist-detail", "maillist", func() resp { return a.get("mloperate.php", "maillist-detail", "id", id(seed["list"])) }},
@@ -208,7 +211,7 @@ func TestEveryCall(t *testing.T) {
 			return m.get("bs.php", "domain-del", "customer_id", id(cust.CustomerID), "domain", "promo.example.com")
 		}},
 	}
-	require.Len(t, steps, 45, "the document has 45 calls")
+	require.Len(t, steps, 46, "the document's 45 calls and failexportall.php")
 	covered := map[string]bool{}
 	for _, st := range steps {
 		name := st.script + "?do=" + st.do
@@ -218,6 +221,11 @@ func TestEveryCall(t *testing.T) {
 		if st.root == text {
 			assert.Equal(t, "text/plain; charset=utf-8", r.header.Get("Content-Type"), name)
 			assert.NotContains(t, r.body, "<", name)
+			continue
+		}
+		if st.root == jsonRows {
+			assert.Equal(t, "application/json; charset=utf-8", r.header.Get("Content-Type"), name)
+			assert.True(t, strings.HasPrefix(r.body, `[{"email":"`), "%s: %s", name, r.body)
 			continue
 		}
 		assert.Equal(t, "text/xml; charset=utf-8", r.header.Get("Content-Type"), name)

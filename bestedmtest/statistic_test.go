@@ -123,13 +123,14 @@ func checkTracking(t *testing.T, a *api, tk node) {
 	assert.Equal(t, ct, sumLinks)
 
 	trackID := ov.get("track_id")
-	assert.Len(t, a.get("trackexport.php", "", "track_id", trackID).lines(), int(ou))
-	assert.Len(t, a.get("trackexport.php", "", "track_id", trackID, "is_click", "1").lines(), int(cu))
+	assert.Len(t, a.get("trackexport.php", "", "track_id", trackID).xml(t).all("user"), int(ou))
+	assert.Len(t, a.get("trackexport.php", "", "track_id", trackID, "is_click", "1").xml(t).all("user"), int(cu))
 	if len(users) > 0 {
-		lines := a.get("trackexport.php", "", "track_id", trackID, "email_id", users[0].get("email_id")).lines()
-		require.Len(t, lines, 1)
-		assert.Equal(t, fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", users[0].get("email"), users[0].get("open_total"), users[0].get("click_total"),
-			users[0].get("open_first"), users[0].get("open_last"), users[0].get("click_first"), users[0].get("click_last")), lines[0])
+		rows := a.get("trackexport.php", "", "track_id", trackID, "email_id", users[0].get("email_id")).xml(t).all("user")
+		require.Len(t, rows, 1)
+		for _, name := range []string{"email_id", "email", "open_total", "click_total", "open_first", "open_last", "click_first", "click_last"} {
+			assert.Equal(t, users[0].get(name), rows[0].get(name), name)
+		}
 	}
 }
 
@@ -156,8 +157,14 @@ func TestStatisticsAreConsistent(t *testing.T) {
 		assert.Equal(t, date, st.get("date"))
 		rows := a.get("stask.php", "", "date", date).xml(t).all("task")
 		assert.Equal(t, num(t, st, "ws_qty"), int64(len(rows)), date)
-		var total, failed, actual, notExist, quota, reject int64
+		var total, failed, actual, notExist, quota, reject, invalid int64
 		for _, r := range rows {
+			invalid += num(t, r, "invalid")
+			assert.Equal(t, num(t, r, "failed"), num(t, r, "send_failed")+num(t, r, "invalid"))
+			assert.LessOrEqual(t, num(t, r, "total"), num(t, r, "totalsum"), "handled so far, of the whole batch")
+			byID := a.get("stask.php", "", "id", r.get("task_id")).xml(t).all("task")
+			require.Len(t, byID, 1)
+			assert.Equal(t, r.get("task_ident"), byID[0].get("task_ident"))
 			total += num(t, r, "total")
 			failed += num(t, r, "failed")
 			actual += num(t, r, "actual")
@@ -179,7 +186,9 @@ func TestStatisticsAreConsistent(t *testing.T) {
 		assert.Equal(t, num(t, st, "ws_count"), total)
 		assert.Equal(t, num(t, st, "ws_error"), failed)
 		assert.Equal(t, num(t, st, "actual_deduc"), actual)
-		assert.Equal(t, num(t, st, "send_error"), notExist+quota+reject)
+		temporary := int64(len(a.get("failexport.php", "", "date", date, "type", "4").lines()))
+		assert.Equal(t, num(t, st, "send_error"), notExist+quota+reject+temporary)
+		assert.Equal(t, num(t, st, "invalid_addr")+num(t, st, "format_error"), invalid, "stask's invalid")
 		assert.Equal(t, num(t, st, "actual_send"), total-num(t, st, "invalid_addr")-num(t, st, "format_error"))
 		assert.Len(t, a.get("failexport.php", "", "date", date, "type", "all").lines(), int(failed))
 		assert.Len(t, a.get("failexport.php", "", "date", date, "type", "-1").lines(), int(failed))

@@ -1,10 +1,5 @@
 package bestedmtest
 
-import (
-	"fmt"
-	"strconv"
-)
-
 // track.php and trackexport.php (§3): derived from the task's recipients
 // (see gen.go). A task without tracking (track_status 0) has no track
 // record: not_found.
@@ -148,11 +143,12 @@ func (c *call) trackLinks() reply {
 	return d.reply()
 }
 
-// trackExport is §3.4, whose format the document leaves out. The fake
-// answers text, one recipient who opened a line:
-// email, open_total, click_total, open_first, open_last, click_first,
-// click_last, TAB-separated. is_click=1 keeps those who clicked, link_id
-// those who clicked that link, email_id one recipient.
+// trackExport is §3.4, whose format the document leaves out. A production
+// client reads the reply as XML, so the fake answers XML, in the
+// vocabulary of open-detail: <data> with one <user> per recipient who
+// opened — email_id, email, open_total, click_total, open_first,
+// open_last, click_first, click_last. is_click=1 keeps those who clicked,
+// link_id those who clicked that link, email_id one recipient.
 func (c *call) trackExport() reply {
 	r := c.tracked(c.st.taskByTrackID(c.requireID("track_id")))
 	isClick := c.oneOf("is_click", 0, 0, 1)
@@ -161,7 +157,7 @@ func (c *call) trackExport() reply {
 	if c.str("email_id") != "" {
 		email = c.requireID("email_id")
 	}
-	var lines []string
+	d := newDoc("data")
 	for i := range r.outcomes {
 		o := &r.outcomes[i]
 		if o.opens == 0 || (isClick == 1 && len(o.clicks) == 0) || (email != 0 && o.rcpt.addrID != email) {
@@ -171,10 +167,18 @@ func (c *call) trackExport() reply {
 			continue
 		}
 		cf, cl := o.clickSpan()
-		lines = append(lines, fmt.Sprintf("%s\t%d\t%d\t%s\t%s\t%s\t%s", o.rcpt.email, o.opens, o.clickTotal(),
-			fmtTime(o.openFirst), fmtTime(o.openLast), fmtTime(cf), fmtTime(cl)))
+		d.open("user")
+		d.int("email_id", o.rcpt.addrID)
+		d.text("email", o.rcpt.email)
+		d.int("open_total", o.opens)
+		d.int("click_total", o.clickTotal())
+		d.time("open_first", o.openFirst)
+		d.time("open_last", o.openLast)
+		d.time("click_first", cf)
+		d.time("click_last", cl)
+		d.close()
 	}
-	return textReply("track_"+strconv.FormatInt(r.t.trackID, 10)+".txt", lines)
+	return d.reply()
 }
 
 func clicked(o *outcome, link int64) bool {
