@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -137,9 +136,6 @@ func result(status, data string) []byte {
 }
 
 var bg = context.Background()
-
-// contains is strings.Contains for assertions on error text.
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 // handleText serves script with a plain-text body, as the exports answer.
 func handleText(t *testing.T, mux *http.ServeMux, script string, body []byte, check func(r *http.Request)) {

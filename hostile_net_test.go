@@ -412,7 +412,7 @@ func rawH1Server(t *testing.T, truncate bool) (string, *atomic.Int32) {
 				defer wg.Done()
 				defer conn.Close()
 				br := bufio.NewReader(conn)
-				for {
+				{ // one request per connection: the reply ends it
 					req, err := http.ReadRequest(br)
 					if err != nil {
 						return

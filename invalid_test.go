@@ -49,7 +49,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 	}{
 		// Account (§1): the context is the only argument.
 		{"account: nil context", "ctx", func(context.Context) error {
-			_, err := c.Account.CustomerInfo(nil) //nolint:staticcheck // what is tested
+			_, err := c.Account.CustomerInfo(nil) //lint:ignore SA1012 a nil context is what is tested
 			return err
 		}},
 

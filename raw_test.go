@@ -334,8 +334,8 @@ func TestDoValidatesBeforeSending(t *testing.T) {
 			assert.True(t, errors.Is(err, ErrValidation))
 		})
 	}
-	//nolint:staticcheck // a nil context is what is under test
-	err := c.Do(nil, &Request{Script: "task.php"}, nil)
+	err := c.Do(nil, //lint:ignore SA1012 a nil context is what is under test
+		&Request{Script: "task.php"}, nil)
 	assert.ErrorIs(t, err, ErrValidation)
 	for _, seq := range []func(func(myTask, error) bool){
 		Records[myTask](ctx, c, &Request{Script: "a/b"}, "r", "c"),

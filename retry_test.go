@@ -245,7 +245,7 @@ func TestRetrySendsSameBody(t *testing.T) {
 		assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 		assert.Equal(t, "do=ml-addr-list", r.URL.RawQuery)
 		if count++; count < 3 {
-			http.Error(w, "busy", 503)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write(result("success", "ok"))
@@ -318,7 +318,7 @@ func TestCancelStopsRetryWait(t *testing.T) {
 	mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
 		count.Add(1)
 		time.AfterFunc(20*time.Millisecond, cancel)
-		http.Error(w, "busy", 503)
+		http.Error(w, "busy", http.StatusServiceUnavailable)
 	})
 	start := time.Now()
 	_, err := c.Account.CustomerInfo(ctx)
