@@ -164,9 +164,12 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout sets the longest wait for the server: to connect and answer,
-// and between two reads of a reply body (so a long export that keeps
-// arriving is not cut off). The default is 30 s; it must be positive.
+// WithTimeout sets the longest silence allowed: to connect and answer,
+// between two reads of a reply body (so a long export that keeps arriving
+// is not cut off), and between two pieces of an upload's body taken by the
+// connection (so a large file that keeps sending is not cut off, while one
+// whose reader or network stalls is). The default is 30 s; it must be
+// positive.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
@@ -497,8 +500,13 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		stop()
 		return nil, r.method + " " + r.script, err
 	}
+	var sending *uploadBody
+	if r.upload != nil {
+		sending = watchUpload(req, actx, watchdog, c.timeout)
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	sending.answered()
 	if err != nil {
 		stop()
 		if timedOut.Load() && ctx.Err() == nil {
