@@ -383,8 +383,10 @@ func (c *Client) encodeParams(params any) (url.Values, error) {
 	return v, nil
 }
 
-// callName is the method and redacted URL of a request, for errors and logs.
+// callName is the method and redacted URL of a request, for errors and
+// logs: the request as the SDK made it, not a redirect the server chose.
 func (c *Client) callName(req *http.Request) string {
+	req = originalRequest(req)
 	return req.Method + " " + c.redactURL(req.URL)
 }
 
@@ -466,14 +468,14 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		}
 		wait, retry := c.shouldRetry(ctx, r, attempt, err)
 		if !retry {
-			return nil, c.finalError(err, call, attempt)
+			return nil, c.finalError(r, err, call, attempt)
 		}
 		if serr := c.clock.Sleep(ctx, wait); serr != nil {
-			return nil, c.finalError(serr, call, attempt)
+			return nil, c.finalError(r, serr, call, attempt)
 		}
 		if r.upload != nil {
 			if rerr := r.upload.rewind(); rerr != nil {
-				return nil, c.finalError(err, call, attempt)
+				return nil, c.finalError(r, err, call, attempt)
 			}
 		}
 	}
@@ -513,7 +515,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
 		}
 		call := c.callName(req)
-		c.log(ctx, call, n, 0, time.Since(start), err)
+		c.log(ctx, call, n, 0, time.Since(start), c.redactErr(req, redactURLError(err, c)))
 		return nil, call, err
 	}
 	// The call's name (a redacted URL) costs a dozen allocations: build it
@@ -536,7 +538,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		head = head[:min(len(head), snippetSize)]
 		return nil, call, &HTTPError{
 			StatusCode:  resp.StatusCode,
-			ContentType: resp.Header.Get("Content-Type"),
+			ContentType: c.redactText(req, resp.Header.Get("Content-Type")),
 			Snippet:     c.snippetFor(req, head),
 			RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
 			Call:        call,
@@ -571,14 +573,14 @@ func (c *Client) log(ctx context.Context, call string, attempt, status int, d ti
 		attrs = append(attrs, slog.Int("status", status))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", c.creds.redact(redactURLError(err, c).Error())))
+		attrs = append(attrs, slog.String("error", err.Error())) // redacted by the caller
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "bestedm request", attrs...)
 }
 
 // finalError wraps a transport failure in *RequestError, with every URL in
 // it redacted; typed API errors pass through with the attempt count.
-func (c *Client) finalError(err error, call string, attempts int) error {
+func (c *Client) finalError(r *request, err error, call string, attempts int) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		he.Attempts = attempts
@@ -588,7 +590,9 @@ func (c *Client) finalError(err error, call string, attempts int) error {
 	if errors.As(err, &ve) {
 		return err
 	}
-	return &RequestError{Call: call, Attempts: attempts, Err: c.redactErr(nil, redactURLError(err, c))}
+	red := c.redactorFor(nil, r.secrets)
+	red.own = []string{strings.TrimPrefix(call, r.method+" ")}
+	return &RequestError{Call: call, Attempts: attempts, Err: red.err(c, redactURLError(err, c))}
 }
 
 // watchedBody arms the idle watchdog for the length of each read and
