@@ -515,7 +515,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
 		}
 		call := c.callName(req)
-		c.log(ctx, call, n, 0, time.Since(start), c.redactErr(req, redactURLError(err, c)))
+		if c.logger.Enabled(ctx, slog.LevelDebug) {
+			c.log(ctx, call, n, 0, time.Since(start), c.redactErr(req, redactURLError(err, c)))
+		}
 		return nil, call, err
 	}
 	// The call's name (a redacted URL) costs a dozen allocations: build it

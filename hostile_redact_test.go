@@ -400,3 +400,39 @@ func TestHostileRedactionKeepsTypes(t *testing.T) {
 	assert.Equal(t, "REDACTED", ae.Status, "a status holding a short secret is withheld whole")
 	assert.ErrorIs(t, err, ErrUnauthorized)
 }
+
+// A snippet is cut at snippetSize bytes, which may fall inside an echoed
+// secret, or inside the escape of one of its characters: what is left of
+// the secret at the cut is dropped too.
+func TestHostileRedactionCutSnippet(t *testing.T) {
+	const pw = "s3cret-pass"
+	c, err := NewClient(testUser, pw)
+	require.NoError(t, err)
+	filler := strings.Repeat("x", snippetSize)
+	for _, tail := range []string{
+		"s3cr",                    // as is
+		"&#115;&#51;&#99;&#114;",  // decimal references
+		"&#115;&#51;&#99;&#11",    // cut inside one
+		"%73%33%63%7",             // percent-encoded, cut inside one
+		`\u0073\u0033\u0063\u007`, // JSON-quoted, cut inside one
+	} {
+		body := filler[:snippetSize-len(tail)] + tail + "et-pass and more"
+		got := c.snippetFor(nil, []byte(body))
+		assert.Equal(t, filler[:snippetSize-len(tail)]+"REDACTED", got, "cut %q", tail)
+	}
+}
+
+// The SDK's own words are not searched for a short password (they say
+// nothing about it), while the server's text holding it is withheld whole.
+func TestHostileRedactionShortRule(t *testing.T) {
+	c, err := NewClient(testUser, "a")
+	require.NoError(t, err)
+	r := c.redactorFor(nil, nil)
+	assert.Equal(t, "GET http://h/mm-ms/apinew/api.php?do=list", r.trusted("GET http://h/mm-ms/apinew/api.php?do=list"))
+	assert.Equal(t, "REDACTED", r.untrusted("名称 &#97; 已存在"))
+	assert.Equal(t, "名称已存在", r.untrusted("名称已存在"), "text without the secret is kept")
+	// A long secret is cut out where it is, in any encoding and letter case.
+	h := HashPassword("a")
+	assert.Equal(t, "md5=REDACTED;", r.untrusted("md5="+mixedCase(h)+";"))
+	assert.Equal(t, "x REDACTED y", r.untrusted("x "+url.QueryEscape(html.EscapeString(strings.ToUpper(h)))+" y"))
+}

@@ -583,6 +583,8 @@ func (r *redactor) scrub(c *Client, err error, depth int) error {
 			}
 		}
 	}
+	// Pieces clean apart may join into a secret.
+	text = r.untrusted(text)
 	var matches []error
 	for _, s := range trustedSentinels {
 		if errors.Is(err, s) {
