@@ -165,6 +165,9 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(map[string]int{"echo200": 200, "echo500": 500}[kind])
 		_, _ = io.WriteString(w, echo)
+	case "export":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "2012-03-02 10:05:17\tok@example.com\n"+p+"\tuser@example.com\n")
 	case "ctype":
 		w.Header().Set("Content-Type", "text/html; x="+p)
 		w.WriteHeader(500)
@@ -178,10 +181,11 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 var hostileKinds = []string{"id", "idCDATA", "api200", "api401", "apiRaw", "entity", "root", "total",
-	"record", "html200", "html500", "echo200", "echo500", "ctype", "redirect", "offhost"}
+	"record", "export", "html200", "html500", "echo200", "echo500", "ctype", "redirect", "offhost"}
 
 // hostileCalls are calls of every shape: a GET write, a form POST carrying
-// a mailbox password, a read (retried), a paged list, a stream.
+// a mailbox password, a read (retried), a paged list, a stream, a text
+// export.
 func hostileCalls(mailboxPassword string) []func(ctx context.Context, c *Client) error {
 	return []func(ctx context.Context, c *Client) error{
 		func(ctx context.Context, c *Client) error { _, err := c.Maillist.Delete(ctx, 5); return err },
@@ -193,6 +197,18 @@ func hostileCalls(mailboxPassword string) []func(ctx context.Context, c *Client)
 		func(ctx context.Context, c *Client) error { _, err := c.Domain.Mailboxes(ctx, nil); return err },
 		func(ctx context.Context, c *Client) error {
 			for _, err := range c.Track.Opens(ctx, TaskID(362)) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func(ctx context.Context, c *Client) error {
+			ex, err := c.Maillist.ExportUnsubscribed(ctx, 5)
+			if err != nil {
+				return err
+			}
+			for _, err := range ex.Rows() {
 				if err != nil {
 					return err
 				}
