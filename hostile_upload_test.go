@@ -20,9 +20,9 @@ import (
 // Uploads against a hostile caller's reader and a slow network. These tests
 // use real time on purpose: the deadline is the thing under test.
 
-// stallingReader yields size bytes in chunks of chunk bytes, one chunk per
-// every interval (0: as fast as asked), then blocks in Read until release
-// is closed, after which it ends. stall < 0 never stalls.
+// stallingReader yields size bytes in chunks of chunk bytes, one chunk
+// every interval (0: as fast as asked); after stallAt bytes (< 0: never) it
+// blocks in Read until release is closed, and then ends.
 type stallingReader struct {
 	chunk    int
 	interval time.Duration

@@ -160,7 +160,7 @@ func (r *redactor) redact(s string, untrusted, cut bool) string {
 					return redacted
 				}
 				start := i + j
-				spans = append(spans, [2]int{l.from[start], l.to[start+len(f.text)-1]})
+				spans = append(spans, [2]int{int(l.from[start]), int(l.to[start+len(f.text)-1])})
 				i = start + 1
 			}
 			if cut {
@@ -169,7 +169,7 @@ func (r *redactor) redact(s string, untrusted, cut bool) string {
 						if f.short {
 							return redacted
 						}
-						spans = append(spans, [2]int{l.from[len(hay)-k], len(s)})
+						spans = append(spans, [2]int{int(l.from[len(hay)-k]), len(s)})
 						break
 					}
 				}
@@ -231,15 +231,15 @@ func trimPartialEscape(s string) string {
 // bytes from[i] to to[i] (exclusive).
 type decoded struct {
 	s        string
-	from, to []int
+	from, to []int32
 }
 
 // decodedForms returns s and its decodings: up to three rounds, each with
 // "+" read as a space and not.
 func decodedForms(s string) []decoded {
-	first := decoded{s: s, from: make([]int, len(s)), to: make([]int, len(s))}
+	first := decoded{s: s, from: make([]int32, len(s)), to: make([]int32, len(s))}
 	for i := range s {
-		first.from[i], first.to[i] = i, i+1
+		first.from[i], first.to[i] = int32(i), int32(i+1)
 	}
 	out := []decoded{first}
 	seen := map[string]bool{s: true}
@@ -269,7 +269,7 @@ func decodeOnce(d decoded, plus bool) (decoded, bool) {
 		return d, false
 	}
 	var out []byte
-	var from, to []int
+	var from, to []int32
 	changed := false
 	for i := 0; i < len(s); {
 		b, n := decodeAt(s, i, plus)
