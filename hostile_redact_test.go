@@ -41,7 +41,7 @@ const echoL, echoR = "QZJ", "JZQ"
 
 // encodings returns s as a server may echo it.
 func encodings(s string) []string {
-	var dec, hexLo, hexUp, pctUp, pctLo strings.Builder
+	var dec, hexLo, hexUp, pctUp, pctLo, qp strings.Builder
 	for _, r := range s {
 		fmt.Fprintf(&dec, "&#%d;", r)
 		fmt.Fprintf(&hexLo, "&#x%x;", r)
@@ -50,6 +50,7 @@ func encodings(s string) []string {
 	for i := 0; i < len(s); i++ {
 		fmt.Fprintf(&pctUp, "%%%02X", s[i])
 		fmt.Fprintf(&pctLo, "%%%02x", s[i])
+		fmt.Fprintf(&qp, "=%02X", s[i])
 	}
 	var xmlEsc bytes.Buffer
 	_ = xml.EscapeText(&xmlEsc, []byte(s))
@@ -58,7 +59,7 @@ func encodings(s string) []string {
 	q := strconv.Quote(s)
 	out := []string{
 		s, xmlEsc.String(), html.EscapeString(s), php, dec.String(), hexLo.String(), hexUp.String(),
-		url.QueryEscape(s), url.PathEscape(s), pctUp.String(), pctLo.String(),
+		url.QueryEscape(s), url.PathEscape(s), pctUp.String(), pctLo.String(), qp.String(),
 		q[1 : len(q)-1], string(js[1 : len(js)-1]),
 		html.EscapeString(url.QueryEscape(s)), url.QueryEscape(html.EscapeString(s)),
 	}
@@ -447,6 +448,11 @@ func TestHostileRedactionShortRule(t *testing.T) {
 	assert.Equal(t, "GET http://h/mm-ms/apinew/api.php?do=list", r.trusted("GET http://h/mm-ms/apinew/api.php?do=list"))
 	assert.Equal(t, "REDACTED", r.untrusted("名称 &#97; 已存在"))
 	assert.Equal(t, "名称已存在", r.untrusted("名称已存在"), "text without the secret is kept")
+	// The call's own URL in a lower layer's message stays readable.
+	req, err := http.NewRequest(http.MethodGet, "http://h/mm-ms/apinew/x.php?do=list", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "bestedm: GET http://h/mm-ms/apinew/x.php?do=listREDACTED",
+		c.redactorFor(req, nil).untrusted("bestedm: GET http://h/mm-ms/apinew/x.php?do=list: line 2: &#97;"))
 	// A long secret is cut out where it is, in any encoding and letter case.
 	h := HashPassword("a")
 	assert.Equal(t, "md5=REDACTED;", r.untrusted("md5="+mixedCase(h)+";"))

@@ -23,7 +23,8 @@ import (
 // package in any error, any error it wraps, or any log record, in any
 // encoding a server may echo it in: as is, XML/HTML-escaped (named,
 // decimal or hex character references), percent-encoded (either case, "+"
-// for space), Go- or JSON-quoted, or several of these in turn.
+// for space), quoted-printable, Go- or JSON-quoted, or several of these in
+// turn.
 //
 // Text is matched after decoding: every text is decoded up to three
 // times, each byte of a decoded form remembering the span of the original
@@ -131,6 +132,15 @@ func (r *redactor) redact(s string, untrusted, cut bool) string {
 	if r == nil || len(r.forms) == 0 || s == "" {
 		return s
 	}
+	if untrusted {
+		// The call's own URL inside a lower layer's message (a wrapper
+		// naming the call) is the SDK's text, not the server's.
+		for _, own := range r.own {
+			if i := strings.Index(s, own); own != "" && i >= 0 {
+				return r.redact(s[:i], true, false) + r.trusted(own) + r.redact(s[i+len(own):], true, cut)
+			}
+		}
+	}
 	if cut {
 		s = trimPartialEscape(s)
 	}
@@ -209,13 +219,13 @@ func replaceSpans(s string, spans [][2]int) string {
 // that what it began can be matched as a secret's start.
 func trimPartialEscape(s string) string {
 	tail := s[max(0, len(s)-12):]
-	if i := strings.LastIndexAny(tail, "&%\\"); i >= 0 {
+	if i := strings.LastIndexAny(tail, "&%=\\"); i >= 0 {
 		rest := tail[i:]
 		complete := false
 		switch rest[0] {
 		case '&':
 			complete = strings.Contains(rest, ";")
-		case '%':
+		case '%', '=':
 			complete = len(rest) >= 3
 		case '\\':
 			complete = len(rest) >= 10
@@ -261,11 +271,11 @@ func decodedForms(s string) []decoded {
 	return out
 }
 
-// decodeOnce undoes one layer of character references, percent-encoding
-// and backslash escapes.
+// decodeOnce undoes one layer of character references, percent-encoding,
+// quoted-printable and backslash escapes.
 func decodeOnce(d decoded, plus bool) (decoded, bool) {
 	s := d.s
-	if !strings.ContainsAny(s, "&%\\+") {
+	if !strings.ContainsAny(s, "&%\\+=") {
 		return d, false
 	}
 	var out []byte
@@ -307,6 +317,12 @@ func decodeAt(s string, i int, plus bool) ([]byte, int) {
 		}
 	case '&':
 		return decodeEntity(s, i)
+	case '=':
+		// Quoted-printable, as PHP's quoted_printable_encode writes it.
+		if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			return []byte{byte(v)}, 3
+		}
 	case '\\':
 		if i+1 >= len(s) {
 			return nil, 0
