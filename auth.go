@@ -41,11 +41,11 @@ type credentials struct {
 	password secret // plain; empty when only the hash is known
 	hash     secret // lower-case hex MD5 of the password
 	mode     AuthMode
-	// sealed is every text form of the secrets, computed once by seal when
+	// sealed is every secret as searched for, computed once by seal when
 	// NewClient is done: redaction runs on every error and log record.
 	// A func, so that fmt (even %s of a Client value, whose bad-verb path
 	// prints a pointer to a slice as &[…]) shows only an address.
-	sealed func() []string
+	sealed func() []secretForm
 }
 
 // secret holds a credential behind a pointer. fmt prints a pointer nested in
@@ -113,52 +113,28 @@ func (c *credentials) apply(req *http.Request, q url.Values) string {
 	}
 }
 
-// redact replaces every secret in s with REDACTED. It is applied wherever a
-// URL or a lower-level error leaves the package (errors and log records),
-// so a secret cannot escape through a *url.Error either.
+// redact removes every secret long enough to be searched for from s, text
+// the SDK composed (see redact.go). It is applied wherever a URL leaves
+// the package (errors and log records).
 func (c *credentials) redact(s string) string {
 	if c == nil {
 		return s
 	}
-	for _, secret := range c.secrets() {
-		if secret != "" && strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, "REDACTED")
-		}
-	}
-	return s
+	return (&redactor{forms: c.sealedForms()}).trusted(s)
 }
 
-// secrets lists every form in which the password may appear in text.
-func (c *credentials) secrets() []string {
+// sealedForms lists every secret of the credentials as searched for.
+func (c *credentials) sealedForms() []secretForm {
 	if c.sealed != nil {
 		return c.sealed()
 	}
-	return c.computeSecrets()
+	return c.forms()
 }
 
 // seal fixes the list of secrets; the credentials must not change after.
 func (c *credentials) seal() {
-	list := c.computeSecrets()
-	c.sealed = func() []string { return list }
-}
-
-func (c *credentials) computeSecrets() []string {
-	password := c.password.reveal()
-	// The hash is hex: an echo in upper case (PHP's strtoupper(md5(…)))
-	// is the same secret.
-	out := []string{c.hash.reveal(), strings.ToUpper(c.hash.reveal())}
-	if password != "" {
-		// The Basic token is at least 8 characters whatever the password,
-		// so it is always safe to search for.
-		out = append(out, basicToken(c.username, password))
-	}
-	// A very short password would turn ordinary words into REDACTED; URLs
-	// are redacted structurally anyway (redactURL), so only longer ones are
-	// also searched for as text.
-	if len(password) >= 4 {
-		out = append(out, password, url.QueryEscape(password), url.PathEscape(password))
-	}
-	return out
+	list := c.forms()
+	c.sealed = func() []secretForm { return list }
 }
 
 func basicToken(user, pass string) string {
@@ -199,43 +175,16 @@ func (c *Client) redactURL(u *url.URL) string {
 type secretsKey struct{}
 
 // redactText removes the client's credentials, and the secrets of the
-// request req belongs to (if any), from s.
+// request req belongs to (if any), from s, text from the server.
 func (c *Client) redactText(req *http.Request, s string) string {
-	s = c.creds.redact(s)
-	if req == nil {
-		return s
-	}
-	extra, _ := req.Context().Value(secretsKey{}).([]string)
-	for _, secret := range extra {
-		for _, form := range []string{secret, url.QueryEscape(secret)} {
-			if form != "" {
-				s = strings.ReplaceAll(s, form, "REDACTED")
-			}
-		}
-	}
-	return s
+	return c.redactorFor(req, nil).untrusted(s)
 }
 
-// redactErr returns err, or when its text holds a secret, an error with
-// the same chain (errors.Is and errors.As still see err) and redacted text.
+// redactErr returns err with every error in its chain redacted of the
+// client's credentials and the secrets of req (if any): see redactor.err.
 func (c *Client) redactErr(req *http.Request, err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if red := c.redactText(req, msg); red != msg {
-		return &redactedError{msg: red, err: err}
-	}
-	return err
+	return c.redactorFor(req, nil).err(c, err)
 }
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 // redactURLError rewrites the URL inside a *url.Error (what http.Client
 // returns), the path by which go-github once leaked tokens.

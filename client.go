@@ -180,9 +180,12 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout sets the longest wait for the server: to connect and answer,
-// and between two reads of a reply body (so a long export that keeps
-// arriving is not cut off). The default is 30 s; it must be positive.
+// WithTimeout sets the longest silence allowed: to connect and answer,
+// between two reads of a reply body (so a long export that keeps arriving
+// is not cut off), and between two pieces of an upload's body taken by the
+// connection (so a large file that keeps sending is not cut off, while one
+// whose reader or network stalls is). The default is 30 s; it must be
+// positive.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
@@ -450,8 +453,10 @@ func (c *Client) encodeParams(params any) (url.Values, error) {
 	return v, nil
 }
 
-// callName is the method and redacted URL of a request, for errors and logs.
+// callName is the method and redacted URL of a request, for errors and
+// logs: the request as the SDK made it, not a redirect the server chose.
 func (c *Client) callName(req *http.Request) string {
+	req = originalRequest(req)
 	return req.Method + " " + c.redactURL(req.URL)
 }
 
@@ -546,14 +551,14 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		}
 		wait, retry := c.shouldRetry(ctx, r, attempt, err)
 		if !retry {
-			return nil, c.finalError(err, call, attempt)
+			return nil, c.finalError(r, err, call, attempt)
 		}
 		if serr := c.clock.Sleep(ctx, wait); serr != nil {
-			return nil, c.finalError(serr, call, attempt)
+			return nil, c.finalError(r, serr, call, attempt)
 		}
 		if r.upload != nil {
 			if rerr := r.upload.rewind(); rerr != nil {
-				return nil, c.finalError(err, call, attempt)
+				return nil, c.finalError(r, err, call, attempt)
 			}
 		}
 	}
@@ -583,15 +588,22 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		stop()
 		return nil, r.method + " " + r.script, err
 	}
+	var sending *uploadBody
+	if r.upload != nil {
+		sending = watchUpload(req, actx, watchdog, c.timeout)
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	sending.answered()
 	if err != nil {
 		stop()
 		if timedOut.Load() && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s: %w", c.timeout, errTimeout)
 		}
 		call := c.callName(req)
-		c.log(ctx, call, n, 0, time.Since(start), err)
+		if c.logger.Enabled(ctx, slog.LevelDebug) {
+			c.log(ctx, call, n, 0, time.Since(start), c.redactErr(req, redactURLError(err, c)))
+		}
 		return nil, call, err
 	}
 	// The call's name (a redacted URL) costs a dozen allocations: build it
@@ -622,7 +634,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		head = head[:min(len(head), snippetSize)]
 		return nil, call, &HTTPError{
 			StatusCode:  resp.StatusCode,
-			ContentType: resp.Header.Get("Content-Type"),
+			ContentType: c.redactText(req, resp.Header.Get("Content-Type")),
 			Snippet:     c.snippetFor(req, head),
 			RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
 			Call:        call,
@@ -657,7 +669,7 @@ func (c *Client) log(ctx context.Context, call string, attempt, status int, d ti
 		attrs = append(attrs, slog.Int("status", status))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", c.creds.redact(redactURLError(err, c).Error())))
+		attrs = append(attrs, slog.String("error", err.Error())) // redacted by the caller
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "bestedm request", attrs...)
 }
@@ -665,7 +677,7 @@ func (c *Client) log(ctx context.Context, call string, attempt, status int, d ti
 // finalError wraps a transport failure in *RequestError, with every URL in
 // it redacted; typed API errors pass through as themselves (they already
 // name the call), an *HTTPError with the attempt count.
-func (c *Client) finalError(err error, call string, attempts int) error {
+func (c *Client) finalError(r *request, err error, call string, attempts int) error {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		he.Attempts = attempts
@@ -679,7 +691,9 @@ func (c *Client) finalError(err error, call string, attempts int) error {
 	if errors.As(err, &ve) {
 		return err
 	}
-	return &RequestError{Call: call, Attempts: attempts, Err: c.redactErr(nil, redactURLError(err, c))}
+	red := c.redactorFor(nil, r.secrets)
+	red.own = []string{strings.TrimPrefix(call, r.method+" ")}
+	return &RequestError{Call: call, Attempts: attempts, Err: red.err(c, redactURLError(err, c))}
 }
 
 // watchedBody arms the idle watchdog for the length of each read and

@@ -52,36 +52,22 @@ func (c *Client) errorResult(resp *http.Response, body []byte) error {
 }
 
 // snippet turns the start of a body into safe text for an error message.
-func (c *Client) snippet(b []byte) string {
+func (c *Client) snippet(b []byte) string { return c.snippetFor(nil, b) }
+
+// snippetFor is snippet with req's own secrets redacted too. A snippet cut
+// at snippetSize bytes may end inside a secret the server echoed: a tail
+// that begins one is dropped as well.
+func (c *Client) snippetFor(req *http.Request, b []byte) string {
+	cut := len(b) >= snippetSize
 	if len(b) > snippetSize {
 		b = b[:snippetSize]
 	}
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	return c.creds.redact(s)
-}
-
-// snippetFor is snippet with req's own secrets redacted too. A snippet is
-// cut at snippetSize bytes, which may fall inside a secret the server
-// echoed: a tail that begins one is dropped as well.
-func (c *Client) snippetFor(req *http.Request, b []byte) string {
-	s := c.redactText(req, c.snippet(b))
-	if len(b) < snippetSize {
-		return s
+	r := c.redactorFor(req, nil)
+	if cut {
+		return r.untrustedCut(s)
 	}
-	all := c.creds.secrets()
-	if req != nil {
-		extra, _ := req.Context().Value(secretsKey{}).([]string)
-		all = append(all, extra...)
-	}
-	for _, secret := range all {
-		for k := min(len(secret)-1, len(s)); k >= 4; k-- {
-			if strings.HasSuffix(s, secret[:k]) {
-				s = s[:len(s)-k] + "REDACTED"
-				break
-			}
-		}
-	}
-	return s
+	return r.untrusted(s)
 }
 
 // recorder keeps the first bytes read through it, for error snippets, and
@@ -188,7 +174,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 	return &DecodeError{
 		Call:        rd.callName(),
 		Expected:    expected,
-		ContentType: rd.resp.Header.Get("Content-Type"),
+		ContentType: rd.c.redactText(rd.resp.Request, rd.resp.Header.Get("Content-Type")),
 		Snippet:     rd.c.snippetFor(rd.resp.Request, rd.rec.head),
 		// A value the server sent back (<id>…</id>) may be a secret it echoed.
 		Err: rd.c.redactErr(rd.resp.Request, err),

@@ -1,12 +1,16 @@
 package bestedm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net/http"
 	"net/textproto"
 	"strings"
+	"sync"
+	"time"
 )
 
 // File is a file to upload: an attachment or a list of addresses. Content is
@@ -175,4 +179,62 @@ func (u *upload) write(mw *multipart.Writer) error {
 		}
 	}
 	return mw.Close()
+}
+
+// uploadBody is the body of an upload request as the transport reads it.
+// Each read that brings bytes re-arms the attempt's watchdog until the
+// answer arrives, so that the timeout measures silence, not the length of
+// an upload that keeps sending. When the attempt's context ends, the pipe
+// is closed: the transport, blocked reading it because the caller's reader
+// blocks, is released at once, and the call returns. The goroutine copying
+// from the caller's reader ends when that Read returns.
+type uploadBody struct {
+	pr       *io.PipeReader
+	ctx      context.Context // the attempt's
+	mu       sync.Mutex
+	watchdog *time.Timer // nil once the answer arrived
+	timeout  time.Duration
+}
+
+// watchUpload replaces req's body (the reading end of an upload pipe) with
+// an uploadBody watched by watchdog and ended with ctx.
+func watchUpload(req *http.Request, ctx context.Context, watchdog *time.Timer, timeout time.Duration) *uploadBody {
+	pr, ok := req.Body.(*io.PipeReader)
+	if !ok {
+		return nil
+	}
+	b := &uploadBody{pr: pr, ctx: ctx, watchdog: watchdog, timeout: timeout}
+	context.AfterFunc(ctx, func() { pr.CloseWithError(context.Cause(ctx)) })
+	req.Body = b
+	return b
+}
+
+func (b *uploadBody) Read(p []byte) (int, error) {
+	n, err := b.pr.Read(p)
+	if n > 0 {
+		b.mu.Lock()
+		if b.watchdog != nil {
+			b.watchdog.Reset(b.timeout)
+		}
+		b.mu.Unlock()
+	}
+	if err != nil && err != io.EOF && b.ctx.Err() != nil {
+		// The pipe closed because the attempt ended: say why, so the
+		// transport does not report a broken pipe.
+		err = context.Cause(b.ctx)
+	}
+	return n, err
+}
+
+func (b *uploadBody) Close() error { return b.pr.Close() }
+
+// answered stops the body's reads from re-arming the watchdog: from then
+// on it watches the reply.
+func (b *uploadBody) answered() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.watchdog = nil
+	b.mu.Unlock()
 }
