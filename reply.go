@@ -51,10 +51,8 @@ func (c *Client) errorResult(resp *http.Response, body []byte) error {
 	return rd.apiError(res)
 }
 
-// snippet turns the start of a body into safe text for an error message.
-func (c *Client) snippet(b []byte) string { return c.snippetFor(nil, b) }
-
-// snippetFor is snippet with req's own secrets redacted too. A snippet cut
+// snippetFor turns the start of a body into safe text for an error
+// message, with the client's and req's own secrets redacted. A snippet cut
 // at snippetSize bytes may end inside a secret the server echoed: a tail
 // that begins one is dropped as well.
 func (c *Client) snippetFor(req *http.Request, b []byte) string {
