@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"sync/atomic"
+	"time"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +43,18 @@ func TestMaillistCreateLookupFails(t *testing.T) {
 			assert.Equal(t, tc.wantCall, n.Load())
 		})
 	}
+}
+
+// The document's sample reply spells <brithday>, its parameter list
+// birthday: both fill Address.Birthday.
+func TestAddressBirthdayBothSpellings(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", []byte("<data><total_num>2</total_num>"+
+		"<addr><id>1</id><address>a@example.com</address><brithday>1986-08-15</brithday></addr>"+
+		"<addr><id>2</id><address>b@example.com</address><birthday>1988-04-08</birthday></addr></data>"), nil)
+	p, err := c.Maillist.ListAddresses(bg, nil)
+	require.NoError(t, err)
+	require.Len(t, p.Items, 2)
+	assert.Equal(t, "1986-08-15", p.Items[0].Birthday.Format(time.DateOnly))
+	assert.Equal(t, "1988-04-08", p.Items[1].Birthday.Format(time.DateOnly))
 }

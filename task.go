@@ -94,7 +94,8 @@ type Task struct {
 	// TemplateID and TemplateName are the template of a §2.1 task (the
 	// first one when tpl_id holds several ids, "16,17"); Templates lists
 	// every template of a §6.1 task. TemplateIDs holds every id: those of
-	// tpl_id, or those of Templates when the reply has no tpl_id.
+	// tpl_id, or those of Templates when the reply has no tpl_id; the
+	// first of them is TemplateID.
 	TemplateID   int64          `xml:"-"`
 	TemplateIDs  []int64        `xml:"-"`
 	TemplateName string         `xml:"tpl_name"`
