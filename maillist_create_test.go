@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"sync/atomic"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -286,7 +286,7 @@ type TaskUpdateParams struct {
 	// MaillistIDs are several contact lists, sent with MaillistID as one
 	// comma-separated maillist_id (see TaskParams.MaillistIDs).
 	MaillistIDs []int64 `url:"-"`
-	SendQty      *int   `url:"send_qty,omitempty"` // 0: every address of the list
+	SendQty     *int    `url:"send_qty,omitempty"` // 0: every address of the list
 	// SendStatus holds or releases the task: SendHeld or SendWaiting only.
 	SendStatus  SendStatus   `url:"send_status,omitempty"`
 	SendTime    time.Time    `url:"send_time,omitempty" layout:"2006-01-02 15:04"`
@@ -317,7 +317,7 @@ func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, e
 type TaskFindOptions struct {
 	// Date keeps the tasks of one day, in the client's zone.
 	Date time.Time `url:"date,omitempty" layout:"2006-01-02"`
-	ID   int64     `url:"id,omitempty"`    // one task by id
+	ID   int64     `url:"id,omitempty"` // one task by id
 	// Ident is a task's batch number (Task.SN, e.g. "20120302-362-F9B1E5").
 	Ident string `url:"ident,omitempty"`
 	// State keeps the tasks in one sending state; 0 sends nothing.

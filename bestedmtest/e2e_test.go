@@ -635,8 +635,9 @@ func (f *flow) createTasks(t *testing.T) {
 	assert.Equal(t, &bestedm.Task{
 		ID: f.task1, SN: t1.SN, AcctType: bestedm.SenderScopeAddress, AcctAddress: "marketing@mail.example.com",
 		Sender: "marketing@mail.example.com", SenderName: "示例科技", ReplyTo: "marketing@mail.example.com",
-		Templates: []bestedm.TaskTemplate{{ID: f.tplA, Name: "E2E 夏季促销（修订）"}},
-		AddrType:  bestedm.RecipientsList, ListID: f.list, ListName: listSubject, SendQtyActual: 320,
+		Templates:  []bestedm.TaskTemplate{{ID: f.tplA, Name: "E2E 夏季促销（修订）"}},
+		TemplateID: f.tplA, TemplateIDs: []int64{f.tplA}, ListIDs: []int64{f.list},
+		AddrType: bestedm.RecipientsList, ListID: f.list, ListName: listSubject, SendQtyActual: 320,
 		SendTime: f.send1.In(f.loc), SendStatus: bestedm.SendWaiting, TrackStatus: bestedm.TrackOpensAndClicks,
 	}, t1)
 
