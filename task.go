@@ -333,20 +333,7 @@ type TaskFindOptions struct {
 //
 // API: task.php?do=list-task (doc §2.1 and production clients)
 func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, error) {
-	if opts == nil || *opts == (TaskFindOptions{}) {
-		return nil, &ValidationError{Field: "TaskFindOptions", Reason: "set at least one of Date, ID, Ident and State"}
-	}
-	var state error
-	switch opts.State {
-	case 0, SendCancelled, SendPaused, SendHeld, SendWaiting, SendInProgress, SendFinished:
-	default:
-		state = &ValidationError{Field: "state", Reason: fmt.Sprintf("unknown status %d", opts.State)}
-	}
-	var id error
-	if opts.ID != 0 {
-		id = requireID("id", opts.ID)
-	}
-	if err := firstInvalid(id, state); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	q, err := s.client.encodeParams(opts)
@@ -497,6 +484,22 @@ func (s *TaskService) listQuery(opts *TaskListOptions) (url.Values, error) {
 		return nil, &ValidationError{Field: "send_status", Reason: fmt.Sprintf("unknown status %d", st)}
 	}
 	return q, nil
+}
+
+func (o *TaskFindOptions) validate() error {
+	if o == nil || *o == (TaskFindOptions{}) {
+		return &ValidationError{Field: "TaskFindOptions", Reason: "set at least one of Date, ID, Ident and State"}
+	}
+	if o.ID != 0 {
+		if err := requireID("id", o.ID); err != nil {
+			return err
+		}
+	}
+	switch o.State {
+	case 0, SendCancelled, SendPaused, SendHeld, SendWaiting, SendInProgress, SendFinished:
+		return nil
+	}
+	return &ValidationError{Field: "state", Reason: fmt.Sprintf("unknown status %d", o.State)}
 }
 
 func (p *TaskParams) validate() error {
