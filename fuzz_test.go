@@ -436,8 +436,8 @@ func FuzzListAddresses(f *testing.F) {
 }
 
 func FuzzTaskList(f *testing.F) {
-	fuzzSeeds(f, "task-task-list.xml", "task-task-list-id.xml")
-	fuzzList(f, "task_list", "task", func(c *Client) ([]Task, int64, error) {
+	fuzzSeeds(f, "task-task-list.xml", "task-task-list-id.xml", "task-task-list-listes.xml")
+	fuzzTasks(f, func(c *Client) ([]Task, int64, error) {
 		p, err := c.Task.List(bg, nil)
 		if err != nil {
 			return nil, 0, err
@@ -447,8 +447,8 @@ func FuzzTaskList(f *testing.F) {
 }
 
 func FuzzTaskListByDate(f *testing.F) {
-	fuzzSeeds(f, "task-list-task.xml")
-	fuzzList(f, "task_list", "task", func(c *Client) ([]Task, int64, error) {
+	fuzzSeeds(f, "task-list-task.xml", "task-list-task-multi.xml")
+	fuzzTasks(f, func(c *Client) ([]Task, int64, error) {
 		l, err := c.Task.ListByDate(bg, fuzzDate)
 		return l, 0, err
 	})

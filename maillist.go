@@ -86,12 +86,16 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	return m, nil
 }
 
-// Create adds a contact list; p.Subject and p.Status are required. The
-// document's reply carries only a status and a message: Result.ID is the
-// new list's id only when the server adds an <id> (or a numeric <data>), as
-// bestedmtest does; otherwise find the list by subject with List.
+// Create adds a contact list; p.Subject and p.Status are required.
+// Result.ID is the new list's id. The document's reply carries only a
+// status and a message, and production sends no id either: when the reply
+// has none, Create finds the list by its subject with a maillist-list call
+// (the service keeps subjects unique). If that look-up fails, the list has
+// still been created: Create returns the Result, with ID 0, together with
+// an error saying so (wrapping ErrNotFound when no list has the subject).
 //
-// API: mloperate.php?do=maillist-add (doc §4.3)
+// API: mloperate.php?do=maillist-add (doc §4.3), then maillist-list (§4.1)
+// when the reply has no id
 func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Result, error) {
 	if p == nil {
 		p = &MaillistParams{}
@@ -102,7 +106,26 @@ func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Resul
 	if p.Status == "" {
 		return nil, &ValidationError{Field: "status", Reason: "is required (MaillistEnabled or MaillistDisabled)"}
 	}
-	return s.postParams(ctx, "maillist-add", url.Values{}, p)
+	res, err := s.postParams(ctx, "maillist-add", url.Values{}, p)
+	if err != nil || res.ID != 0 {
+		return res, err
+	}
+	lists, err := s.List(ctx)
+	if err != nil {
+		return res, fmt.Errorf("bestedm: maillist %q was created, but finding its id failed: %w", p.Subject, err)
+	}
+	// The newest list with the subject: subjects are unique, but a list of
+	// the same name deleted and re-made in between would have a higher id.
+	want := strings.TrimSpace(p.Subject)
+	for _, l := range lists {
+		if strings.TrimSpace(l.Subject) == want && l.ID > res.ID {
+			res.ID = l.ID
+		}
+	}
+	if res.ID == 0 {
+		return res, fmt.Errorf("bestedm: maillist %q was created, but no list has that subject: %w", p.Subject, ErrNotFound)
+	}
+	return res, nil
 }
 
 // Update changes the set fields of a contact list; at least one is needed.

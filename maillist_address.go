@@ -30,7 +30,7 @@ type Address struct {
 	Sex    Sex    `xml:"sex"`
 	// Birthday is a calendar date. It is sent as written, in its own
 	// location, not converted to the server's zone: a date has no instant.
-	Birthday time.Time `xml:"brithday"` // sic: the document's spelling
+	Birthday time.Time `xml:"brithday|birthday"` // sic: the document's sample spells brithday, its prose birthday; both are read
 	Phone    string    `xml:"phone"`
 	Area     string    `xml:"area"`
 	Time     time.Time `xml:"time"` // when the address was added

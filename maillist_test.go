@@ -55,24 +55,36 @@ func TestMaillistGetNotFound(t *testing.T) {
 
 func TestMaillistCreate(t *testing.T) {
 	c, mux := setup(t)
-	handle(t, mux, "mloperate.php", result("success", "添加联系人分类成功"), func(r *http.Request) {
+	var calls []string
+	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
+		calls = append(calls, r.Method+" "+r.URL.Query().Get("do"))
+		if r.URL.Query().Get("do") == "maillist-list" {
+			testRequest(t, r, http.MethodGet, q("do", "maillist-list"))
+			_, _ = w.Write([]byte("<maillist><item><id>7</id><subject>春季会员</subject></item><item><id>9</id><subject><![CDATA[春季会员 & VIP]]></subject></item></maillist>"))
+			return
+		}
 		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
 		testForm(t, r, q("subject", "春季会员 & VIP", "status", "enabled", "description", "第一行\n第二行"))
+		_, _ = w.Write(result("success", "添加联系人分类成功"))
 	})
 	p := &MaillistParams{Subject: "春季会员 & VIP", Status: MaillistEnabled, Description: "第一行\n第二行"}
 	got, err := c.Maillist.Create(bg, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "添加联系人分类成功"}, got)
+	// The document's reply has no id: the list is found by its subject.
+	assert.Equal(t, &Result{Status: "success", Message: "添加联系人分类成功", ID: 9}, got)
+	assert.Equal(t, []string{"POST maillist-add", "GET maillist-list"}, calls)
 }
 
 func TestMaillistCreateOnlyRequired(t *testing.T) {
 	c, mux := setup(t)
-	handle(t, mux, "mloperate.php", result("success", ""), func(r *http.Request) {
+	// A reply with an id is taken as is: no look-up follows.
+	handle(t, mux, "mloperate.php", []byte("<result><status>success</status><id>12</id><data></data></result>"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
 		testForm(t, r, q("subject", "News", "status", "disabled"))
 	})
-	_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "News", Status: MaillistDisabled})
+	got, err := c.Maillist.Create(bg, &MaillistParams{Subject: "News", Status: MaillistDisabled})
 	require.NoError(t, err)
+	assert.Equal(t, int64(12), got.ID)
 }
 
 func TestMaillistUpdate(t *testing.T) {

@@ -2,10 +2,15 @@ package bestedm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/bestedm/bestedm-go/internal/xmlbind"
 )
 
 // TaskService handles sending tasks (doc §2.1, §5.1, §6).
@@ -86,24 +91,37 @@ type Task struct {
 	SenderName  string      `xml:"sender_name"`
 	ReplyTo     string      `xml:"replyto"`
 
-	// TemplateID and TemplateName are the template of a §2.1 task;
-	// Templates lists every template of a §6.1 task.
-	TemplateID   int64          `xml:"tpl_id"`
+	// TemplateID and TemplateName are the template of a §2.1 task (the
+	// first one when tpl_id holds several ids, "16,17"); Templates lists
+	// every template of a §6.1 task. TemplateIDs holds every id: those of
+	// tpl_id, or those of Templates when the reply has no tpl_id; the
+	// first of them is TemplateID.
+	TemplateID   int64          `xml:"-"`
+	TemplateIDs  []int64        `xml:"-"`
 	TemplateName string         `xml:"tpl_name"`
 	Templates    []TaskTemplate `xml:"templates>template"`
 
 	AddrType RecipientSource `xml:"addr_type"`
-	ListID   int64           `xml:"list_id"`
-	ListName string          `xml:"list_name"`
+	// ListID is the task's contact list, the first one when list_id holds
+	// several ids; ListIDs holds every id, those of list_id or, when the
+	// reply has none, those of Lists.
+	ListID   int64   `xml:"-"`
+	ListIDs  []int64 `xml:"-"`
+	ListName string  `xml:"list_name"`
+	// Lists are the contact lists of a task that sends to several, from
+	// task-list's <listes><item> (seen in production, not in the
+	// document; see docs/wire-format.md). Empty when the reply has none.
+	Lists []TaskList `xml:"listes>item"`
 
 	// SendQty is the number of messages the user asked for, 0 for every
 	// address of the list.
 	SendQty int64 `xml:"send_qty"`
-	// SendQtyActual is send_qty_remak (sic, for "remark"): the number of
+	// SendQtyActual is send_qty_remak (sic, for "remark"; the document's
+	// prose spells it send_qty_remark, and both are read): the number of
 	// addresses the task was actually created for. The document says that
 	// when SendQty is 0 it holds the size of the list when the task was
 	// added, so it is the quantity the task really sends to.
-	SendQtyActual int64 `xml:"send_qty_remak"`
+	SendQtyActual int64 `xml:"send_qty_remak|send_qty_remark"`
 
 	SendTime  time.Time `xml:"send_time"`  // scheduled send time
 	TimeStart time.Time `xml:"time_start"` // sending started; zero if not yet
@@ -119,6 +137,91 @@ type Task struct {
 type TaskTemplate struct {
 	ID   int64  `xml:"tpl_id"`
 	Name string `xml:"tpl_name"`
+}
+
+// TaskList is one contact list of a task that sends to several
+// (<listes><item>, seen in production).
+type TaskList struct {
+	ID   int64  `xml:"list_id"`
+	Name string `xml:"list_name"`
+}
+
+// taskRecord is a <task> as it arrives: tpl_id and list_id may hold one id
+// or several separated by commas ("16,17"), which no int64 field can take,
+// so they are read as text and split by task().
+type taskRecord struct {
+	Task
+	TplIDs  string `xml:"tpl_id"`
+	ListIDs string `xml:"list_id"`
+}
+
+// task splits the id lists of r into its Task.
+func (r *taskRecord) task() (Task, error) {
+	t := r.Task
+	var err error
+	if t.TemplateIDs, err = splitIDs("tpl_id", r.TplIDs); err != nil {
+		return Task{}, err
+	}
+	if t.ListIDs, err = splitIDs("list_id", r.ListIDs); err != nil {
+		return Task{}, err
+	}
+	if len(t.TemplateIDs) == 0 {
+		for _, tpl := range t.Templates {
+			t.TemplateIDs = append(t.TemplateIDs, tpl.ID)
+		}
+	}
+	if len(t.ListIDs) == 0 {
+		for _, l := range t.Lists {
+			t.ListIDs = append(t.ListIDs, l.ID)
+		}
+	}
+	if len(t.TemplateIDs) > 0 {
+		t.TemplateID = t.TemplateIDs[0]
+	}
+	if len(t.ListIDs) > 0 {
+		t.ListID = t.ListIDs[0]
+	}
+	return t, nil
+}
+
+// splitIDs reads "16", "16,17" or "" (no id); spaces around ids are
+// dropped.
+func splitIDs(element, text string) ([]int64, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	var ids []int64
+	for _, part := range strings.Split(text, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, &xmlbind.FieldError{Element: element, Value: text, Err: errors.New("not a comma-separated list of integers")}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// fetchTasks performs r and converts each <task> of its <task_list>.
+func fetchTasks(ctx context.Context, c *Client, r *request) (*Page[Task], error) {
+	p, err := fetchPage[taskRecord](ctx, c, r, "task_list", "task")
+	if err != nil {
+		return nil, err
+	}
+	out := &Page[Task]{Items: make([]Task, 0, len(p.Items)), Total: p.Total}
+	for i := range p.Items {
+		t, err := p.Items[i].task()
+		if err != nil {
+			// The body was read and is well-formed: name the call without
+			// its parameters, which is all that is left to say.
+			return nil, &DecodeError{Call: r.method + " " + r.script + "?do=" + r.action, Expected: "<task_list>", Err: err}
+		}
+		out.Items = append(out.Items, t)
+	}
+	return out, nil
 }
 
 // TaskListOptions filters and pages List. The zero value lists every task:
@@ -144,7 +247,12 @@ type TaskParams struct {
 	// SendDomain. Required.
 	SendAccount  string `url:"send_account"`
 	SendFullname string `url:"send_fullname,omitempty"` // sender name
-	MaillistID   int64  `url:"maillist_id"`             // the contact list; required
+	// MaillistID is the contact list; it or MaillistIDs is required.
+	MaillistID int64 `url:"-"`
+	// MaillistIDs are several contact lists to send to, sent with
+	// MaillistID (first, when set) as one comma-separated maillist_id, as
+	// production clients do (docs/wire-format.md).
+	MaillistIDs []int64 `url:"-"`
 	// SendQty is how many messages to send; 0 (not sent) means every
 	// address of the list.
 	SendQty int `url:"send_qty,omitempty"`
@@ -174,8 +282,11 @@ type TaskUpdateParams struct {
 	SendDomain   string `url:"send_domain,omitempty"`
 	SendAccount  string `url:"send_account,omitempty"` // an address or "all"
 	SendFullname string `url:"send_fullname,omitempty"`
-	MaillistID   int64  `url:"maillist_id,omitempty"`
-	SendQty      *int   `url:"send_qty,omitempty"` // 0: every address of the list
+	MaillistID   int64  `url:"-"`
+	// MaillistIDs are several contact lists, sent with MaillistID as one
+	// comma-separated maillist_id (see TaskParams.MaillistIDs).
+	MaillistIDs []int64 `url:"-"`
+	SendQty     *int    `url:"send_qty,omitempty"` // 0: every address of the list
 	// SendStatus holds or releases the task: SendHeld or SendWaiting only.
 	SendStatus  SendStatus   `url:"send_status,omitempty"`
 	SendTime    time.Time    `url:"send_time,omitempty" layout:"2006-01-02 15:04"`
@@ -194,7 +305,46 @@ func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, e
 		return nil, err
 	}
 	q := url.Values{"date": {date.In(s.api().loc).Format("2006-01-02")}}
-	return fetchList[Task](ctx, s.api(), get("task.php", "list-task", q), "task_list", "task")
+	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q))
+	if err != nil {
+		return nil, err
+	}
+	return p.Items, nil
+}
+
+// TaskFindOptions selects the tasks Find returns. At least one field must
+// be set; set fields narrow the result together.
+type TaskFindOptions struct {
+	// Date keeps the tasks of one day, in the client's zone.
+	Date time.Time `url:"date,omitempty" layout:"2006-01-02"`
+	ID   int64     `url:"id,omitempty"` // one task by id
+	// Ident is a task's batch number (Task.SN, e.g. "20120302-362-F9B1E5").
+	Ident string `url:"ident,omitempty"`
+	// State keeps the tasks in one sending state; 0 sends nothing.
+	State SendStatus `url:"state,omitempty"`
+}
+
+// Find returns the tasks of list-task that match opts: by id, batch
+// number, day or state, in the form of ListByDate. The document only
+// shows list-task with a date; the public clients in production also call
+// it with id, ident and state, without a date (docs/wire-format.md).
+// Find is the general form of ListByDate rather than an option of List,
+// because List is task-list, a different call with a different reply.
+//
+// API: task.php?do=list-task (doc §2.1 and production clients)
+func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	q, err := s.api().encodeParams(opts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q))
+	if err != nil {
+		return nil, err
+	}
+	return p.Items, nil
 }
 
 // List returns one page of tasks. The reply carries no total, so
@@ -206,7 +356,7 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) (*Page[Ta
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage[Task](ctx, s.api(), get("task.php", "task-list", q), "task_list", "task")
+	return fetchTasks(ctx, s.api(), get("task.php", "task-list", q))
 }
 
 // ListIter yields every task from opts.Page (or the first page) on,
@@ -242,10 +392,11 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 		return nil, err
 	}
 	q := idQuery("id", id)
-	tasks, err := fetchList[Task](ctx, s.api(), get("task.php", "task-list", q), "task_list", "task")
+	p, err := fetchTasks(ctx, s.api(), get("task.php", "task-list", q))
 	if err != nil {
 		return nil, err
 	}
+	tasks := p.Items
 	// Match the id rather than take the first row: a server that ignored
 	// the id would otherwise return the wrong task.
 	for i := range tasks {
@@ -272,6 +423,7 @@ func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error
 	if err != nil {
 		return nil, err
 	}
+	q.Set("maillist_id", joinIDs(p.MaillistID, p.MaillistIDs))
 	return s.api().exec(ctx, getWrite("task.php", "add-task", q))
 }
 
@@ -289,6 +441,9 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 	q, err := s.api().encodeParams(p)
 	if err != nil {
 		return nil, err
+	}
+	if ids := joinIDs(p.MaillistID, p.MaillistIDs); ids != "" {
+		q.Set("maillist_id", ids)
 	}
 	if len(q) == 0 {
 		return nil, &ValidationError{Field: "TaskUpdateParams", Reason: "sets no field to change"}
@@ -331,11 +486,27 @@ func (s *TaskService) listQuery(opts *TaskListOptions) (url.Values, error) {
 	return q, nil
 }
 
+func (o *TaskFindOptions) validate() error {
+	if o == nil || *o == (TaskFindOptions{}) {
+		return &ValidationError{Field: "TaskFindOptions", Reason: "set at least one of Date, ID, Ident and State"}
+	}
+	if o.ID != 0 {
+		if err := requireID("id", o.ID); err != nil {
+			return err
+		}
+	}
+	switch o.State {
+	case 0, SendCancelled, SendPaused, SendHeld, SendWaiting, SendInProgress, SendFinished:
+		return nil
+	}
+	return &ValidationError{Field: "state", Reason: fmt.Sprintf("unknown status %d", o.State)}
+}
+
 func (p *TaskParams) validate() error {
 	return firstInvalid(
 		taskCheckTemplates(p.TemplateIDs, true),
 		taskCheckSender(p.SendDomain, p.SendAccount, true),
-		requireID("maillist_id", p.MaillistID),
+		taskCheckLists(p.MaillistID, p.MaillistIDs, true),
 		taskCheckQty(p.SendQty),
 		taskCheckStart(p.Status),
 		requireDate("time", p.Time),
@@ -345,9 +516,7 @@ func (p *TaskParams) validate() error {
 
 func (p *TaskUpdateParams) validate() error {
 	var maillist, qty, track, replyTo error
-	if p.MaillistID != 0 {
-		maillist = requireID("maillist_id", p.MaillistID)
-	}
+	maillist = taskCheckLists(p.MaillistID, p.MaillistIDs, false)
 	if p.SendQty != nil {
 		qty = taskCheckQty(*p.SendQty)
 	}
@@ -363,6 +532,41 @@ func (p *TaskUpdateParams) validate() error {
 	}
 	return firstInvalid(taskCheckTemplates(p.TemplateIDs, false),
 		taskCheckSender(p.SendDomain, p.SendAccount, false), maillist, qty, status, track, replyTo)
+}
+
+// taskCheckLists checks the contact lists of a task: one id, several, or
+// both (the single one first).
+func taskCheckLists(id int64, ids []int64, required bool) error {
+	if id == 0 && len(ids) == 0 {
+		if required {
+			return requireID("maillist_id", 0)
+		}
+		return nil
+	}
+	if id != 0 {
+		if err := requireID("maillist_id", id); err != nil {
+			return err
+		}
+	}
+	for _, x := range ids {
+		if err := requireID("maillist_id", x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinIDs writes id (when set) and ids as one comma-separated value, ""
+// when there is none.
+func joinIDs(id int64, ids []int64) string {
+	var parts []string
+	if id != 0 {
+		parts = append(parts, itoa(id))
+	}
+	for _, x := range ids {
+		parts = append(parts, itoa(x))
+	}
+	return strings.Join(parts, ",")
 }
 
 func taskCheckTemplates(ids []int64, required bool) error {

@@ -110,10 +110,15 @@
 //
 // Per call:
 //   - maillist-list items carry an extra <input_status>0</input_status>.
-//   - maillist-add answers the new list's id in <id>; add-task likewise
-//     (documented); add-tpl answers the new template's id as the whole of
-//     <data> (documented), and ml-addr-add with return_id=1 the new
-//     address's id. Other success messages are never a bare number.
+//   - maillist-add answers a status and a message, no id, as the document
+//     (§4.3) shows and as production does: the public TypeScript client
+//     (zswang/bestedm-api, src/index.ts, maillistAdd) types the reply as
+//     status and data only, and no public client reads an id from it.
+//     add-task answers the new task's id in <id> (documented, §5.1);
+//     add-tpl the new template's id as the whole of <data> (documented,
+//     §5.2); ml-addr-add with return_id=1 the new address's id (§4.9.1).
+//     domain-add and mailbox-add, whose reply the document does not show,
+//     answer a message. Other success messages are never a bare number.
 //   - maillist-edit needs at least one of subject, status, description;
 //     maillist-del also deletes the list's addresses and unsubscribe record.
 //   - ml-addr-add without ml_addr adds one address; list_id absent or 0 is
@@ -129,7 +134,10 @@
 //   - ml-addr-edit needs at least one field; ml-addr-empty list_id=0
 //     empties the unclassified addresses.
 //   - ml-addr-list records carry <sex> only when set, and only the var1…var10
-//     that are set; <brithday> keeps the document's spelling.
+//     that are set; <brithday> keeps the spelling of the document's sample
+//     reply (its parameter list says birthday; the SDK reads both). Task
+//     lists likewise send send_qty_remak, the sample's spelling, where the
+//     document's prose says send_qty_remark.
 //   - ml-sub batches (maillist) are split on ";" and newlines, each record
 //     on its first TAB or ","; the name defaults to the local part.
 //     Subscribing an address already in the list succeeds and changes
@@ -147,7 +155,17 @@
 //     not_found; status is 1, -1 or 2; track_status 0, 1 or 2; subs_link 0
 //     or 1. edit-task reads the time from send_time, or from time as the
 //     document's example sends it; send_status is 1 or -1.
-//   - list-task (§2.1) shows a task's first template in tpl_id/tpl_name.
+//   - list-task (§2.1) takes date, id, ident (the task's sn) or state (its
+//     send_status), at least one, all applied together: the public
+//     TypeScript client (src/index.ts, listTask) sends id, ident and state
+//     without a date. tpl_id and list_id hold every id of the task,
+//     comma-separated ("16,17", the form add-task takes; the issue's
+//     production report); tpl_name is the first template's name.
+//   - add-task and edit-task take several lists in maillist_id ("5,8"); the
+//     task sends once to each address of their union. task-list then adds
+//     <listes><item><list_id/><list_name/></item>…</listes> and list_id
+//     holds every id, as the TypeScript client's ITask (src/index.ts)
+//     shows; a task of one list has no <listes>.
 //     task-list's acct_domain and acct_address appear only for acct_type
 //     domain and address; sender is the address for acct_type address,
 //     empty otherwise.

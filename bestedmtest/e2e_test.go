@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,6 +201,10 @@ func (f *flow) createList(t *testing.T) {
 	require.Positive(t, res.ID)
 	assert.Equal(t, "添加联系人分类成功", res.Message)
 	f.list = res.ID
+	// The fake answers maillist-add as the document does, without an id:
+	// Create found the list by its subject.
+	lookup := f.last(t, "mloperate.php", "maillist-list")
+	assert.Equal(t, "GET", lookup.Method)
 	req := f.last(t, "mloperate.php", "maillist-add")
 	assert.Equal(t, "POST", req.Method)
 	assert.Equal(t, listSubject, req.Form.Get("subject"), "free text travels in the body")
@@ -635,8 +640,9 @@ func (f *flow) createTasks(t *testing.T) {
 	assert.Equal(t, &bestedm.Task{
 		ID: f.task1, SN: t1.SN, AcctType: bestedm.SenderScopeAddress, AcctAddress: "marketing@mail.example.com",
 		Sender: "marketing@mail.example.com", SenderName: "示例科技", ReplyTo: "marketing@mail.example.com",
-		Templates: []bestedm.TaskTemplate{{ID: f.tplA, Name: "E2E 夏季促销（修订）"}},
-		AddrType:  bestedm.RecipientsList, ListID: f.list, ListName: listSubject, SendQtyActual: 320,
+		Templates:  []bestedm.TaskTemplate{{ID: f.tplA, Name: "E2E 夏季促销（修订）"}},
+		TemplateID: f.tplA, TemplateIDs: []int64{f.tplA}, ListIDs: []int64{f.list},
+		AddrType: bestedm.RecipientsList, ListID: f.list, ListName: listSubject, SendQtyActual: 320,
 		SendTime: f.send1.In(f.loc), SendStatus: bestedm.SendWaiting, TrackStatus: bestedm.TrackOpensAndClicks,
 	}, t1)
 
@@ -1282,4 +1288,63 @@ func (f *flow) requests(t *testing.T) {
 		assert.True(t, seen[call], "the flow never called %s", call)
 	}
 	assert.Len(t, seen, len(e2eCalls), "no call outside the document and failexportall.php")
+}
+
+// TestEndToEndProductionForms runs the call forms production clients use
+// and the document does not show against the fake: a task sending to
+// several lists with several templates, read back by task-list (<listes>),
+// and list-task by id, ident and state without a date.
+func TestEndToEndProductionForms(t *testing.T) {
+	f := newFlow(t, bestedm.AuthBasic)
+	lists, err := f.c.Maillist.List(f.ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(lists), 2)
+	tpls, err := f.c.Template.List(f.ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(tpls), 2)
+	domains, err := f.c.Domain.List(f.ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, domains)
+
+	listIDs := []int64{lists[0].ID, lists[1].ID}
+	tplIDs := []int64{tpls[0].ID, tpls[1].ID}
+	res, err := f.c.Task.Create(f.ctx, &bestedm.TaskParams{TemplateIDs: tplIDs, SendDomain: domains[0].Name, SendAccount: "all",
+		MaillistIDs: listIDs, Status: bestedm.TaskHold, Time: e2eStart.Add(48 * time.Hour)})
+	require.NoError(t, err)
+	require.Positive(t, res.ID)
+	assert.Equal(t, fmt.Sprint(listIDs[0])+","+fmt.Sprint(listIDs[1]), f.last(t, "task.php", "add-task").Query.Get("maillist_id"))
+
+	got, err := f.c.Task.Get(f.ctx, res.ID)
+	require.NoError(t, err)
+	assert.Equal(t, listIDs, got.ListIDs)
+	assert.Equal(t, []bestedm.TaskList{{ID: lists[0].ID, Name: lists[0].Subject}, {ID: lists[1].ID, Name: lists[1].Subject}}, got.Lists)
+	assert.Equal(t, tplIDs, got.TemplateIDs)
+
+	byID, err := f.c.Task.Find(f.ctx, &bestedm.TaskFindOptions{ID: res.ID})
+	require.NoError(t, err)
+	require.Len(t, byID, 1)
+	assert.Equal(t, tplIDs, byID[0].TemplateIDs, "tpl_id carries every template id")
+	assert.Equal(t, listIDs, byID[0].ListIDs)
+	assert.Equal(t, tplIDs[0], byID[0].TemplateID)
+
+	byIdent, err := f.c.Task.Find(f.ctx, &bestedm.TaskFindOptions{Ident: got.SN})
+	require.NoError(t, err)
+	require.Len(t, byIdent, 1)
+	assert.Equal(t, res.ID, byIdent[0].ID)
+
+	held, err := f.c.Task.Find(f.ctx, &bestedm.TaskFindOptions{State: bestedm.SendHeld})
+	require.NoError(t, err)
+	require.NotEmpty(t, held)
+	for _, tk := range held {
+		assert.Equal(t, bestedm.SendHeld, tk.SendStatus)
+	}
+	assert.Equal(t, url.Values{"do": {"list-task"}, "state": {"-1"}}, f.last(t, "task.php", "list-task").Query)
+
+	// edit-task moves it to one list.
+	_, err = f.c.Task.Update(f.ctx, res.ID, &bestedm.TaskUpdateParams{MaillistIDs: listIDs[1:]})
+	require.NoError(t, err)
+	got, err = f.c.Task.Get(f.ctx, res.ID)
+	require.NoError(t, err)
+	assert.Equal(t, listIDs[1:], got.ListIDs)
+	assert.Empty(t, got.Lists, "<listes> only for a task of several lists")
 }

@@ -241,3 +241,25 @@ func (r resp) lines() []string {
 	}
 	return out
 }
+
+// listID finds a list's id by subject with maillist-list, as a client
+// must after maillist-add, whose reply carries no id.
+func (a *api) listID(t *testing.T, subject string) string {
+	t.Helper()
+	for _, it := range a.get("mloperate.php", "maillist-list").xml(t).all("item") {
+		if it.get("subject") == subject {
+			return it.get("id")
+		}
+	}
+	t.Fatalf("no list %q", subject)
+	return ""
+}
+
+// addedList asserts that a maillist-add reply is the document's (a
+// success without <id>) and returns the new list's id, found by subject.
+func (r resp) addedList(t *testing.T, a *api, subject string) string {
+	t.Helper()
+	r.ok(t)
+	require.NotContains(t, r.body, "<id>", "maillist-add answers no id")
+	return a.listID(t, subject)
+}

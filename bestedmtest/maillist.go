@@ -70,7 +70,9 @@ func (c *call) maillistAdd() reply {
 	}
 	l := &maillist{id: c.st.newListID(), subject: subject, description: c.param("description"), status: status, created: c.now}
 	c.st.lists = append(c.st.lists, l)
-	return resultID(statusSuccess, l.id, "添加联系人分类成功")
+	// No <id>: the document's reply has none and production sends none
+	// (docs/wire-format.md); clients find the list by its subject.
+	return result(statusSuccess, "添加联系人分类成功")
 }
 
 func (c *call) maillistEdit() reply {

@@ -277,14 +277,25 @@ func (st *state) newTask(tplIDs []int64, l *maillist, qty int64, created time.Ti
 
 // setList (re)fixes a task's recipients: the list's addresses by id, the
 // first qty of them when qty > 0.
-func (st *state) setList(t *task, l *maillist, qty int64) {
+func (st *state) setList(t *task, l *maillist, qty int64, more ...*maillist) {
 	t.listID, t.listName, t.sendQty = l.id, l.subject, qty
+	t.moreLists = nil
+	for _, m := range more {
+		t.moreLists = append(t.moreLists, m.id)
+	}
 	t.recipients = t.recipients[:0]
-	for _, a := range st.addrsOf(l.id) {
-		if qty > 0 && int64(len(t.recipients)) >= qty {
-			break
+	seen := map[string]bool{}
+	for _, lid := range append([]int64{l.id}, t.moreLists...) {
+		for _, a := range st.addrsOf(lid) {
+			if qty > 0 && int64(len(t.recipients)) >= qty {
+				break
+			}
+			// An address in two of the lists is sent to once.
+			if key := strings.ToLower(a.email); !seen[key] {
+				seen[key] = true
+				t.recipients = append(t.recipients, recipient{addrID: a.id, email: a.email})
+			}
 		}
-		t.recipients = append(t.recipients, recipient{addrID: a.id, email: a.email})
 	}
 	t.duration = sendDuration(len(t.recipients))
 }

@@ -142,7 +142,7 @@ func TestEveryCall(t *testing.T) {
 		{"mloperate.php", "maillist-detail", "maillist", func() resp { return a.get("mloperate.php", "maillist-detail", "id", id(seed["list"])) }},
 		{"mloperate.php", "maillist-add", "result", func() resp {
 			r := a.post("mloperate.php", "maillist-add", nil, kv("subject", "新分类", "status", "enabled", "description", "说明"))
-			newList = r.ok(t)
+			newList = r.addedList(t, a, "新分类")
 			return r
 		}},
 		{"mloperate.php", "maillist-edit", "result", func() resp {

@@ -94,8 +94,9 @@ type task struct {
 	tplNames                []string // names when the task was created, for deleted templates
 	sendDomain, sendAccount string
 	sendFullname, replyTo   string
-	listID                  int64
+	listID                  int64 // the first list
 	listName                string
+	moreLists               []int64 // further lists, maillist_id "5,8"
 	sendQty                 int64
 	status                  int // as stored: 1, -1, 2 (send now), -2, -3
 	sendTime, created       time.Time

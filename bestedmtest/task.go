@@ -50,6 +50,38 @@ func (c *call) tplName(t *task, i int) string {
 	return t.tplNames[i]
 }
 
+// joinIDs writes ids comma-separated, the form add-task takes and the
+// form production answers tpl_id and list_id in for a task of several.
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// listIDs are every list of t, the first first.
+func (t *task) listIDs() []int64 { return append([]int64{t.listID}, t.moreLists...) }
+
+// mustLists reads maillist_id: one existing list id or several,
+// comma-separated (as production clients send them).
+func (c *call) mustLists(name string) []*maillist {
+	raw := c.requireStr(name)
+	var ls []*maillist
+	for _, p := range strings.Split(raw, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil || id <= 0 {
+			c.stop(paramError(name))
+		}
+		l := c.st.list(id)
+		if l == nil {
+			c.stop(notFound("联系人分类"))
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}
+
 func (c *call) listName(t *task) string {
 	if l := c.st.list(t.listID); l != nil {
 		return l.subject
@@ -61,7 +93,7 @@ func (c *call) listName(t *task) string {
 func (c *call) writeCounts(d *doc, r *run) {
 	t, tt := r.t, r.totals()
 	d.text("addr_type", "0")
-	d.int("list_id", t.listID)
+	d.text("list_id", joinIDs(t.listIDs()))
 	d.cdata("list_name", c.listName(t))
 	d.int("send_qty", t.sendQty)
 	d.int("send_qty_remak", tt.planned) // sic
@@ -74,14 +106,29 @@ func (c *call) writeCounts(d *doc, r *run) {
 	d.int("track_status", int64(t.trackStatus))
 }
 
-// listTaskByDate answers §2.1: the tasks of one day, one template each (the
-// first, when a task has several: tpl_id is a single id there).
+// listTaskByDate answers §2.1 and the forms production clients use: by
+// date, id, ident (the task's sn) or state (its send_status), at least one,
+// together. tpl_id holds every template id, comma-separated, and tpl_name
+// the first template's name.
 func (c *call) listTaskByDate() reply {
-	day, _ := c.date("date", true)
+	day, byDay := c.date("date", false)
+	var id int64
+	if c.str("id") != "" {
+		id = c.requireID("id")
+	}
+	ident := c.str("ident")
+	status, byStatus := int64(0), c.str("state") != ""
+	if byStatus {
+		status = c.oneOf("state", 0, 1, 2, 3, -1, -2, -3)
+	}
+	if !byDay && id == 0 && ident == "" && !byStatus {
+		c.stop(paramError("date"))
+	}
 	d := newDoc("task_list")
 	for _, t := range c.st.tasks {
 		r := c.s.progress(t, c.now)
-		if !r.day().Equal(day) {
+		if (byDay && !r.day().Equal(day)) || (id != 0 && t.id != id) || (ident != "" && t.sn != ident) ||
+			(byStatus && int64(r.status) != status) {
 			continue
 		}
 		d.open("task")
@@ -90,7 +137,7 @@ func (c *call) listTaskByDate() reply {
 		d.text("sender", t.sender())
 		d.cdata("sender_name", t.sendFullname)
 		d.text("replyto", t.replyto())
-		d.int("tpl_id", t.tplIDs[0])
+		d.text("tpl_id", joinIDs(t.tplIDs))
 		d.cdata("tpl_name", c.tplName(t, 0))
 		c.writeCounts(d, r)
 		d.close()
@@ -141,6 +188,17 @@ func (c *call) taskList() reply {
 			d.open("template").int("tpl_id", tid).cdata("tpl_name", c.tplName(t, i)).close()
 		}
 		d.close()
+		if len(t.moreLists) > 0 {
+			d.open("listes")
+			for _, lid := range t.listIDs() {
+				name := ""
+				if l := c.st.list(lid); l != nil {
+					name = l.subject
+				}
+				d.open("item").int("list_id", lid).cdata("list_name", name).close()
+			}
+			d.close()
+		}
 		c.writeCounts(d, r)
 		d.close()
 	}
@@ -212,7 +270,7 @@ func (c *call) addTask() reply {
 	ids := c.tplIDs()
 	c.requireStr("send_account")
 	account, dom := c.senderParams("", "")
-	l := c.mustList("maillist_id")
+	ls := c.mustLists("maillist_id")
 	qty := c.optInt("send_qty", 0)
 	if qty < 0 {
 		c.stop(paramError("send_qty"))
@@ -224,7 +282,10 @@ func (c *call) addTask() reply {
 	}
 	subs := c.oneOf("subs_link", 1, 0, 1)
 	track := c.oneOf("track_status", 0, 0, 1, 2)
-	t := c.st.newTask(ids, l, qty, c.now)
+	t := c.st.newTask(ids, ls[0], qty, c.now)
+	if len(ls) > 1 {
+		c.st.setList(t, ls[0], qty, ls[1:]...)
+	}
 	t.sendAccount, t.sendDomain, t.sendFullname = account, dom, c.param("send_fullname")
 	t.status, t.sendTime, t.subsLink, t.trackStatus = int(status), when, int(subs), int(track)
 	t.trackDomain, t.replyTo = c.trackDomain(), c.replyTo()
@@ -280,9 +341,12 @@ func (c *call) taskEdits(t *task) task {
 	if c.has("send_fullname") {
 		cp.sendFullname = c.param("send_fullname")
 	}
-	l := c.st.list(t.listID)
+	ls := []*maillist{c.st.list(t.listID)}
+	for _, id := range t.moreLists {
+		ls = append(ls, c.st.list(id))
+	}
 	if c.has("maillist_id") {
-		l = c.mustList("maillist_id")
+		ls = c.mustLists("maillist_id")
 	}
 	if cp.sendQty = c.optInt("send_qty", t.sendQty); cp.sendQty < 0 {
 		c.stop(paramError("send_qty"))
@@ -309,9 +373,15 @@ func (c *call) taskEdits(t *task) task {
 	if c.has("tpl_id") {
 		cp.links = c.st.linksOf(cp.tplIDs)
 	}
-	if l != nil && (c.has("maillist_id") || c.has("send_qty")) {
+	if ls[0] != nil && (c.has("maillist_id") || c.has("send_qty")) {
+		var more []*maillist
+		for _, m := range ls[1:] {
+			if m != nil {
+				more = append(more, m)
+			}
+		}
 		cp.recipients = nil
-		c.st.setList(&cp, l, cp.sendQty)
+		c.st.setList(&cp, ls[0], cp.sendQty, more...)
 	}
 	return cp
 }

@@ -62,24 +62,40 @@ func planFor(t reflect.Type) *plan {
 		return p.(*plan)
 	}
 	p := &plan{byName: map[string]*field{}, byWrapper: map[string]map[string]*field{}}
+	p.add(t, nil)
+	actual, _ := plans.LoadOrStore(t, p)
+	return actual.(*plan)
+}
+
+// add maps the tagged fields of t, reached through index prefix. An
+// embedded struct without a tag is flattened, its fields mapped before the
+// outer ones that follow it, so an outer field wins a shared name. A name
+// may list alternative spellings, `xml:"send_qty_remak|send_qty_remark"`,
+// for elements the server spells more than one way.
+func (p *plan) add(t reflect.Type, prefix []int) {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
+		index := append(append([]int(nil), prefix...), sf.Index...)
 		tag := sf.Tag.Get("xml")
+		if tag == "" && sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Type != timeType {
+			p.add(sf.Type, index)
+			continue
+		}
 		if tag == "" || tag == "-" || !sf.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
-		if w, n, ok := strings.Cut(name, ">"); ok {
-			if p.byWrapper[w] == nil {
-				p.byWrapper[w] = map[string]*field{}
+		names, _, _ := strings.Cut(tag, ",")
+		for _, name := range strings.Split(names, "|") {
+			if w, n, ok := strings.Cut(name, ">"); ok {
+				if p.byWrapper[w] == nil {
+					p.byWrapper[w] = map[string]*field{}
+				}
+				p.byWrapper[w][n] = &field{index: index, wrapper: w}
+				continue
 			}
-			p.byWrapper[w][n] = &field{index: sf.Index, wrapper: w}
-			continue
+			p.byName[name] = &field{index: index}
 		}
-		p.byName[name] = &field{index: sf.Index}
 	}
-	actual, _ := plans.LoadOrStore(t, p)
-	return actual.(*plan)
 }
 
 // Root reads tokens up to the first start element and returns it.
