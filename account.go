@@ -56,8 +56,8 @@ type ServiceInfo struct {
 	SendType       SendType      `xml:"send_type"`
 	BeginningDate  time.Time     `xml:"beginning_date"`
 	ExpirationDate time.Time     `xml:"expiration_date"`
-	QtyAvailable   int64         `xml:"qty_available"`
-	QtyBuyTotal    int64         `xml:"qty_buytotal"`
+	QuotaLeft      int64         `xml:"qty_available"`
+	QuotaBought    int64         `xml:"qty_buytotal"`
 }
 
 // CustomerInfo returns the account holder's details.

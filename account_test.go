@@ -33,7 +33,7 @@ func TestAccountServiceInfo(t *testing.T) {
 	assert.Equal(t, &ServiceInfo{
 		ID: 1024, Status: ServiceEnabled, Type: ServiceTypeTotal, SendType: SendLocal,
 		BeginningDate: time.Date(2012, 3, 2, 0, 0, 0, 0, china),
-		QtyAvailable:  98500, QtyBuyTotal: 100000,
+		QuotaLeft:     98500, QuotaBought: 100000,
 	}, got)
 	assert.True(t, got.ExpirationDate.IsZero(), "0000-00-00 is the zero time")
 }

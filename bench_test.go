@@ -471,10 +471,10 @@ func BenchmarkOverhead(b *testing.B) {
 		}).report(b)
 	})
 	b.Run("ListAddresses50", func(b *testing.B) {
-		opts := &bestedm.ListAddressesOptions{Page: 1, Limit: 50}
+		opts := &bestedm.AddressListOptions{Page: 1, Limit: 50}
 		q := url.Values{"do": {"ml-addr-list"}, "page": {"1"}, "limit": {"50"}}
 		runPaired(b, func() error {
-			p, err := c.Maillist.ListAddresses(benchCtx, opts)
+			p, err := c.Maillist.ListAddressesPage(benchCtx, opts)
 			if err == nil && len(p.Items) != 50 {
 				err = fmt.Errorf("got %d addresses", len(p.Items))
 			}
@@ -556,7 +556,7 @@ func BenchmarkDecode(b *testing.B) {
 			c := memClient(b, body)
 			sdk := func() error {
 				k := 0
-				for _, err := range c.Track.Opens(benchCtx, bestedm.TaskID(1)) {
+				for _, err := range c.Track.ListOpens(benchCtx, bestedm.TaskByID(1)) {
 					if err != nil {
 						return err
 					}
@@ -583,9 +583,9 @@ func BenchmarkDecode(b *testing.B) {
 		b.Run("Addresses/"+size.name, func(b *testing.B) {
 			body := genBody(addrsHead(int64(n)), dataTail, n, appendAddr)
 			c := memClient(b, body)
-			opts := &bestedm.ListAddressesOptions{Page: 1, Limit: n}
+			opts := &bestedm.AddressListOptions{Page: 1, Limit: n}
 			sdk := func() error {
-				p, err := c.Maillist.ListAddresses(benchCtx, opts)
+				p, err := c.Maillist.ListAddressesPage(benchCtx, opts)
 				if err != nil {
 					return err
 				}

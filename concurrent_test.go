@@ -123,35 +123,35 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		{"Account.CustomerInfo", func(ctx context.Context) error { _, err := c.Account.CustomerInfo(ctx); return err }},
 		{"Account.ServiceInfo", func(ctx context.Context) error { _, err := c.Account.ServiceInfo(ctx); return err }},
 		{"Statistic.Overview", func(ctx context.Context) error { _, err := c.Statistic.Overview(ctx, day); return err }},
-		{"Statistic.Batches", func(ctx context.Context) error {
-			_, err := c.Statistic.Batches(ctx, &BatchesOptions{Date: day})
+		{"Statistic.ListBatches", func(ctx context.Context) error {
+			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Date: day})
 			return err
 		}},
-		{"Statistic.Deductions", func(ctx context.Context) error { _, err := c.Statistic.Deductions(ctx, day); return err }},
+		{"Statistic.ListDeductions", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, day); return err }},
 		{"Statistic.ExportFailed", func(ctx context.Context) error {
-			return countRows(c.Statistic.ExportFailed(ctx, &ExportFailedOptions{Date: day, Type: FailureAll}))
+			return countRows(c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll}))
 		}},
-		{"Track.Overview", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskID(362)); return err }},
-		{"Track.Opens", func(ctx context.Context) error { return countSeq(c.Track.Opens(ctx, TaskID(362))) }},
-		{"Track.Clicks", func(ctx context.Context) error { return countSeq(c.Track.Clicks(ctx, TaskID(362), 0)) }},
-		{"Track.LinkStats", func(ctx context.Context) error { _, err := c.Track.LinkStats(ctx, TaskID(362), 0); return err }},
+		{"Track.Overview", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(362)); return err }},
+		{"Track.ListOpens", func(ctx context.Context) error { return countSeq(c.Track.ListOpens(ctx, TaskByID(362))) }},
+		{"Track.ListClicks", func(ctx context.Context) error { return countSeq(c.Track.ListClicks(ctx, TaskByID(362), 0)) }},
+		{"Track.ListLinks", func(ctx context.Context) error { _, err := c.Track.ListLinks(ctx, TaskByID(362), 0); return err }},
 		{"Track.Export", func(ctx context.Context) error {
 			return countRows(c.Track.Export(ctx, &TrackExportOptions{TrackID: 5120}))
 		}},
 		{"Maillist.List", func(ctx context.Context) error { _, err := c.Maillist.List(ctx); return err }},
 		{"Maillist.Get", func(ctx context.Context) error { _, err := c.Maillist.Get(ctx, 101); return err }},
 		{"Maillist.ListAddresses", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddresses(ctx, &ListAddressesOptions{ListID: ptrTo[int64](101)})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: ptrTo[int64](101)})
 			return err
 		}},
 		{"Maillist.ExportSubscribers", func(ctx context.Context) error { return countRows(c.Maillist.ExportSubscribers(ctx, 101)) }},
 		{"Maillist.AddAddresses", func(ctx context.Context) error {
-			_, err := c.Maillist.AddAddresses(ctx, 101, slices.Values([]Address{{Email: "a@example.com"}, {Email: "b@example.com"}}), &BatchOptions{BatchSize: 1})
+			_, err := c.Maillist.AddAddresses(ctx, 101, slices.Values([]Address{{Email: "a@example.com"}, {Email: "b@example.com"}}), &AddressAddOptions{BatchSize: 1})
 			return err
 		}},
 		{"Maillist.Delete", func(ctx context.Context) error { _, err := c.Maillist.Delete(ctx, 101); return err }},
 		{"Task.List", func(ctx context.Context) error {
-			_, err := c.Task.List(ctx, &TaskListOptions{Page: 1, Limit: 30})
+			_, err := c.Task.ListPage(ctx, &TaskListOptions{Page: 1, Limit: 30})
 			return err
 		}},
 		{"Task.ListByDate", func(ctx context.Context) error { _, err := c.Task.ListByDate(ctx, day); return err }},
@@ -167,11 +167,11 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		}},
 		{"Domain.List", func(ctx context.Context) error { _, err := c.Domain.List(ctx); return err }},
 		{"Domain.ForCustomer.Mailboxes", func(ctx context.Context) error {
-			_, err := c.Domain.ForCustomer(1024).Mailboxes(ctx, &MailboxListOptions{Page: 1})
+			_, err := c.Domain.ForCustomer(1024).ListMailboxesPage(ctx, &MailboxListOptions{Page: 1})
 			return err
 		}},
-		{"Domain.AddMailbox", func(ctx context.Context) error {
-			_, err := c.Domain.AddMailbox(ctx, "sales@example.com", "mailbox-pw")
+		{"Domain.CreateMailbox", func(ctx context.Context) error {
+			_, err := c.Domain.CreateMailbox(ctx, "sales@example.com", "mailbox-pw")
 			return err
 		}},
 	}

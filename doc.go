@@ -34,7 +34,7 @@
 // # Lists, iterators and exports
 //
 // Paged calls return one *Page and have an Iter variant that walks every
-// page. Tracking details (Track.Opens, Track.Clicks) stream as iterators,
+// page. Tracking details (Track.ListOpens, Track.ListClicks) stream as iterators,
 // decoding one record at a time. Text exports return an *Export that is
 // both the raw body (an io.ReadCloser) and, through Rows, an iterator of
 // parsed rows.

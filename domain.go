@@ -61,7 +61,7 @@ type Mailbox struct {
 	Address    string `xml:"mailbox"` // the full address, e.g. "sales@example.com"
 }
 
-// MailboxListOptions selects the mailboxes Domain.Mailboxes returns. A nil
+// MailboxListOptions selects the mailboxes Domain.ListMailboxesPage returns. A nil
 // *MailboxListOptions lists every mailbox of every domain in one reply.
 type MailboxListOptions struct {
 	// Domain limits the list to one domain, such as "example.com".
@@ -88,13 +88,13 @@ func (s *DomainService) List(ctx context.Context) ([]Domain, error) {
 	return fetchList[Domain](ctx, s.api(), get("bs.php", "domain-list", q), "domain_list", "data")
 }
 
-// Add adds domain (a host name such as "example.com") to the customer
+// Create adds domain (a host name such as "example.com") to the customer
 // customerID. Only an administrator may call it: the client must hold the
 // administrator's credentials. customerID is explicit because the document
 // makes it a required parameter of this call in either mode.
 //
 // API: bs.php?do=domain-add (doc §7.2)
-func (s *DomainService) Add(ctx context.Context, customerID int64, domain string) (*Result, error) {
+func (s *DomainService) Create(ctx context.Context, customerID int64, domain string) (*Result, error) {
 	r, err := s.domainRequest("domain-add", customerID, domain)
 	if err != nil {
 		return nil, err
@@ -114,12 +114,12 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 	return s.api().exec(ctx, r)
 }
 
-// Mailboxes returns the mailboxes selected by opts: one page when
+// ListMailboxesPage returns the mailboxes selected by opts: one page when
 // opts.Page is set, otherwise all of them. Page.Total is set only if the
 // server sends a total (the document shows none).
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
-func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions) (*Page[Mailbox], error) {
+func (s *DomainService) ListMailboxesPage(ctx context.Context, opts *MailboxListOptions) (*Page[Mailbox], error) {
 	r, err := s.mailboxListRequest(opts)
 	if err != nil {
 		return nil, err
@@ -127,12 +127,12 @@ func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions)
 	return fetchPage[Mailbox](ctx, s.api(), r, "mailbox_list", "data")
 }
 
-// MailboxesIter yields every mailbox selected by opts, fetching pages of
+// ListMailboxes yields every mailbox selected by opts, fetching pages of
 // opts.Limit (default 30) from opts.Page (or 1) on until a short page. opts
 // is copied, never modified; an error ends the sequence.
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
-func (s *DomainService) MailboxesIter(ctx context.Context, opts *MailboxListOptions) iter.Seq2[Mailbox, error] {
+func (s *DomainService) ListMailboxes(ctx context.Context, opts *MailboxListOptions) iter.Seq2[Mailbox, error] {
 	var o MailboxListOptions
 	if opts != nil {
 		o = *opts
@@ -143,7 +143,7 @@ func (s *DomainService) MailboxesIter(ctx context.Context, opts *MailboxListOpti
 	return pages(o.Page, o.Limit, func(page int) ([]Mailbox, int64, error) {
 		po := o
 		po.Page = page
-		p, err := s.Mailboxes(ctx, &po)
+		p, err := s.ListMailboxesPage(ctx, &po)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -151,7 +151,7 @@ func (s *DomainService) MailboxesIter(ctx context.Context, opts *MailboxListOpti
 	})
 }
 
-// AddMailbox creates the mailbox (a full address, such as
+// CreateMailbox creates the mailbox (a full address, such as
 // "sales@example.com") with password, under one of the customer's domains.
 //
 // The document shows the password in the query string, but also lets
@@ -161,7 +161,7 @@ func (s *DomainService) MailboxesIter(ctx context.Context, opts *MailboxListOpti
 // echoes it.
 //
 // API: bs.php?do=mailbox-add (doc §7.5)
-func (s *DomainService) AddMailbox(ctx context.Context, mailbox, password string) (*Result, error) {
+func (s *DomainService) CreateMailbox(ctx context.Context, mailbox, password string) (*Result, error) {
 	r, err := s.passwordRequest("mailbox-add", mailbox, password)
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func TestHTTPMock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, &bestedm.Customer{ID: 7, Username: "demo", Company: "深圳市示例科技有限公司", Email: "wangwei@example.com"}, me)
 
-	_, err = client.Maillist.Create(ctx, &bestedm.MaillistParams{Subject: "新闻订阅", Status: bestedm.MaillistEnabled})
+	_, err = client.Maillist.Create(ctx, &bestedm.MaillistParams{Name: "新闻订阅", Status: bestedm.MaillistEnabled})
 	var apiErr *bestedm.APIError
 	require.True(t, errors.As(err, &apiErr), "want *bestedm.APIError, got %v", err)
 	assert.Equal(t, "add_maillist_error", apiErr.Status)

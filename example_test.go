@@ -56,7 +56,7 @@ func ExampleNewClient() {
 		log.Fatal(err)
 	}
 	fmt.Println(me.Username, me.Company)
-	fmt.Printf("%s: %d of %d messages left\n", svc.Status, svc.QtyAvailable, svc.QtyBuyTotal)
+	fmt.Printf("%s: %d of %d messages left\n", svc.Status, svc.QuotaLeft, svc.QuotaBought)
 	// Output:
 	// demo 深圳市示例科技有限公司
 	// enabled: 499527 of 500000 messages left
@@ -68,7 +68,7 @@ func ExampleMaillistService_Create() {
 	ctx := context.Background()
 
 	res, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{
-		Subject:     "Newsletter",
+		Name:        "Newsletter",
 		Status:      bestedm.MaillistEnabled,
 		Description: "readers of the weekly newsletter",
 	})
@@ -79,7 +79,7 @@ func ExampleMaillistService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("list %d %q: %s, %d addresses\n", list.ID, list.Subject, list.Status, list.Count)
+	fmt.Printf("list %d %q: %s, %d addresses\n", list.ID, list.Name, list.Status, list.Count)
 	// Output:
 	// list 39 "Newsletter": enabled, 0 addresses
 }
@@ -89,7 +89,7 @@ func ExampleMaillistService_AddAddresses() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	res, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Subject: "Newsletter", Status: bestedm.MaillistEnabled})
+	res, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Name: "Newsletter", Status: bestedm.MaillistEnabled})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -102,9 +102,9 @@ func ExampleMaillistService_AddAddresses() {
 	}
 	// Any iter.Seq[Address] will do, read as it goes: a file, a database
 	// cursor; slices.Values makes one of a slice.
-	rep, err := client.Maillist.AddAddresses(ctx, res.ID, slices.Values(addrs), &bestedm.BatchOptions{
+	rep, err := client.Maillist.AddAddresses(ctx, res.ID, slices.Values(addrs), &bestedm.AddressAddOptions{
 		BatchSize: 2, // default 1000
-		OnBatch: func(b bestedm.BatchResult) {
+		OnBatch: func(b bestedm.AddressBatch) {
 			fmt.Printf("batch %d: %d addresses: %s\n", b.Index, b.Count, b.Result.Message)
 		},
 	})
@@ -119,7 +119,7 @@ func ExampleMaillistService_AddAddresses() {
 	// 5 addresses in 3 requests
 }
 
-func ExampleMaillistService_ListAddressesIter() {
+func ExampleMaillistService_ListAddresses() {
 	srv, client := startFake()
 	defer srv.Close()
 	ctx := context.Background()
@@ -129,12 +129,12 @@ func ExampleMaillistService_ListAddressesIter() {
 		log.Fatal(err)
 	}
 	vip := lists[1]
-	fmt.Printf("%s: %d addresses\n", vip.Subject, vip.Count)
+	fmt.Printf("%s: %d addresses\n", vip.Name, vip.Count)
 
 	// Pages of 10 are fetched as the loop needs them; breaking out of the
 	// loop fetches no more.
 	n := 0
-	for addr, err := range client.Maillist.ListAddressesIter(ctx, &bestedm.ListAddressesOptions{ListID: &vip.ID, Limit: 10}) {
+	for addr, err := range client.Maillist.ListAddresses(ctx, &bestedm.AddressListOptions{ListID: &vip.ID, Limit: 10}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -225,12 +225,12 @@ func ExampleTaskService_Create() {
 	// waiting: true
 }
 
-func ExampleTrackService_Opens() {
+func ExampleTrackService_ListOpens() {
 	srv, client := startFake()
 	defer srv.Close()
 	ctx := context.Background()
 
-	tasks, err := client.Task.List(ctx, &bestedm.TaskListOptions{SendStatus: bestedm.SendFinished})
+	tasks, err := client.Task.ListPage(ctx, &bestedm.TaskListOptions{SendStatus: bestedm.SendFinished})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func ExampleTrackService_Opens() {
 
 	// Opens streams the records as they arrive, however many there are.
 	n := 0
-	for o, err := range client.Track.Opens(ctx, bestedm.TaskID(task.ID)) {
+	for o, err := range client.Track.ListOpens(ctx, bestedm.TaskByID(task.ID)) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -294,7 +294,7 @@ func ExampleAPIError() {
 	ctx := context.Background()
 
 	// The account already has a list with this subject.
-	_, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Subject: "新闻订阅", Status: bestedm.MaillistEnabled})
+	_, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Name: "新闻订阅", Status: bestedm.MaillistEnabled})
 
 	var apiErr *bestedm.APIError
 	if errors.As(err, &apiErr) {

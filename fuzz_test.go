@@ -375,7 +375,7 @@ func FuzzStatisticOverview(f *testing.F) {
 
 func FuzzTrackOverview(f *testing.F) {
 	fuzzSeeds(f, "track-overview.xml", "track-overview-nolinks.xml")
-	fuzzObject(f, "track", func(c *Client) (*TrackOverview, error) { return c.Track.Overview(bg, TaskID(362)) },
+	fuzzObject(f, "track", func(c *Client) (*TrackOverview, error) { return c.Track.Overview(bg, TaskByID(362)) },
 		func(t *testing.T, o *TrackOverview) {
 			assert.NotNil(t, o.Links, "no links is an empty slice")
 			cp := *o
@@ -394,8 +394,8 @@ func FuzzMaillistGet(f *testing.F) {
 
 func FuzzBatches(f *testing.F) {
 	fuzzSeeds(f, "statistic-batches.xml")
-	fuzzList(f, "data", "task", func(c *Client) ([]Batch, int64, error) {
-		l, err := c.Statistic.Batches(bg, &BatchesOptions{Date: fuzzDate})
+	fuzzList(f, "data", "task", func(c *Client) ([]BatchStat, int64, error) {
+		l, err := c.Statistic.ListBatches(bg, &BatchListOptions{Date: fuzzDate})
 		return l, 0, err
 	})
 }
@@ -403,7 +403,7 @@ func FuzzBatches(f *testing.F) {
 func FuzzDeductions(f *testing.F) {
 	fuzzSeeds(f, "statistic-deductions.xml")
 	fuzzList(f, "data", "list", func(c *Client) ([]Deduction, int64, error) {
-		l, err := c.Statistic.Deductions(bg, fuzzDate)
+		l, err := c.Statistic.ListDeductions(bg, fuzzDate)
 		return l, 0, err
 	})
 }
@@ -411,7 +411,7 @@ func FuzzDeductions(f *testing.F) {
 func FuzzLinkStats(f *testing.F) {
 	fuzzSeeds(f, "track-link-stat.xml", "track-link-stat-empty.xml")
 	fuzzList(f, "data", "link", func(c *Client) ([]LinkStat, int64, error) {
-		l, err := c.Track.LinkStats(bg, TaskID(362), 0)
+		l, err := c.Track.ListLinks(bg, TaskByID(362), 0)
 		return l, 0, err
 	})
 }
@@ -427,7 +427,7 @@ func FuzzMaillistList(f *testing.F) {
 func FuzzListAddresses(f *testing.F) {
 	fuzzSeeds(f, "maillist-ml-addr-list.xml")
 	fuzzList(f, "data", "addr", func(c *Client) ([]Address, int64, error) {
-		p, err := c.Maillist.ListAddresses(bg, &ListAddressesOptions{Page: 1})
+		p, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{Page: 1})
 		if err != nil {
 			return nil, 0, err
 		}
@@ -438,7 +438,7 @@ func FuzzListAddresses(f *testing.F) {
 func FuzzTaskList(f *testing.F) {
 	fuzzSeeds(f, "task-task-list.xml", "task-task-list-id.xml", "task-task-list-listes.xml")
 	fuzzTasks(f, func(c *Client) ([]Task, int64, error) {
-		p, err := c.Task.List(bg, nil)
+		p, err := c.Task.ListPage(bg, nil)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -473,7 +473,7 @@ func FuzzDomainList(f *testing.F) {
 func FuzzDomainMailboxes(f *testing.F) {
 	fuzzSeeds(f, "domain-mailbox-list.xml")
 	fuzzList(f, "mailbox_list", "data", func(c *Client) ([]Mailbox, int64, error) {
-		p, err := c.Domain.Mailboxes(bg, nil)
+		p, err := c.Domain.ListMailboxesPage(bg, nil)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -483,13 +483,13 @@ func FuzzDomainMailboxes(f *testing.F) {
 
 func FuzzOpens(f *testing.F) {
 	fuzzSeeds(f, "track-open-detail.xml")
-	fuzzStream(f, "data", "user", func(c *Client) iter.Seq2[OpenDetail, error] { return c.Track.Opens(bg, TaskID(362)) })
+	fuzzStream(f, "data", "user", func(c *Client) iter.Seq2[OpenDetail, error] { return c.Track.ListOpens(bg, TaskByID(362)) })
 }
 
 func FuzzClicks(f *testing.F) {
 	fuzzSeeds(f, "track-click-detail.xml")
 	fuzzStream(f, "data", "click", func(c *Client) iter.Seq2[ClickDetail, error] {
-		return c.Track.Clicks(bg, TaskID(362), 0)
+		return c.Track.ListClicks(bg, TaskByID(362), 0)
 	})
 }
 
@@ -636,7 +636,7 @@ func FuzzExportUnsubscribed(f *testing.F) {
 func FuzzExportFailed(f *testing.F) {
 	fuzzExport(f, []string{"statistic-failexport.txt"},
 		func(c *Client) (*Export[string], error) {
-			return c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: fuzzDate, Type: FailureAll})
+			return c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll})
 		},
 		func(t *testing.T, addr string) {
 			assert.NotEmpty(t, addr)

@@ -63,7 +63,7 @@ func writeCalls() []writeCall {
 		{"Template.AddAttachments", func(ctx context.Context, c *Client) error { return res(c.Template.AddAttachments(ctx, 67, file())) }},
 		{"Template.DeleteAttachment", func(ctx context.Context, c *Client) error { return res(c.Template.DeleteAttachment(ctx, 67, 2)) }},
 		{"Maillist.Create", func(ctx context.Context, c *Client) error {
-			return res(c.Maillist.Create(ctx, &MaillistParams{Subject: "News", Status: MaillistEnabled}))
+			return res(c.Maillist.Create(ctx, &MaillistParams{Name: "News", Status: MaillistEnabled}))
 		}},
 		{"Maillist.Update", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Update(ctx, 101, &MaillistParams{Status: MaillistDisabled}))
@@ -81,7 +81,7 @@ func writeCalls() []writeCall {
 			return res(c.Maillist.UpdateAddress(ctx, 1, Address{Name: "x"}))
 		}},
 		{"Maillist.DeleteAddress", func(ctx context.Context, c *Client) error { return res(c.Maillist.DeleteAddress(ctx, 1)) }},
-		{"Maillist.Empty", func(ctx context.Context, c *Client) error { return res(c.Maillist.Empty(ctx, 1)) }},
+		{"Maillist.Clear", func(ctx context.Context, c *Client) error { return res(c.Maillist.Clear(ctx, 1)) }},
 		{"Maillist.Subscribe/one", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Subscribe(ctx, 1, Subscriber{Email: "a@example.com"}))
 		}},
@@ -94,10 +94,10 @@ func writeCalls() []writeCall {
 		{"Maillist.Unsubscribe/many", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Unsubscribe(ctx, 1, "a@example.com", "b@example.com"))
 		}},
-		{"Domain.Add", func(ctx context.Context, c *Client) error { return res(c.Domain.Add(ctx, 1, "example.com")) }},
+		{"Domain.Create", func(ctx context.Context, c *Client) error { return res(c.Domain.Create(ctx, 1, "example.com")) }},
 		{"Domain.Delete", func(ctx context.Context, c *Client) error { return res(c.Domain.Delete(ctx, 1, "example.com")) }},
-		{"Domain.AddMailbox", func(ctx context.Context, c *Client) error {
-			return res(c.Domain.AddMailbox(ctx, "sales@example.com", "pw-123456"))
+		{"Domain.CreateMailbox", func(ctx context.Context, c *Client) error {
+			return res(c.Domain.CreateMailbox(ctx, "sales@example.com", "pw-123456"))
 		}},
 		{"Domain.UpdateMailbox", func(ctx context.Context, c *Client) error {
 			return res(c.Domain.UpdateMailbox(ctx, "sales@example.com", "pw-123456"))
@@ -106,7 +106,7 @@ func writeCalls() []writeCall {
 			return res(c.Domain.DeleteMailbox(ctx, "sales@example.com"))
 		}},
 		{"Domain.ForCustomer.Add", func(ctx context.Context, c *Client) error {
-			return res(c.Domain.ForCustomer(7).Add(ctx, 7, "example.com"))
+			return res(c.Domain.ForCustomer(7).Create(ctx, 7, "example.com"))
 		}},
 	}
 }
@@ -677,20 +677,20 @@ func TestHostileCarelessCaller(t *testing.T) {
 		{"zero Client delete", "client", func() error { return res(zero.Maillist.Delete(bg, 1)) }},
 		{"zero Client list", "client", func() error { _, err := zero.Template.List(bg); return err }},
 		{"zero Client stream", "client", func() error {
-			for _, err := range zero.Track.Opens(bg, TaskID(1)) {
+			for _, err := range zero.Track.ListOpens(bg, TaskByID(1)) {
 				return err
 			}
 			return nil
 		}},
 		{"zero Client export", "client", func() error {
-			_, err := zero.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: time.Now(), Type: FailureAll})
+			_, err := zero.Statistic.ExportFailed(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
 			return err
 		}},
-		{"zero Client domain", "client", func() error { return res(zero.Domain.Add(bg, 1, "example.com")) }},
+		{"zero Client domain", "client", func() error { return res(zero.Domain.Create(bg, 1, "example.com")) }},
 		{"zero Client for customer", "client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
 		{"nil service", "client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
 		{"nil service date", "client", func() error { _, err := (*TaskService)(nil).ListByDate(bg, time.Now()); return err }},
-		{"new service", "client", func() error { return res(new(MaillistService).Empty(bg, 1)) }},
+		{"new service", "client", func() error { return res(new(MaillistService).Clear(bg, 1)) }},
 		{"nil domain service", "client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
 		{"new domain service", "client", func() error { _, err := new(DomainService).List(bg); return err }},
 		{"nil *Export Read", "export", func() error { _, err := (*Export[string])(nil).Read(buf); return err }},

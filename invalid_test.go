@@ -55,37 +55,37 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 
 		// Statistic (§2).
 		{"overview: zero date", "date", func(ctx context.Context) error { _, err := c.Statistic.Overview(ctx, time.Time{}); return err }},
-		{"deductions: zero date", "date", func(ctx context.Context) error { _, err := c.Statistic.Deductions(ctx, time.Time{}); return err }},
-		{"batches: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.Batches(ctx, nil); return err }},
+		{"deductions: zero date", "date", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, time.Time{}); return err }},
+		{"batches: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ListBatches(ctx, nil); return err }},
 		{"batches: blank ident and zero date", "date", func(ctx context.Context) error {
-			_, err := c.Statistic.Batches(ctx, &BatchesOptions{Ident: "  "})
+			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Ident: "  "})
 			return err
 		}},
 		{"export failed: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ExportFailed(ctx, nil); return err }},
 		{"export failed: zero type", "type", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &ExportFailedOptions{Date: day})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day})
 			return err
 		}},
 		{"export failed: unknown type", "type", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &ExportFailedOptions{Date: day, Type: -7})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: -7})
 			return err
 		}},
 		{"export failed: type 1 without a task", "task_id", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &ExportFailedOptions{Date: day, Type: FailureNotExist})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureNotExist})
 			return err
 		}},
 		{"export failed: negative task id", "task_id", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &ExportFailedOptions{Date: day, Type: FailureAll, TaskID: -1})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll, TaskID: -1})
 			return err
 		}},
 
 		// Track (§3).
 		{"track overview: empty TaskRef", "id", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskRef{}); return err }},
-		{"track overview: negative id", "id", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskID(-5)); return err }},
-		{"opens: blank ident", "id", func(ctx context.Context) error { return firstErr(c.Track.Opens(ctx, TaskIdent(" \t"))) }},
-		{"clicks: negative link", "link_id", func(ctx context.Context) error { return firstErr(c.Track.Clicks(ctx, TaskID(1), -1)) }},
+		{"track overview: negative id", "id", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(-5)); return err }},
+		{"opens: blank ident", "id", func(ctx context.Context) error { return firstErr(c.Track.ListOpens(ctx, TaskByIdent(" \t"))) }},
+		{"clicks: negative link", "link_id", func(ctx context.Context) error { return firstErr(c.Track.ListClicks(ctx, TaskByID(1), -1)) }},
 		{"link stats: bad TaskRef", "id", func(ctx context.Context) error {
-			_, err := c.Track.LinkStats(ctx, TaskRef{ID: -1, Ident: "x"}, 0)
+			_, err := c.Track.ListLinks(ctx, TaskRef{ID: -1, Ident: "x"}, 0)
 			return err
 		}},
 		{"track export: no options", "track_id", func(ctx context.Context) error { _, err := c.Track.Export(ctx, nil); return err }},
@@ -105,7 +105,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			return err
 		}},
 		{"maillist create: unknown status", "status", func(ctx context.Context) error {
-			_, err := c.Maillist.Create(ctx, &MaillistParams{Subject: "s", Status: "paused"})
+			_, err := c.Maillist.Create(ctx, &MaillistParams{Name: "s", Status: "paused"})
 			return err
 		}},
 		{"maillist update: nothing to change", "subject", func(ctx context.Context) error { _, err := c.Maillist.Update(ctx, 1, nil); return err }},
@@ -127,15 +127,15 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 		{"unsubscribe: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Unsubscribe(ctx, 0, "a@example.com"); return err }},
 		{"unsubscribe: no address", "address", func(ctx context.Context) error { _, err := c.Maillist.Unsubscribe(ctx, 1); return err }},
 		{"list addresses: negative list", "list_id", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddresses(ctx, &ListAddressesOptions{ListID: ptrTo[int64](-1)})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: ptrTo[int64](-1)})
 			return err
 		}},
 		{"list addresses: negative page", "page", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddresses(ctx, &ListAddressesOptions{Page: -1})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{Page: -1})
 			return err
 		}},
 		{"list addresses iter: negative limit", "limit", func(ctx context.Context) error {
-			return firstErr(c.Maillist.ListAddressesIter(ctx, &ListAddressesOptions{Limit: -5}))
+			return firstErr(c.Maillist.ListAddresses(ctx, &AddressListOptions{Limit: -5}))
 		}},
 		{"add address: unknown sex", "sex", func(ctx context.Context) error {
 			_, err := c.Maillist.AddAddress(ctx, 1, Address{Email: "a@example.com", Sex: "X"})
@@ -159,7 +159,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			return err
 		}},
 		{"add addresses: batch too large", "batch size", func(ctx context.Context) error {
-			_, err := c.Maillist.AddAddresses(ctx, 1, addrs(Address{Email: "a@example.com"}), &BatchOptions{BatchSize: MaxBatchSize + 1})
+			_, err := c.Maillist.AddAddresses(ctx, 1, addrs(Address{Email: "a@example.com"}), &AddressAddOptions{BatchSize: MaxBatchSize + 1})
 			return err
 		}},
 		{"update address: nothing to change", "address", func(ctx context.Context) error { _, err := c.Maillist.UpdateAddress(ctx, 9, Address{}); return err }},
@@ -167,17 +167,17 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Maillist.ImportFile(ctx, 1, File{Name: "list.csv"})
 			return err
 		}},
-		{"empty: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Empty(ctx, 0); return err }},
+		{"empty: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Clear(ctx, 0); return err }},
 		{"delete address: zero id", "id", func(ctx context.Context) error { _, err := c.Maillist.DeleteAddress(ctx, 0); return err }},
 
 		// Task (§2.1, §5.1, §6).
 		{"tasks by date: zero date", "date", func(ctx context.Context) error { _, err := c.Task.ListByDate(ctx, time.Time{}); return err }},
 		{"task list: unknown status", "send_status", func(ctx context.Context) error {
-			_, err := c.Task.List(ctx, &TaskListOptions{SendStatus: 7})
+			_, err := c.Task.ListPage(ctx, &TaskListOptions{SendStatus: 7})
 			return err
 		}},
 		{"task list iter: negative page", "page", func(ctx context.Context) error {
-			return firstErr(c.Task.ListIter(ctx, &TaskListOptions{Page: -2}))
+			return firstErr(c.Task.List(ctx, &TaskListOptions{Page: -2}))
 		}},
 		{"task get: zero id", "id", func(ctx context.Context) error { _, err := c.Task.Get(ctx, 0); return err }},
 		{"task create: empty template list", "tpl_id", func(ctx context.Context) error {
@@ -282,22 +282,22 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Domain.ForCustomer(0).List(ctx)
 			return err
 		}},
-		{"domain add: zero customer", "customer_id", func(ctx context.Context) error { _, err := c.Domain.Add(ctx, 0, "example.com"); return err }},
-		{"domain add: not a domain", "domain", func(ctx context.Context) error { _, err := c.Domain.Add(ctx, 1, "localhost"); return err }},
+		{"domain add: zero customer", "customer_id", func(ctx context.Context) error { _, err := c.Domain.Create(ctx, 0, "example.com"); return err }},
+		{"domain add: not a domain", "domain", func(ctx context.Context) error { _, err := c.Domain.Create(ctx, 1, "localhost"); return err }},
 		{"domain delete: other customer than ForCustomer", "customer_id", func(ctx context.Context) error {
 			_, err := c.Domain.ForCustomer(5).Delete(ctx, 6, "example.com")
 			return err
 		}},
 		{"mailboxes: negative page", "page", func(ctx context.Context) error {
-			_, err := c.Domain.Mailboxes(ctx, &MailboxListOptions{Page: -1})
+			_, err := c.Domain.ListMailboxesPage(ctx, &MailboxListOptions{Page: -1})
 			return err
 		}},
 		{"mailboxes iter: bad domain", "domain", func(ctx context.Context) error {
-			return firstErr(c.Domain.MailboxesIter(ctx, &MailboxListOptions{Domain: "bad domain"}))
+			return firstErr(c.Domain.ListMailboxes(ctx, &MailboxListOptions{Domain: "bad domain"}))
 		}},
-		{"add mailbox: empty mailbox", "mailbox", func(ctx context.Context) error { _, err := c.Domain.AddMailbox(ctx, "", "pw-123456"); return err }},
+		{"add mailbox: empty mailbox", "mailbox", func(ctx context.Context) error { _, err := c.Domain.CreateMailbox(ctx, "", "pw-123456"); return err }},
 		{"add mailbox: empty password", "pwd", func(ctx context.Context) error {
-			_, err := c.Domain.AddMailbox(ctx, "sales@example.com", "")
+			_, err := c.Domain.CreateMailbox(ctx, "sales@example.com", "")
 			return err
 		}},
 		{"update mailbox: mailbox without @", "mailbox", func(ctx context.Context) error {

@@ -140,7 +140,7 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 // page first (1 when it is 0; a negative one reaches fetchPage, whose
 // validation rejects it), until a page is empty or shorter
 // than limit, or the total the server reported has been reached. Every
-// paged iterator (ListAddressesIter, ListIter, MailboxesIter) is this loop.
+// paged iterator (ListAddresses, List, ListMailboxes) is this loop.
 func pages[T any](first, limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
 	if first == 0 {
 		first = 1

@@ -29,7 +29,7 @@ const (
 // Maillist is a contact list (doc §4.1, §4.2).
 type Maillist struct {
 	ID          int64          `xml:"id"`
-	Subject     string         `xml:"subject"`
+	Name        string         `xml:"subject"`
 	Description string         `xml:"description"`
 	Count       int64          `xml:"count"` // number of addresses
 	Status      MaillistStatus `xml:"status"`
@@ -41,7 +41,7 @@ type Maillist struct {
 // MaillistParams are the fields of a contact list to create or change.
 // Empty fields are not sent.
 type MaillistParams struct {
-	Subject     string         `url:"subject,omitempty"`
+	Name        string         `url:"subject,omitempty"`
 	Status      MaillistStatus `url:"status,omitempty"`
 	Description string         `url:"description,omitempty"`
 }
@@ -100,7 +100,7 @@ func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Resul
 	if p == nil {
 		p = &MaillistParams{}
 	}
-	if err := requireString("subject", p.Subject); err != nil {
+	if err := requireString("subject", p.Name); err != nil {
 		return nil, err
 	}
 	if p.Status == "" {
@@ -112,18 +112,18 @@ func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Resul
 	}
 	lists, err := s.List(ctx)
 	if err != nil {
-		return res, fmt.Errorf("bestedm: maillist %q was created, but finding its id failed: %w", p.Subject, err)
+		return res, fmt.Errorf("bestedm: maillist %q was created, but finding its id failed: %w", p.Name, err)
 	}
 	// The newest list with the subject: subjects are unique, but a list of
 	// the same name deleted and re-made in between would have a higher id.
-	want := strings.TrimSpace(p.Subject)
+	want := strings.TrimSpace(p.Name)
 	for _, l := range lists {
-		if strings.TrimSpace(l.Subject) == want && l.ID > res.ID {
+		if strings.TrimSpace(l.Name) == want && l.ID > res.ID {
 			res.ID = l.ID
 		}
 	}
 	if res.ID == 0 {
-		return res, fmt.Errorf("bestedm: maillist %q was created, but no list has that subject: %w", p.Subject, ErrNotFound)
+		return res, fmt.Errorf("bestedm: maillist %q was created, but no list has that subject: %w", p.Name, ErrNotFound)
 	}
 	return res, nil
 }
@@ -139,8 +139,8 @@ func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParam
 	if p == nil || *p == (MaillistParams{}) {
 		return nil, &ValidationError{Field: "subject", Reason: "nothing to change: set at least one of subject, status and description"}
 	}
-	if p.Subject != "" {
-		if err := requireString("subject", p.Subject); err != nil {
+	if p.Name != "" {
+		if err := requireString("subject", p.Name); err != nil {
 			return nil, err
 		}
 	}

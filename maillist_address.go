@@ -84,8 +84,8 @@ func (a *Address) check(requireEmail bool) error {
 	return nil
 }
 
-// ListAddressesOptions filter ListAddresses.
-type ListAddressesOptions struct {
+// AddressListOptions filter ListAddresses.
+type AddressListOptions struct {
 	// ListID selects a list: nil for the addresses of all lists, a pointer
 	// to 0 (new(int64)) for unclassified addresses, else that list. A
 	// pointer, because the API gives 0 its own meaning.
@@ -99,11 +99,11 @@ type ListAddressesOptions struct {
 
 const defaultAddressLimit = 50
 
-// ListAddresses returns one page of addresses, with Total the number of
+// ListAddressesPage returns one page of addresses, with Total the number of
 // matches on all pages.
 //
 // API: mloperate.php?do=ml-addr-list (doc §4.8)
-func (s *MaillistService) ListAddresses(ctx context.Context, opts *ListAddressesOptions) (*Page[Address], error) {
+func (s *MaillistService) ListAddressesPage(ctx context.Context, opts *AddressListOptions) (*Page[Address], error) {
 	if opts != nil {
 		if opts.ListID != nil && *opts.ListID < 0 {
 			return nil, &ValidationError{Field: "list_id", Reason: fmt.Sprintf("must not be negative, got %d", *opts.ListID)}
@@ -122,13 +122,13 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *ListAddresses
 	return fetchPage[Address](ctx, s.api(), get(mlScript, "ml-addr-list", query), "data", "addr")
 }
 
-// ListAddressesIter yields every address matching opts, fetching page
+// ListAddresses yields every address matching opts, fetching page
 // after page (from opts.Page, or 1) of opts.Limit addresses (default 50).
 // opts is copied; an error ends the sequence.
 //
 // API: mloperate.php?do=ml-addr-list (doc §4.8)
-func (s *MaillistService) ListAddressesIter(ctx context.Context, opts *ListAddressesOptions) iter.Seq2[Address, error] {
-	var o ListAddressesOptions
+func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOptions) iter.Seq2[Address, error] {
+	var o AddressListOptions
 	if opts != nil {
 		o = *opts
 		if o.ListID != nil {
@@ -142,7 +142,7 @@ func (s *MaillistService) ListAddressesIter(ctx context.Context, opts *ListAddre
 	return pages(o.Page, o.Limit, func(page int) ([]Address, int64, error) {
 		po := o
 		po.Page = page
-		p, err := s.ListAddresses(ctx, &po)
+		p, err := s.ListAddressesPage(ctx, &po)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -209,10 +209,10 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)))
 }
 
-// Empty removes every address of a list; the list itself stays.
+// Clear removes every address of a list; the list itself stays.
 //
 // API: mloperate.php?do=ml-addr-empty (doc §4.12)
-func (s *MaillistService) Empty(ctx context.Context, listID int64) (*Result, error) {
+func (s *MaillistService) Clear(ctx context.Context, listID int64) (*Result, error) {
 	if err := requireID("list_id", listID); err != nil {
 		return nil, err
 	}
@@ -225,26 +225,26 @@ const (
 	MaxBatchSize     = 10000
 )
 
-// BatchOptions tune AddAddresses.
-type BatchOptions struct {
+// AddressAddOptions tune AddAddresses.
+type AddressAddOptions struct {
 	// BatchSize is the number of addresses per request: DefaultBatchSize
 	// when 0, at most MaxBatchSize.
 	BatchSize int
 	// OnBatch, when set, is called after each batch the server accepted.
-	OnBatch func(BatchResult)
+	OnBatch func(AddressBatch)
 }
 
-// BatchResult is one accepted batch of AddAddresses.
-type BatchResult struct {
+// AddressBatch is one accepted batch of AddAddresses.
+type AddressBatch struct {
 	Index  int // the batch's number, counting from 1
 	Count  int // the number of addresses in it
 	Result *Result
 }
 
-// BatchReport is what AddAddresses achieved: the batches the server
+// AddressAddReport is what AddAddresses achieved: the batches the server
 // accepted, in order, and the number of addresses in them.
-type BatchReport struct {
-	Batches []BatchResult
+type AddressAddReport struct {
+	Batches []AddressBatch
 	Added   int
 }
 
@@ -260,8 +260,8 @@ type BatchReport struct {
 // wraps the cause (*APIError, *ValidationError, …).
 //
 // API: mloperate.php?do=ml-addr-add with ml_addr (doc §4.9.2)
-func (s *MaillistService) AddAddresses(ctx context.Context, listID int64, addrs iter.Seq[Address], opts *BatchOptions) (*BatchReport, error) {
-	rep := &BatchReport{Batches: []BatchResult{}}
+func (s *MaillistService) AddAddresses(ctx context.Context, listID int64, addrs iter.Seq[Address], opts *AddressAddOptions) (*AddressAddReport, error) {
+	rep := &AddressAddReport{Batches: []AddressBatch{}}
 	if err := requireID("list_id", listID); err != nil {
 		return rep, err
 	}
@@ -289,14 +289,14 @@ type addrBatcher struct {
 	ctx     context.Context
 	query   url.Values
 	size    int
-	onBatch func(BatchResult)
-	rep     *BatchReport
+	onBatch func(AddressBatch)
+	rep     *AddressAddReport
 	buf     []byte
 	count   int // addresses in buf
 	seen    int // addresses read so far
 }
 
-func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts *BatchOptions, rep *BatchReport) (*addrBatcher, error) {
+func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts *AddressAddOptions, rep *AddressAddReport) (*addrBatcher, error) {
 	b := &addrBatcher{s: s, ctx: ctx, size: DefaultBatchSize, rep: rep,
 		// separate is left to its default, "\n".
 		query: url.Values{"list_id": {itoa(listID)}, "addr_type": {"string"}}}
@@ -339,7 +339,7 @@ func (b *addrBatcher) flush() error {
 	if err != nil {
 		return b.wrap(err)
 	}
-	br := BatchResult{Index: len(b.rep.Batches) + 1, Count: b.count, Result: res}
+	br := AddressBatch{Index: len(b.rep.Batches) + 1, Count: b.count, Result: res}
 	b.rep.Batches = append(b.rep.Batches, br)
 	b.rep.Added += b.count
 	b.buf, b.count = b.buf[:0], 0

@@ -24,8 +24,8 @@ func TestMaillistListAddresses(t *testing.T) {
 			"keyword", "林 伟&co", "page", "2", "limit", "20"))
 	})
 	listID := int64(101)
-	opts := &ListAddressesOptions{ListID: &listID, AddressID: 90001, Keyword: "林 伟&co", Page: 2, Limit: 20}
-	got, err := c.Maillist.ListAddresses(bg, opts)
+	opts := &AddressListOptions{ListID: &listID, AddressID: 90001, Keyword: "林 伟&co", Page: 2, Limit: 20}
+	got, err := c.Maillist.ListAddressesPage(bg, opts)
 	require.NoError(t, err)
 	assert.Equal(t, &Page[Address]{Total: 2, Items: []Address{
 		{
@@ -41,12 +41,12 @@ func TestMaillistListAddresses(t *testing.T) {
 
 func TestMaillistListAddressesListID(t *testing.T) {
 	for name, tc := range map[string]struct {
-		opts *ListAddressesOptions
+		opts *AddressListOptions
 		want []string
 	}{
 		"nil options: all lists": {nil, []string{"do", "ml-addr-list"}},
-		"nil ListID: all lists":  {&ListAddressesOptions{Keyword: "x"}, []string{"do", "ml-addr-list", "keyword", "x"}},
-		"zero ListID: unclassified": {&ListAddressesOptions{ListID: new(int64)},
+		"nil ListID: all lists":  {&AddressListOptions{Keyword: "x"}, []string{"do", "ml-addr-list", "keyword", "x"}},
+		"zero ListID: unclassified": {&AddressListOptions{ListID: new(int64)},
 			[]string{"do", "ml-addr-list", "list_id", "0"}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -54,7 +54,7 @@ func TestMaillistListAddressesListID(t *testing.T) {
 			handle(t, mux, "mloperate.php", []byte("<data>\r\n</data>"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tc.want...))
 			})
-			got, err := c.Maillist.ListAddresses(bg, tc.opts)
+			got, err := c.Maillist.ListAddressesPage(bg, tc.opts)
 			require.NoError(t, err)
 			assert.Equal(t, &Page[Address]{Items: []Address{}}, got)
 		})
@@ -111,12 +111,12 @@ func TestMaillistListAddressesIter(t *testing.T) {
 		return []string{"do", "ml-addr-list", "list_id", "7", "page", page, "limit", "2"}
 	})
 	listID := int64(7)
-	opts := &ListAddressesOptions{ListID: &listID, Limit: 2}
-	got, err := ids(t, c.Maillist.ListAddressesIter(bg, opts), 0)
+	opts := &AddressListOptions{ListID: &listID, Limit: 2}
+	got, err := ids(t, c.Maillist.ListAddresses(bg, opts), 0)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, got)
 	assert.Equal(t, int32(3), n.Load())
-	assert.Equal(t, &ListAddressesOptions{ListID: &listID, Limit: 2}, opts, "opts untouched")
+	assert.Equal(t, &AddressListOptions{ListID: &listID, Limit: 2}, opts, "opts untouched")
 }
 
 func TestMaillistListAddressesIterStopsAtTotal(t *testing.T) {
@@ -127,7 +127,7 @@ func TestMaillistListAddressesIterStopsAtTotal(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-list", "page", "1", "limit", "50"))
 		_, _ = w.Write(addrPage(50, 1, 50))
 	})
-	got, err := ids(t, c.Maillist.ListAddressesIter(bg, nil), 0)
+	got, err := ids(t, c.Maillist.ListAddresses(bg, nil), 0)
 	require.NoError(t, err)
 	assert.Len(t, got, 50)
 	assert.Equal(t, int32(1), n.Load(), "a full page that reaches total_num is the last")
@@ -138,7 +138,7 @@ func TestMaillistListAddressesIterFromPage(t *testing.T) {
 	n := pagedAddresses(t, mux, 5, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
 	})
-	got, err := ids(t, c.Maillist.ListAddressesIter(bg, &ListAddressesOptions{Page: 2, Limit: 2}), 0)
+	got, err := ids(t, c.Maillist.ListAddresses(bg, &AddressListOptions{Page: 2, Limit: 2}), 0)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{3, 4, 5}, got)
 	assert.Equal(t, int32(2), n.Load())
@@ -149,7 +149,7 @@ func TestMaillistListAddressesIterFromPageStopsAtTotal(t *testing.T) {
 	n := pagedAddresses(t, mux, 6, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
 	})
-	got, err := ids(t, c.Maillist.ListAddressesIter(bg, &ListAddressesOptions{Page: 2, Limit: 2}), 0)
+	got, err := ids(t, c.Maillist.ListAddresses(bg, &AddressListOptions{Page: 2, Limit: 2}), 0)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{3, 4, 5, 6}, got)
 	assert.Equal(t, int32(2), n.Load(), "the pages skipped count towards total_num")
@@ -160,7 +160,7 @@ func TestMaillistListAddressesIterEarlyBreak(t *testing.T) {
 	n := pagedAddresses(t, mux, 5, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
 	})
-	got, err := ids(t, c.Maillist.ListAddressesIter(bg, &ListAddressesOptions{Limit: 2}), 3)
+	got, err := ids(t, c.Maillist.ListAddresses(bg, &AddressListOptions{Limit: 2}), 3)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{1, 2, 3}, got)
 	assert.Equal(t, int32(2), n.Load(), "no page fetched after the break")
@@ -171,7 +171,7 @@ func TestMaillistListAddressesIterError(t *testing.T) {
 	n := pagedAddresses(t, mux, 5, 2, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
 	})
-	got, err := ids(t, c.Maillist.ListAddressesIter(bg, &ListAddressesOptions{Limit: 2}), 0)
+	got, err := ids(t, c.Maillist.ListAddresses(bg, &AddressListOptions{Limit: 2}), 0)
 	assert.Equal(t, []int64{1, 2}, got)
 	wantAPIError(t, err, "db_error")
 	assert.Equal(t, int32(2), n.Load())
@@ -180,7 +180,7 @@ func TestMaillistListAddressesIterError(t *testing.T) {
 func TestMaillistListAddressesIterInvalid(t *testing.T) {
 	c, mux := setup(t)
 	failHandler(t, mux)
-	_, err := ids(t, c.Maillist.ListAddressesIter(bg, &ListAddressesOptions{Limit: -1}), 0)
+	_, err := ids(t, c.Maillist.ListAddresses(bg, &AddressListOptions{Limit: -1}), 0)
 	wantValidation(t, err, "limit")
 }
 
@@ -250,7 +250,7 @@ func TestMaillistEmpty(t *testing.T) {
 	handle(t, mux, "mloperate.php", result("success", "清空成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-empty", "list_id", "101"))
 	})
-	got, err := c.Maillist.Empty(bg, 101)
+	got, err := c.Maillist.Clear(bg, 101)
 	require.NoError(t, err)
 	assert.Equal(t, &Result{Status: "success", Message: "清空成功"}, got)
 }
@@ -321,9 +321,9 @@ func TestMaillistAddAddressesBatches(t *testing.T) {
 		assert.Equal(t, int64(min(1000*len(bodies), 2500)), yielded.Load())
 		_, _ = w.Write(result("success", "添加成功"))
 	})
-	var seen []BatchResult
-	rep, err := c.Maillist.AddAddresses(bg, 101, genAddresses(2500, &yielded), &BatchOptions{
-		OnBatch: func(b BatchResult) { seen = append(seen, b) },
+	var seen []AddressBatch
+	rep, err := c.Maillist.AddAddresses(bg, 101, genAddresses(2500, &yielded), &AddressAddOptions{
+		OnBatch: func(b AddressBatch) { seen = append(seen, b) },
 	})
 	require.NoError(t, err)
 	mu.Lock()
@@ -337,8 +337,8 @@ func TestMaillistAddAddressesBatches(t *testing.T) {
 	assert.Equal(t, "user0001@example.com;用户1", lines[0])
 	assert.Equal(t, "user0030@example.com;用户30;F;1990-01-03;;;;;v3-30", lines[29])
 	res := &Result{Status: "success", Message: "添加成功"}
-	want := []BatchResult{{1, 1000, res}, {2, 1000, res}, {3, 500, res}}
-	assert.Equal(t, &BatchReport{Batches: want, Added: 2500}, rep)
+	want := []AddressBatch{{1, 1000, res}, {2, 1000, res}, {3, 500, res}}
+	assert.Equal(t, &AddressAddReport{Batches: want, Added: 2500}, rep)
 	assert.Equal(t, want, seen)
 }
 
@@ -365,7 +365,7 @@ func TestMaillistAddAddressesSlice(t *testing.T) {
 	rep, err := c.Maillist.AddAddresses(bg, 9, slices.Values(addrs), nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Added)
-	assert.Equal(t, []BatchResult{{Index: 1, Count: 2, Result: &Result{Status: "success", Message: "添加成功"}}}, rep.Batches)
+	assert.Equal(t, []AddressBatch{{Index: 1, Count: 2, Result: &Result{Status: "success", Message: "添加成功"}}}, rep.Batches)
 }
 
 func TestMaillistAddAddressesAPIErrorInBatch2(t *testing.T) {
@@ -380,11 +380,11 @@ func TestMaillistAddAddressesAPIErrorInBatch2(t *testing.T) {
 		}
 		_, _ = w.Write(result("success", "添加成功"))
 	})
-	rep, err := c.Maillist.AddAddresses(bg, 101, genAddresses(2500, &yielded), &BatchOptions{BatchSize: 1000})
+	rep, err := c.Maillist.AddAddresses(bg, 101, genAddresses(2500, &yielded), &AddressAddOptions{BatchSize: 1000})
 	wantAPIError(t, err, "add_address_error")
 	assert.ErrorIs(t, err, ErrAPI)
 	assert.Contains(t, err.Error(), "batch 2")
-	assert.Equal(t, &BatchReport{Batches: []BatchResult{{1, 1000, &Result{Status: "success", Message: "添加成功"}}}, Added: 1000}, rep)
+	assert.Equal(t, &AddressAddReport{Batches: []AddressBatch{{1, 1000, &Result{Status: "success", Message: "添加成功"}}}, Added: 1000}, rep)
 	assert.Equal(t, int32(2), n.Load(), "no batch sent after the failure")
 	assert.Equal(t, int64(2000), yielded.Load(), "no address read after the failing batch")
 }
@@ -407,7 +407,7 @@ func TestMaillistAddAddressesInvalidInBatch2(t *testing.T) {
 			}
 		}
 	}
-	rep, err := c.Maillist.AddAddresses(bg, 101, bad, &BatchOptions{BatchSize: 4})
+	rep, err := c.Maillist.AddAddresses(bg, 101, bad, &AddressAddOptions{BatchSize: 4})
 	wantValidation(t, err, "area")
 	assert.Contains(t, err.Error(), "batch 2")
 	assert.Contains(t, err.Error(), "address 6 (u6@example.com)")
@@ -433,15 +433,15 @@ func TestMaillistAddressValidation(t *testing.T) {
 		call        func() error
 	}{
 		{"list negative list_id", "list_id", func() error {
-			_, err := c.Maillist.ListAddresses(bg, &ListAddressesOptions{ListID: ptrTo(int64(-1))})
+			_, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{ListID: ptrTo(int64(-1))})
 			return err
 		}},
 		{"list negative address_id", "address_id", func() error {
-			_, err := c.Maillist.ListAddresses(bg, &ListAddressesOptions{AddressID: -1})
+			_, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{AddressID: -1})
 			return err
 		}},
-		{"list negative page", "page", func() error { _, err := c.Maillist.ListAddresses(bg, &ListAddressesOptions{Page: -1}); return err }},
-		{"list negative limit", "limit", func() error { _, err := c.Maillist.ListAddresses(bg, &ListAddressesOptions{Limit: -5}); return err }},
+		{"list negative page", "page", func() error { _, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{Page: -1}); return err }},
+		{"list negative limit", "limit", func() error { _, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{Limit: -5}); return err }},
 		{"add zero list", "list_id", func() error { _, err := c.Maillist.AddAddress(bg, 0, good); return err }},
 		{"add no email", "address", func() error { _, err := c.Maillist.AddAddress(bg, 1, Address{Name: "x"}); return err }},
 		{"add bad email", "address", func() error { _, err := c.Maillist.AddAddress(bg, 1, Address{Email: "a@"}); return err }},
@@ -463,7 +463,7 @@ func TestMaillistAddressValidation(t *testing.T) {
 		{"update bad email", "address", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Email: "x y@example.com"}); return err }},
 		{"update bad sex", "sex", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Sex: "X"}); return err }},
 		{"delete zero id", "id", func() error { _, err := c.Maillist.DeleteAddress(bg, 0); return err }},
-		{"empty zero list", "list_id", func() error { _, err := c.Maillist.Empty(bg, 0); return err }},
+		{"empty zero list", "list_id", func() error { _, err := c.Maillist.Clear(bg, 0); return err }},
 		{"batch zero list", "list_id", func() error { _, err := c.Maillist.AddAddresses(bg, 0, one(good), nil); return err }},
 		{"batch empty", "ml_addr", func() error {
 			_, err := c.Maillist.AddAddresses(bg, 1, slices.Values([]Address(nil)), nil)
@@ -471,11 +471,11 @@ func TestMaillistAddressValidation(t *testing.T) {
 		}},
 		{"batch nil", "ml_addr", func() error { _, err := c.Maillist.AddAddresses(bg, 1, nil, nil); return err }},
 		{"batch size negative", "batch size", func() error {
-			_, err := c.Maillist.AddAddresses(bg, 1, one(good), &BatchOptions{BatchSize: -1})
+			_, err := c.Maillist.AddAddresses(bg, 1, one(good), &AddressAddOptions{BatchSize: -1})
 			return err
 		}},
 		{"batch size too large", "batch size", func() error {
-			_, err := c.Maillist.AddAddresses(bg, 1, one(good), &BatchOptions{BatchSize: MaxBatchSize + 1})
+			_, err := c.Maillist.AddAddresses(bg, 1, one(good), &AddressAddOptions{BatchSize: MaxBatchSize + 1})
 			return err
 		}},
 		{"batch no email", "address", batch(Address{Name: "x"})},
@@ -501,7 +501,7 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 		name, status string
 		call         func(c *Client) error
 	}{
-		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.ListAddresses(bg, nil); return err }},
+		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.ListAddressesPage(bg, nil); return err }},
 		{"add", "add_address_error", func(c *Client) error {
 			_, err := c.Maillist.AddAddress(bg, 1, Address{Email: "a@example.com"})
 			return err
@@ -519,7 +519,7 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 			return err
 		}},
 		{"delete", "del_address_error", func(c *Client) error { _, err := c.Maillist.DeleteAddress(bg, 1); return err }},
-		{"empty", "empty_error", func(c *Client) error { _, err := c.Maillist.Empty(bg, 1); return err }},
+		{"empty", "empty_error", func(c *Client) error { _, err := c.Maillist.Clear(bg, 1); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)

@@ -34,7 +34,7 @@ func TestMaillistCreateLookupFails(t *testing.T) {
 				}
 				_, _ = w.Write(result("success", "添加联系人分类成功"))
 			})
-			got, err := c.Maillist.Create(bg, &MaillistParams{Subject: "News", Status: MaillistEnabled})
+			got, err := c.Maillist.Create(bg, &MaillistParams{Name: "News", Status: MaillistEnabled})
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, tc.wantErr), "err %v", err)
 			assert.Contains(t, err.Error(), `maillist "News" was created`)
@@ -52,7 +52,7 @@ func TestAddressBirthdayBothSpellings(t *testing.T) {
 	handle(t, mux, "mloperate.php", []byte("<data><total_num>2</total_num>"+
 		"<addr><id>1</id><address>a@example.com</address><brithday>1986-08-15</brithday></addr>"+
 		"<addr><id>2</id><address>b@example.com</address><birthday>1988-04-08</birthday></addr></data>"), nil)
-	p, err := c.Maillist.ListAddresses(bg, nil)
+	p, err := c.Maillist.ListAddressesPage(bg, nil)
 	require.NoError(t, err)
 	require.Len(t, p.Items, 2)
 	assert.Equal(t, "1986-08-15", p.Items[0].Birthday.Format(time.DateOnly))

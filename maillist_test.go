@@ -21,8 +21,8 @@ func TestMaillistList(t *testing.T) {
 	got, err := c.Maillist.List(bg)
 	require.NoError(t, err)
 	assert.Equal(t, []Maillist{
-		{ID: 101, Subject: "2024 春季会员", Description: "春季促销 & 老客户", Count: 12850, Status: MaillistEnabled, InputStatus: "finished"},
-		{ID: 102, Subject: "Newsletter", Status: MaillistDisabled},
+		{ID: 101, Name: "2024 春季会员", Description: "春季促销 & 老客户", Count: 12850, Status: MaillistEnabled, InputStatus: "finished"},
+		{ID: 102, Name: "Newsletter", Status: MaillistDisabled},
 	}, got)
 }
 
@@ -42,7 +42,7 @@ func TestMaillistGet(t *testing.T) {
 	})
 	got, err := c.Maillist.Get(bg, 101)
 	require.NoError(t, err)
-	assert.Equal(t, &Maillist{ID: 101, Subject: "2024 春季会员", Description: "春季促销 & 老客户", Count: 12850, Status: MaillistEnabled}, got)
+	assert.Equal(t, &Maillist{ID: 101, Name: "2024 春季会员", Description: "春季促销 & 老客户", Count: 12850, Status: MaillistEnabled}, got)
 }
 
 func TestMaillistGetNotFound(t *testing.T) {
@@ -67,7 +67,7 @@ func TestMaillistCreate(t *testing.T) {
 		testForm(t, r, q("subject", "春季会员 & VIP", "status", "enabled", "description", "第一行\n第二行"))
 		_, _ = w.Write(result("success", "添加联系人分类成功"))
 	})
-	p := &MaillistParams{Subject: "春季会员 & VIP", Status: MaillistEnabled, Description: "第一行\n第二行"}
+	p := &MaillistParams{Name: "春季会员 & VIP", Status: MaillistEnabled, Description: "第一行\n第二行"}
 	got, err := c.Maillist.Create(bg, p)
 	require.NoError(t, err)
 	// The document's reply has no id: the list is found by its subject.
@@ -82,7 +82,7 @@ func TestMaillistCreateOnlyRequired(t *testing.T) {
 		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
 		testForm(t, r, q("subject", "News", "status", "disabled"))
 	})
-	got, err := c.Maillist.Create(bg, &MaillistParams{Subject: "News", Status: MaillistDisabled})
+	got, err := c.Maillist.Create(bg, &MaillistParams{Name: "News", Status: MaillistDisabled})
 	require.NoError(t, err)
 	assert.Equal(t, int64(12), got.ID)
 }
@@ -269,7 +269,7 @@ func TestMaillistUnsubscribeMany(t *testing.T) {
 func TestMaillistValidation(t *testing.T) {
 	c, mux := setup(t)
 	failHandler(t, mux)
-	ok := &MaillistParams{Subject: "News", Status: MaillistEnabled}
+	ok := &MaillistParams{Name: "News", Status: MaillistEnabled}
 	sub := Subscriber{Email: "a@example.com"}
 	for _, tc := range []struct {
 		name, field string
@@ -279,18 +279,18 @@ func TestMaillistValidation(t *testing.T) {
 		{"get negative id", "id", func() error { _, err := c.Maillist.Get(bg, -1); return err }},
 		{"create nil", "subject", func() error { _, err := c.Maillist.Create(bg, nil); return err }},
 		{"create blank subject", "subject", func() error {
-			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: " ", Status: MaillistEnabled})
+			_, err := c.Maillist.Create(bg, &MaillistParams{Name: " ", Status: MaillistEnabled})
 			return err
 		}},
-		{"create no status", "status", func() error { _, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x"}); return err }},
+		{"create no status", "status", func() error { _, err := c.Maillist.Create(bg, &MaillistParams{Name: "x"}); return err }},
 		{"create bad status", "status", func() error {
-			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x", Status: "on"})
+			_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: "on"})
 			return err
 		}},
 		{"update zero id", "id", func() error { _, err := c.Maillist.Update(bg, 0, ok); return err }},
 		{"update nil", "subject", func() error { _, err := c.Maillist.Update(bg, 1, nil); return err }},
 		{"update nothing", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{}); return err }},
-		{"update blank subject", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Subject: "\t"}); return err }},
+		{"update blank subject", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Name: "\t"}); return err }},
 		{"update bad status", "status", func() error {
 			_, err := c.Maillist.Update(bg, 1, &MaillistParams{Status: "Enabled"})
 			return err
@@ -347,7 +347,7 @@ func TestMaillistAPIErrors(t *testing.T) {
 		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
 		{"get", "maillist_not_exist", func(c *Client) error { _, err := c.Maillist.Get(bg, 5); return err }},
 		{"create", "add_maillist_error", func(c *Client) error {
-			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x", Status: MaillistEnabled})
+			_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: MaillistEnabled})
 			return err
 		}},
 		{"update", "update_describe_error", func(c *Client) error {
@@ -389,12 +389,12 @@ func TestMaillistWritesNotRetried(t *testing.T) {
 		call  func(c *Client) error
 	}{
 		{"list", false, func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
-		{"list addresses", false, func(c *Client) error { _, err := c.Maillist.ListAddresses(bg, nil); return err }},
+		{"list addresses", false, func(c *Client) error { _, err := c.Maillist.ListAddressesPage(bg, nil); return err }},
 		{"create", true, func(c *Client) error {
-			_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "x", Status: MaillistEnabled})
+			_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: MaillistEnabled})
 			return err
 		}},
-		{"update", true, func(c *Client) error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Subject: "x"}); return err }},
+		{"update", true, func(c *Client) error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Name: "x"}); return err }},
 		{"delete", true, func(c *Client) error { _, err := c.Maillist.Delete(bg, 1); return err }},
 		{"subscribe one", true, func(c *Client) error { _, err := c.Maillist.Subscribe(bg, 1, sub); return err }},
 		{"subscribe many", true, func(c *Client) error { _, err := c.Maillist.Subscribe(bg, 1, sub, sub); return err }},
@@ -414,7 +414,7 @@ func TestMaillistWritesNotRetried(t *testing.T) {
 		}},
 		{"update address", true, func(c *Client) error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Name: "x"}); return err }},
 		{"delete address", true, func(c *Client) error { _, err := c.Maillist.DeleteAddress(bg, 1); return err }},
-		{"empty", true, func(c *Client) error { _, err := c.Maillist.Empty(bg, 1); return err }},
+		{"empty", true, func(c *Client) error { _, err := c.Maillist.Clear(bg, 1); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t, WithRetry(RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))

@@ -28,7 +28,7 @@ type memScenario struct {
 
 var memScenarios = []memScenario{
 	{"Opens", runOpens},
-	{"ListAddressesIter", runAddressesIter},
+	{"ListAddresses", runAddressesIter},
 	{"ExportRows", runExportRows},
 	{"AddAddresses", runAddAddresses},
 }
@@ -36,7 +36,7 @@ var memScenarios = []memScenario{
 // runOpens ranges over an open-detail reply of n <user> records.
 func runOpens(c *bestedm.Client, _ *benchServer, n int) error {
 	k := 0
-	for o, err := range c.Track.Opens(benchCtx, bestedm.TaskID(int64(n))) {
+	for o, err := range c.Track.ListOpens(benchCtx, bestedm.TaskByID(int64(n))) {
 		if err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func runOpens(c *bestedm.Client, _ *benchServer, n int) error {
 func runAddressesIter(c *bestedm.Client, _ *benchServer, n int) error {
 	total := int64(n)
 	k := 0
-	for a, err := range c.Maillist.ListAddressesIter(benchCtx, &bestedm.ListAddressesOptions{ListID: &total, Limit: 1000}) {
+	for a, err := range c.Maillist.ListAddresses(benchCtx, &bestedm.AddressListOptions{ListID: &total, Limit: 1000}) {
 		if err != nil {
 			return err
 		}

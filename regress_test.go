@@ -21,7 +21,7 @@ func TestExportFailedBlankFirstColumn(t *testing.T) {
 	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "nobody@example.com\r\n\tfull.box@example.cn\r\n")
 	})
-	e, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: fuzzDate, Type: FailureAll})
+	e, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll})
 	require.NoError(t, err)
 	var rows []string
 	var last error
@@ -60,7 +60,7 @@ func TestEmptyElementReplies(t *testing.T) {
 
 	c, mux = setup(t)
 	handle(t, mux, "track.php", []byte("<?xml version=\"1.0\"?>\r\n<track>\r\n<link_statistic></link_statistic>\r\n</track>"), nil)
-	o, err := c.Track.Overview(bg, TaskIdent("20120302-999-000000"))
+	o, err := c.Track.Overview(bg, TaskByIdent("20120302-999-000000"))
 	assert.Nil(t, o)
 	assert.ErrorIs(t, err, ErrNotFound)
 	assert.EqualError(t, err, "bestedm: tracking of task 20120302-999-000000: bestedm: not found")
@@ -88,7 +88,7 @@ func TestEmptyListRecord(t *testing.T) {
 	handle(t, mux, "track.php", []byte("<data><user><email>a@example.com</email></user><user><unknown>x</unknown></user><user><email>b@example.com</email></user></data>"), nil)
 	var emails []string
 	var last error
-	for o, err := range c.Track.Opens(bg, TaskID(1)) {
+	for o, err := range c.Track.ListOpens(bg, TaskByID(1)) {
 		if err != nil {
 			last = err
 			break
@@ -101,7 +101,7 @@ func TestEmptyListRecord(t *testing.T) {
 	// A negative total is no count of matches.
 	c, mux = setup(t)
 	handle(t, mux, "mloperate.php", []byte("<data><total_num>-3</total_num><addr><id>1</id></addr></data>"), nil)
-	_, err = c.Maillist.ListAddresses(bg, nil)
+	_, err = c.Maillist.ListAddressesPage(bg, nil)
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, err.Error(), `element <total_num>: cannot read "-3": negative`)
 
@@ -125,9 +125,9 @@ func TestRedactionStreamsAndExports(t *testing.T) {
 	}{
 		{"opens: bad value", "track.php", func(e string) string {
 			return "<data><user><email_id>1</email_id></user><user><email_id>" + e + "</email_id></user></data>"
-		}, func(c *Client) error { return firstErr(c.Track.Opens(bg, TaskID(1))) }},
+		}, func(c *Client) error { return firstErr(c.Track.ListOpens(bg, TaskByID(1))) }},
 		{"clicks: api error", "track.php", func(e string) string { return string(result("auth_error", e)) },
-			func(c *Client) error { return firstErr(c.Track.Clicks(bg, TaskID(1), 0)) }},
+			func(c *Client) error { return firstErr(c.Track.ListClicks(bg, TaskByID(1), 0)) }},
 		{"unsubscribed: bad time", "mloperate.php", func(e string) string { return "2024-03-02 12:30:05\ta@example.com\r\n" + e + "\tb@example.com\r\n" },
 			func(c *Client) error { return rowsErr(c.Maillist.ExportUnsubscribed(bg, 1)) }},
 		{"subscribers: html", "mloperate.php", func(e string) string { return "<html><body>" + e + "</body></html>" },

@@ -237,7 +237,7 @@ func TestRetryFormWriteSameBody(t *testing.T) {
 	rec := &bodyRecorder{n: 2, next: http.DefaultTransport}
 	c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 3}, WithHTTPClient(&http.Client{Transport: rec}))
 	handle(t, mux, "mloperate.php", result("success", "12"), nil)
-	_, err := c.Maillist.Create(bg, &MaillistParams{Subject: "春季客户 & VIP", Status: MaillistEnabled})
+	_, err := c.Maillist.Create(bg, &MaillistParams{Name: "春季客户 & VIP", Status: MaillistEnabled})
 	require.NoError(t, err)
 	require.Len(t, rec.bodies, 3)
 	want := q("subject", "春季客户 & VIP", "status", "enabled").Encode()

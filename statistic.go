@@ -29,12 +29,12 @@ type DailyStatistic struct {
 	InvalidAddr int64 `xml:"invalid_addr"` // invalid addresses
 	FormatError int64 `xml:"format_error"` // addresses with a format error
 
-	SendCount  int64   `xml:"send_count"`  // messages counted in advance (预统计发送量)
-	DeducCount float64 `xml:"deduc_count"` // points reserved in advance (预扣点)
+	SendCount      int64   `xml:"send_count"`  // messages counted in advance (预统计发送量)
+	ReservedPoints float64 `xml:"deduc_count"` // points reserved in advance (预扣点)
 
-	ActualSend  int64   `xml:"actual_send"`  // messages actually sent
-	SendError   int64   `xml:"send_error"`   // deliveries that failed
-	ActualDeduc float64 `xml:"actual_deduc"` // points actually deducted
+	ActualSend     int64   `xml:"actual_send"`  // messages actually sent
+	SendError      int64   `xml:"send_error"`   // deliveries that failed
+	DeductedPoints float64 `xml:"actual_deduc"` // points actually deducted
 }
 
 // Overview returns the sending statistics of the day that date falls on in
@@ -141,8 +141,8 @@ func (t FailureType) needsTask() bool {
 	return t == FailureNotExist || t == FailureOverQuota || t == FailureUserReject
 }
 
-// ExportFailedOptions selects the failed addresses to export (doc §2.3).
-type ExportFailedOptions struct {
+// FailureExportOptions selects the failed addresses to export (doc §2.3).
+type FailureExportOptions struct {
 	// Date is the sending day, in the client's time zone. Required.
 	Date time.Time `url:"date" layout:"2006-01-02"`
 	// DateEnd, when set, makes the export cover the days from Date to
@@ -163,7 +163,7 @@ type ExportFailedOptions struct {
 	Format ExportFormat `url:"out_type,omitempty"`
 }
 
-func (o *ExportFailedOptions) validate() error {
+func (o *FailureExportOptions) validate() error {
 	if o == nil {
 		return &ValidationError{Field: "date", Reason: "options are required"}
 	}
@@ -180,7 +180,7 @@ func (o *ExportFailedOptions) validate() error {
 }
 
 // validateCommon checks what every failed-address export needs.
-func (o *ExportFailedOptions) validateCommon() error {
+func (o *FailureExportOptions) validateCommon() error {
 	if err := requireDate("date", o.Date); err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (o *ExportFailedOptions) validateCommon() error {
 // ExportFailures returns them.
 //
 // API: failexport.php (doc §2.3)
-func (s *StatisticService) ExportFailed(ctx context.Context, opts *ExportFailedOptions) (*Export[string], error) {
+func (s *StatisticService) ExportFailed(ctx context.Context, opts *FailureExportOptions) (*Export[string], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ type FailedAddress struct {
 //
 // API: failexport.php?out_type=json (doc §2.3; out_type and date_end from
 // production clients, see docs/wire-format.md)
-func (s *StatisticService) ExportFailures(ctx context.Context, opts *ExportFailedOptions) (*Export[FailedAddress], error) {
+func (s *StatisticService) ExportFailures(ctx context.Context, opts *FailureExportOptions) (*Export[FailedAddress], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *StatisticService) ExportFailures(ctx context.Context, opts *ExportFaile
 //
 // API: failexportall.php?out_type=json (not in the document: a production
 // client calls it, see docs/wire-format.md)
-func (s *StatisticService) ExportAllFailures(ctx context.Context, opts *ExportFailedOptions) (*Export[FailedAddress], error) {
+func (s *StatisticService) ExportAllFailures(ctx context.Context, opts *FailureExportOptions) (*Export[FailedAddress], error) {
 	if opts == nil {
 		return nil, &ValidationError{Field: "date", Reason: "options are required"}
 	}
@@ -269,7 +269,7 @@ func (s *StatisticService) ExportAllFailures(ctx context.Context, opts *ExportFa
 
 // exportFailures opens a failed-address export with typed rows; o is the
 // caller's options, copied.
-func (s *StatisticService) exportFailures(ctx context.Context, script string, o ExportFailedOptions, xmlRoot func(string) bool) (*Export[FailedAddress], error) {
+func (s *StatisticService) exportFailures(ctx context.Context, script string, o FailureExportOptions, xmlRoot func(string) bool) (*Export[FailedAddress], error) {
 	if o.Format == "" {
 		o.Format = FormatJSON
 	}
@@ -328,24 +328,24 @@ func parseFailed(f []string) (string, error) {
 	return f[0], nil
 }
 
-// Batch is the delivery statistics of one sending batch (doc §2.4). The
+// BatchStat is the delivery statistics of one sending batch (doc §2.4). The
 // fields after UserReject are not in the document but sent by the server.
-type Batch struct {
-	TaskID        int64     `xml:"task_id"`
-	TaskDate      time.Time `xml:"task_date"`
-	TaskIdent     string    `xml:"task_ident"` // batch number, e.g. "20120302-362-F9B1E5"
-	Total         int64     `xml:"total"`      // messages sent
-	Failed        int64     `xml:"failed"`     // deliveries that failed
-	Success       int64     `xml:"success"`    // deliveries that succeeded
-	Actual        float64   `xml:"actual"`     // points actually deducted
-	EmailNotExist int64     `xml:"email_not_exist"`
-	OverQuota     int64     `xml:"over_quota"`
-	UserReject    int64     `xml:"user_reject"`
-	SendFailed    int64     `xml:"send_failed"`
-	SpamContent   int64     `xml:"spam_content"`
-	ConnectError  int64     `xml:"connect_error"`
-	Rebate        float64   `xml:"rebate"` // points given back
-	Point         float64   `xml:"point"`
+type BatchStat struct {
+	TaskID         int64     `xml:"task_id"`
+	TaskDate       time.Time `xml:"task_date"`
+	TaskIdent      string    `xml:"task_ident"` // batch number, e.g. "20120302-362-F9B1E5"
+	Total          int64     `xml:"total"`      // messages sent
+	Failed         int64     `xml:"failed"`     // deliveries that failed
+	Success        int64     `xml:"success"`    // deliveries that succeeded
+	DeductedPoints float64   `xml:"actual"`     // points actually deducted
+	EmailNotExist  int64     `xml:"email_not_exist"`
+	OverQuota      int64     `xml:"over_quota"`
+	UserReject     int64     `xml:"user_reject"`
+	SendFailed     int64     `xml:"send_failed"`
+	SpamContent    int64     `xml:"spam_content"`
+	ConnectError   int64     `xml:"connect_error"`
+	RefundedPoints float64   `xml:"rebate"` // points given back
+	Points         float64   `xml:"point"`
 
 	// Sent by the server and read by a production client, not in the
 	// document; the meanings are read from the names (docs/wire-format.md).
@@ -354,10 +354,10 @@ type Batch struct {
 	Rubbish  int64 `xml:"rubbish"`  // messages classed as junk (垃圾)
 }
 
-// BatchesOptions selects batches (doc §2.4). The document marks neither
+// BatchListOptions selects batches (doc §2.4). The document marks neither
 // field as required, but says nothing of what a call without both means;
 // the SDK requires at least one (or TaskID) so the answer is defined.
-type BatchesOptions struct {
+type BatchListOptions struct {
 	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"` // sending day, client's zone
 	Ident string    `url:"ident,omitempty"`                    // batch number
 	// TaskID selects one task's batch by its id (id: not in the document,
@@ -365,11 +365,11 @@ type BatchesOptions struct {
 	TaskID int64 `url:"id,omitempty"`
 }
 
-// Batches returns the delivery statistics of the batches of a day, or of
+// ListBatches returns the delivery statistics of the batches of a day, or of
 // one batch (by ident or task id).
 //
 // API: stask.php (doc §2.4; id from a production client)
-func (s *StatisticService) Batches(ctx context.Context, opts *BatchesOptions) ([]Batch, error) {
+func (s *StatisticService) ListBatches(ctx context.Context, opts *BatchListOptions) ([]BatchStat, error) {
 	if opts == nil || (opts.Date.IsZero() && strings.TrimSpace(opts.Ident) == "" && opts.TaskID == 0) {
 		return nil, &ValidationError{Field: "date", Reason: "date, ident or task id is required"}
 	}
@@ -380,23 +380,23 @@ func (s *StatisticService) Batches(ctx context.Context, opts *BatchesOptions) ([
 	if err != nil {
 		return nil, err
 	}
-	return fetchList[Batch](ctx, s.api(), get("stask.php", "", params), "data", "task")
+	return fetchList[BatchStat](ctx, s.api(), get("stask.php", "", params), "data", "task")
 }
 
 // Deduction is one kind of points deduction on a day (doc §2.5).
 type Deduction struct {
-	Date      time.Time `xml:"date"`
-	Company   string    `xml:"company"`
-	Deduction string    `xml:"deduction"` // the kind of deduction (扣点类型)
-	SendNum   int64     `xml:"send_num"`  // messages sent
-	Total     float64   `xml:"total"`     // points deducted in all
+	Date    time.Time `xml:"date"`
+	Company string    `xml:"company"`
+	Kind    string    `xml:"deduction"` // the kind of deduction (扣点类型)
+	SendNum int64     `xml:"send_num"`  // messages sent
+	Total   float64   `xml:"total"`     // points deducted in all
 }
 
-// Deductions returns the points deducted on the day that date falls on in
+// ListDeductions returns the points deducted on the day that date falls on in
 // the client's time zone.
 //
 // API: deduction.php (doc §2.5)
-func (s *StatisticService) Deductions(ctx context.Context, date time.Time) ([]Deduction, error) {
+func (s *StatisticService) ListDeductions(ctx context.Context, date time.Time) ([]Deduction, error) {
 	if err := requireDate("date", date); err != nil {
 		return nil, err
 	}

@@ -52,23 +52,23 @@ func TestStatisticExportFailures(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		opts  ExportFailedOptions
+		opts  FailureExportOptions
 		query []string
 		ctype string
 		body  []byte
 		want  []FailedAddress
 	}{
-		{"JSON by default", ExportFailedOptions{Date: statDay, Type: FailureAll},
+		{"JSON by default", FailureExportOptions{Date: statDay, Type: FailureAll},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "application/json", jsonBody, wantFailures},
-		{"a range of days", ExportFailedOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll},
+		{"a range of days", FailureExportOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll},
 			[]string{"date", "2012-03-02", "date_end", "2012-03-05", "type", "all", "out_type", "json"}, "application/json", jsonBody, wantFailures},
-		{"XML asked for", ExportFailedOptions{Date: statDay, Type: FailureAll, Format: FormatXML},
+		{"XML asked for", FailureExportOptions{Date: statDay, Type: FailureAll, Format: FormatXML},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "xml"}, "text/xml; charset=utf-8", xmlBody, wantFailures},
-		{"XML answered to a JSON request", ExportFailedOptions{Date: statDay, Type: FailureAll},
+		{"XML answered to a JSON request", FailureExportOptions{Date: statDay, Type: FailureAll},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "text/xml", xmlBody, wantFailures},
-		{"text asked for: the kind is the one asked", ExportFailedOptions{Date: statDay, Type: FailureTemporary, TaskID: 362, Format: FormatText},
+		{"text asked for: the kind is the one asked", FailureExportOptions{Date: statDay, Type: FailureTemporary, TaskID: 362, Format: FormatText},
 			[]string{"date", "2012-03-02", "type", "4", "task_id", "362"}, "text/plain", textBody, textRows(FailureTemporary)},
-		{"text for every kind: the kind is unknown", ExportFailedOptions{Date: statDay, Type: FailureAll},
+		{"text for every kind: the kind is unknown", FailureExportOptions{Date: statDay, Type: FailureAll},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "text/plain", textBody, textRows(0)},
 	}
 	for _, tt := range tests {
@@ -104,7 +104,7 @@ func TestStatisticExportFailedFormats(t *testing.T) {
 			serveAs(t, mux, "failexport.php", "text/html", tt.body, func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.query...))
 			})
-			exp, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll, Format: tt.format})
+			exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll, Format: tt.format})
 			got := allRows(t, exp, err)
 			assert.Equal(t, emails, got)
 		})
@@ -116,7 +116,7 @@ func TestStatisticExportFailuresRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.json")
 	serveAs(t, mux, "failexport.php", "application/json", body, nil)
-	exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	require.NoError(t, err)
 	defer exp.Close()
 	got, err := io.ReadAll(exp)
@@ -134,14 +134,14 @@ func TestStatisticExportAllFailures(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		opts  ExportFailedOptions
+		opts  FailureExportOptions
 		query []string
 	}{
-		{"a day, every kind", ExportFailedOptions{Date: statDay},
+		{"a day, every kind", FailureExportOptions{Date: statDay},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}},
-		{"a task, over days", ExportFailedOptions{Date: statDay, DateEnd: statDayEnd, TaskIdent: "20120302-362-F9B1E5"},
+		{"a task, over days", FailureExportOptions{Date: statDay, DateEnd: statDayEnd, TaskIdent: "20120302-362-F9B1E5"},
 			[]string{"date", "2012-03-02", "date_end", "2012-03-05", "type", "all", "task_ident", "20120302-362-F9B1E5", "out_type", "json"}},
-		{"one kind of a task by id", ExportFailedOptions{Date: statDay, Type: FailureOverQuota, TaskID: 362},
+		{"one kind of a task by id", FailureExportOptions{Date: statDay, Type: FailureOverQuota, TaskID: 362},
 			[]string{"date", "2012-03-02", "type", "2", "task_id", "362", "out_type", "json"}},
 	}
 	for _, tt := range tests {
@@ -171,7 +171,7 @@ func TestFailedAddressKindSpellings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveAs(t, mux, "failexport.php", tt.ctype, []byte(tt.body), nil)
-			exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			got := allRows(t, exp, err)
 			assert.Equal(t, []FailedAddress{{Email: "a@example.com", Kind: FailureOverQuota}}, got)
 		})
@@ -197,7 +197,7 @@ func TestExportJSONShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveAs(t, mux, "failexport.php", "application/json", []byte(tt.body), nil)
-			exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			got := allRows(t, exp, err)
 			assert.Equal(t, tt.want, got)
 		})
@@ -225,7 +225,7 @@ func TestExportStructuredRowErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveAs(t, mux, "failexport.php", tt.ctype, []byte(tt.body), nil)
-			exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			require.NoError(t, err)
 			rows, err := collect(t, exp.Rows())
 			require.Error(t, err)
@@ -241,20 +241,20 @@ func TestExportStructuredRowErrors(t *testing.T) {
 func TestExportFailuresXMLErrors(t *testing.T) {
 	c, mux := setup(t)
 	serveAs(t, mux, "failexport.php", "text/xml", result("date_error", "日期格式错误"), nil)
-	exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	assert.Nil(t, exp)
 	wantAPIError(t, err, "date_error")
 
 	c, mux = setup(t)
 	serveAs(t, mux, "failexportall.php", "text/html", []byte("<!DOCTYPE html>\n<html><body>502</body></html>"), nil)
-	exp, err = c.Statistic.ExportAllFailures(bg, &ExportFailedOptions{Date: statDay})
+	exp, err = c.Statistic.ExportAllFailures(bg, &FailureExportOptions{Date: statDay})
 	assert.Nil(t, exp)
 	var de *DecodeError
 	require.ErrorAs(t, err, &de)
 
 	c, mux = setup(t)
 	serveAs(t, mux, "failexport.php", "text/xml", []byte("<?xml version=\"1.0\"?><task_list></task_list>"), nil)
-	exp, err = c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+	exp, err = c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	assert.Nil(t, exp)
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, err.Error(), "task_list")
@@ -269,7 +269,7 @@ func TestExportJSONRowTooLarge(t *testing.T) {
 		_, _ = io.WriteString(w, `[{"email":"a@example.com"},{"email":"`)
 		_, _ = io.Copy(w, io.LimitReader(endlessA{}, 64<<20))
 	})
-	exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	require.NoError(t, err)
 	rows, err := collect(t, exp.Rows())
 	assert.Len(t, rows, 1)
@@ -296,7 +296,7 @@ func TestExportJSONBrokenMidStream(t *testing.T) {
 		w.Header().Set("Content-Length", "1000")
 		_, _ = io.WriteString(w, `[{"email":"a@example.com"},{"email":"b@exam`)
 	})
-	exp, err := c.Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	require.NoError(t, err)
 	rows, err := collect(t, exp.Rows())
 	assert.Len(t, rows, 1)
@@ -305,31 +305,34 @@ func TestExportJSONBrokenMidStream(t *testing.T) {
 }
 
 func TestStatisticExportFailuresValidation(t *testing.T) {
-	type call func(c *Client, o *ExportFailedOptions) error
-	failures := func(c *Client, o *ExportFailedOptions) error { _, err := c.Statistic.ExportFailures(bg, o); return err }
-	all := func(c *Client, o *ExportFailedOptions) error {
+	type call func(c *Client, o *FailureExportOptions) error
+	failures := func(c *Client, o *FailureExportOptions) error {
+		_, err := c.Statistic.ExportFailures(bg, o)
+		return err
+	}
+	all := func(c *Client, o *FailureExportOptions) error {
 		_, err := c.Statistic.ExportAllFailures(bg, o)
 		return err
 	}
-	failed := func(c *Client, o *ExportFailedOptions) error { _, err := c.Statistic.ExportFailed(bg, o); return err }
+	failed := func(c *Client, o *FailureExportOptions) error { _, err := c.Statistic.ExportFailed(bg, o); return err }
 	tests := []struct {
 		name  string
 		call  call
-		opts  *ExportFailedOptions
+		opts  *FailureExportOptions
 		field string
 	}{
 		{"ExportFailures nil options", failures, nil, "date"},
-		{"ExportFailures no type", failures, &ExportFailedOptions{Date: statDay}, "type"},
-		{"ExportFailures over quota without task", failures, &ExportFailedOptions{Date: statDay, Type: FailureOverQuota}, "task_id"},
-		{"ExportFailures end before start", failures, &ExportFailedOptions{Date: statDay, DateEnd: statDay.AddDate(0, 0, -1), Type: FailureAll}, "date_end"},
-		{"ExportFailures unknown format", failures, &ExportFailedOptions{Date: statDay, Type: FailureAll, Format: "csv"}, "out_type"},
-		{"ExportFailed unknown format", failed, &ExportFailedOptions{Date: statDay, Type: FailureAll, Format: "JSON"}, "out_type"},
-		{"ExportFailed end before start", failed, &ExportFailedOptions{Date: statDay, DateEnd: statDay.Add(-24 * time.Hour), Type: FailureAll}, "date_end"},
+		{"ExportFailures no type", failures, &FailureExportOptions{Date: statDay}, "type"},
+		{"ExportFailures over quota without task", failures, &FailureExportOptions{Date: statDay, Type: FailureOverQuota}, "task_id"},
+		{"ExportFailures end before start", failures, &FailureExportOptions{Date: statDay, DateEnd: statDay.AddDate(0, 0, -1), Type: FailureAll}, "date_end"},
+		{"ExportFailures unknown format", failures, &FailureExportOptions{Date: statDay, Type: FailureAll, Format: "csv"}, "out_type"},
+		{"ExportFailed unknown format", failed, &FailureExportOptions{Date: statDay, Type: FailureAll, Format: "JSON"}, "out_type"},
+		{"ExportFailed end before start", failed, &FailureExportOptions{Date: statDay, DateEnd: statDay.Add(-24 * time.Hour), Type: FailureAll}, "date_end"},
 		{"ExportAllFailures nil options", all, nil, "date"},
-		{"ExportAllFailures no date", all, &ExportFailedOptions{TaskID: 362}, "date"},
-		{"ExportAllFailures negative task id", all, &ExportFailedOptions{Date: statDay, TaskID: -1}, "task_id"},
-		{"ExportAllFailures negative type", all, &ExportFailedOptions{Date: statDay, Type: -3}, "type"},
-		{"ExportAllFailures end before start", all, &ExportFailedOptions{Date: statDay, DateEnd: statDay.AddDate(0, -1, 0)}, "date_end"},
+		{"ExportAllFailures no date", all, &FailureExportOptions{TaskID: 362}, "date"},
+		{"ExportAllFailures negative task id", all, &FailureExportOptions{Date: statDay, TaskID: -1}, "task_id"},
+		{"ExportAllFailures negative type", all, &FailureExportOptions{Date: statDay, Type: -3}, "type"},
+		{"ExportAllFailures end before start", all, &FailureExportOptions{Date: statDay, DateEnd: statDay.AddDate(0, -1, 0)}, "date_end"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,22 +346,22 @@ func TestStatisticExportFailuresValidation(t *testing.T) {
 func TestStatisticBatchesByTaskID(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		opts  BatchesOptions
+		opts  BatchListOptions
 		query []string
 	}{
-		{"id only", BatchesOptions{TaskID: 362}, []string{"id", "362"}},
-		{"id and date", BatchesOptions{TaskID: 362, Date: statDay}, []string{"id", "362", "date", "2012-03-02"}},
+		{"id only", BatchListOptions{TaskID: 362}, []string{"id", "362"}},
+		{"id and date", BatchListOptions{TaskID: 362, Date: statDay}, []string{"id", "362", "date", "2012-03-02"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			handle(t, mux, "stask.php", fixture(t, "statistic-batches-id.xml"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.query...))
 			})
-			got, err := c.Statistic.Batches(bg, &tt.opts)
+			got, err := c.Statistic.ListBatches(bg, &tt.opts)
 			require.NoError(t, err)
-			assert.Equal(t, []Batch{{
+			assert.Equal(t, []BatchStat{{
 				TaskID: 362, TaskDate: time.Date(2012, 3, 2, 0, 0, 0, 0, china), TaskIdent: "20120302-362-F9B1E5",
-				TotalSum: 5120, Total: 5000, Invalid: 120, Failed: 112, Success: 4888, EmailNotExist: 70, Actual: 4888,
+				TotalSum: 5120, Total: 5000, Invalid: 120, Failed: 112, Success: 4888, EmailNotExist: 70, DeductedPoints: 4888,
 				OverQuota: 25, UserReject: 17, Rubbish: 3,
 			}}, got)
 		})
@@ -368,9 +371,9 @@ func TestStatisticBatchesByTaskID(t *testing.T) {
 func TestStatisticBatchesTaskIDValidation(t *testing.T) {
 	c, mux := setup(t)
 	failHandler(t, mux)
-	_, err := c.Statistic.Batches(bg, &BatchesOptions{TaskID: -362})
+	_, err := c.Statistic.ListBatches(bg, &BatchListOptions{TaskID: -362})
 	wantValidation(t, err, "id")
-	_, err = c.Statistic.Batches(bg, &BatchesOptions{Ident: " "})
+	_, err = c.Statistic.ListBatches(bg, &BatchListOptions{Ident: " "})
 	wantValidation(t, err, "date")
 	assert.True(t, errors.Is(err, ErrValidation))
 }
@@ -383,7 +386,7 @@ func TestFailureTypeEncoding(t *testing.T) {
 			assert.Equal(t, want, r.URL.Query().Get("type"))
 			assert.False(t, strings.Contains(r.URL.RawQuery, "out_type"), "text is asked for by sending nothing")
 		})
-		exp, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, Type: typ, TaskID: 362})
+		exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: typ, TaskID: 362})
 		got := allRows(t, exp, err)
 		assert.Equal(t, []string{"a@example.com"}, got)
 	}
@@ -402,7 +405,7 @@ func FuzzExportFailures(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, ct uint8) {
 		cr := &cannedReply{ctype: fuzzContentType(ct), body: body}
-		e, err := cannedClient(t, cr).Statistic.ExportFailures(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+		e, err := cannedClient(t, cr).Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 		require.Equal(t, 1, cr.count(), "one request")
 		if err != nil {
 			require.True(t, looksXML(body), "only an XML reply fails to open: %v", err)

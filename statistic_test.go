@@ -25,8 +25,8 @@ func TestStatisticOverview(t *testing.T) {
 		Date:   time.Date(2012, 3, 2, 0, 0, 0, 0, china),
 		WebQty: 12000, WebError: 0, WebCount: 12000,
 		InvalidAddr: 120, FormatError: 8,
-		SendCount: 11872, DeducCount: 11872,
-		ActualSend: 11837, SendError: 163, ActualDeduc: 11837.5,
+		SendCount: 11872, ReservedPoints: 11872,
+		ActualSend: 11837, SendError: 163, DeductedPoints: 11837.5,
 	}, got)
 }
 
@@ -34,18 +34,18 @@ func TestStatisticExportFailed(t *testing.T) {
 	body := fixture(t, "statistic-failexport.txt")
 	tests := []struct {
 		name string
-		opts ExportFailedOptions
+		opts FailureExportOptions
 		want []string // query key/values
 	}{
-		{"by task id", ExportFailedOptions{Date: statDay, Type: FailureNotExist, TaskID: 362},
+		{"by task id", FailureExportOptions{Date: statDay, Type: FailureNotExist, TaskID: 362},
 			[]string{"date", "2012-03-02", "type", "1", "task_id", "362"}},
-		{"by task ident", ExportFailedOptions{Date: statDay, Type: FailureUserReject, TaskIdent: "20120302-362-F9B1E5"},
+		{"by task ident", FailureExportOptions{Date: statDay, Type: FailureUserReject, TaskIdent: "20120302-362-F9B1E5"},
 			[]string{"date", "2012-03-02", "type", "3", "task_ident", "20120302-362-F9B1E5"}},
-		{"all types, no task", ExportFailedOptions{Date: statDay, Type: FailureAll},
+		{"all types, no task", FailureExportOptions{Date: statDay, Type: FailureAll},
 			[]string{"date", "2012-03-02", "type", "all"}},
-		{"format errors, no task", ExportFailedOptions{Date: statDay, Type: FailureFormatError},
+		{"format errors, no task", FailureExportOptions{Date: statDay, Type: FailureFormatError},
 			[]string{"date", "2012-03-02", "type", "9"}},
-		{"undocumented type", ExportFailedOptions{Date: statDay, Type: FailureType(5)},
+		{"undocumented type", FailureExportOptions{Date: statDay, Type: FailureType(5)},
 			[]string{"date", "2012-03-02", "type", "5"}},
 	}
 	for _, tt := range tests {
@@ -74,7 +74,7 @@ func TestStatisticExportFailedRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.txt")
 	handleText(t, mux, "failexport.php", body, nil)
-	exp, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, Type: FailureInvalidAddress})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureInvalidAddress})
 	require.NoError(t, err)
 	defer exp.Close()
 	got, err := io.ReadAll(exp)
@@ -85,7 +85,7 @@ func TestStatisticExportFailedRaw(t *testing.T) {
 func TestStatisticExportFailedXMLError(t *testing.T) {
 	c, mux := setup(t)
 	handleText(t, mux, "failexport.php", result("date_error", "日期格式错误"), nil)
-	exp, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, Type: FailureFormatError})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureFormatError})
 	assert.Nil(t, exp)
 	wantAPIError(t, err, "date_error")
 }
@@ -93,17 +93,17 @@ func TestStatisticExportFailedXMLError(t *testing.T) {
 func TestStatisticExportFailedValidation(t *testing.T) {
 	tests := []struct {
 		name  string
-		opts  *ExportFailedOptions
+		opts  *FailureExportOptions
 		field string
 	}{
 		{"nil options", nil, "date"},
-		{"no date", &ExportFailedOptions{Type: FailureFormatError}, "date"},
-		{"no type", &ExportFailedOptions{Date: statDay}, "type"},
-		{"negative type", &ExportFailedOptions{Date: statDay, Type: -2}, "type"},
-		{"negative task id", &ExportFailedOptions{Date: statDay, Type: FailureFormatError, TaskID: -1}, "task_id"},
-		{"not exist without task", &ExportFailedOptions{Date: statDay, Type: FailureNotExist}, "task_id"},
-		{"over quota without task", &ExportFailedOptions{Date: statDay, Type: FailureOverQuota}, "task_id"},
-		{"user reject with blank ident", &ExportFailedOptions{Date: statDay, Type: FailureUserReject, TaskIdent: "  "}, "task_id"},
+		{"no date", &FailureExportOptions{Type: FailureFormatError}, "date"},
+		{"no type", &FailureExportOptions{Date: statDay}, "type"},
+		{"negative type", &FailureExportOptions{Date: statDay, Type: -2}, "type"},
+		{"negative task id", &FailureExportOptions{Date: statDay, Type: FailureFormatError, TaskID: -1}, "task_id"},
+		{"not exist without task", &FailureExportOptions{Date: statDay, Type: FailureNotExist}, "task_id"},
+		{"over quota without task", &FailureExportOptions{Date: statDay, Type: FailureOverQuota}, "task_id"},
+		{"user reject with blank ident", &FailureExportOptions{Date: statDay, Type: FailureUserReject, TaskIdent: "  "}, "task_id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,18 +121,18 @@ func TestStatisticBatches(t *testing.T) {
 	handle(t, mux, "stask.php", fixture(t, "statistic-batches.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02", "ident", "20120302-362-F9B1E5"))
 	})
-	got, err := c.Statistic.Batches(bg, &BatchesOptions{Date: statDay, Ident: "20120302-362-F9B1E5"})
+	got, err := c.Statistic.ListBatches(bg, &BatchListOptions{Date: statDay, Ident: "20120302-362-F9B1E5"})
 	require.NoError(t, err)
-	assert.Equal(t, []Batch{
+	assert.Equal(t, []BatchStat{
 		{
 			TaskID: 362, TaskDate: time.Date(2012, 3, 2, 0, 0, 0, 0, china), TaskIdent: "20120302-362-F9B1E5",
-			Total: 5000, Failed: 112, Success: 4888, Actual: 4888,
-			EmailNotExist: 70, OverQuota: 25, UserReject: 17, Rebate: 112, Point: 4888,
+			Total: 5000, Failed: 112, Success: 4888, DeductedPoints: 4888,
+			EmailNotExist: 70, OverQuota: 25, UserReject: 17, RefundedPoints: 112, Points: 4888,
 		},
 		{
 			TaskID: 363, TaskIdent: "20120302-363-0A7C21",
-			Total: 1200, Failed: 3, Success: 1197, Actual: 1198.5,
-			EmailNotExist: 1, SendFailed: 1, SpamContent: 1, ConnectError: 1, Rebate: 1.5, Point: 1200,
+			Total: 1200, Failed: 3, Success: 1197, DeductedPoints: 1198.5,
+			EmailNotExist: 1, SendFailed: 1, SpamContent: 1, ConnectError: 1, RefundedPoints: 1.5, Points: 1200,
 		},
 	}, got)
 }
@@ -140,11 +140,11 @@ func TestStatisticBatches(t *testing.T) {
 func TestStatisticBatchesOneParam(t *testing.T) {
 	tests := []struct {
 		name string
-		opts BatchesOptions
+		opts BatchListOptions
 		want []string
 	}{
-		{"date only", BatchesOptions{Date: statDay}, []string{"date", "2012-03-02"}},
-		{"ident only", BatchesOptions{Ident: "20120302-362-F9B1E5"}, []string{"ident", "20120302-362-F9B1E5"}},
+		{"date only", BatchListOptions{Date: statDay}, []string{"date", "2012-03-02"}},
+		{"ident only", BatchListOptions{Ident: "20120302-362-F9B1E5"}, []string{"ident", "20120302-362-F9B1E5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,9 +152,9 @@ func TestStatisticBatchesOneParam(t *testing.T) {
 			handle(t, mux, "stask.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<data>\r\n</data>\r\n"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
-			got, err := c.Statistic.Batches(bg, &tt.opts)
+			got, err := c.Statistic.ListBatches(bg, &tt.opts)
 			require.NoError(t, err)
-			assert.Equal(t, []Batch{}, got, "an empty root is an empty, non-nil slice")
+			assert.Equal(t, []BatchStat{}, got, "an empty root is an empty, non-nil slice")
 		})
 	}
 }
@@ -164,11 +164,11 @@ func TestStatisticDeductions(t *testing.T) {
 	handle(t, mux, "deduction.php", fixture(t, "statistic-deductions.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02"))
 	})
-	got, err := c.Statistic.Deductions(bg, statDay)
+	got, err := c.Statistic.ListDeductions(bg, statDay)
 	require.NoError(t, err)
 	assert.Equal(t, []Deduction{
-		{Date: time.Date(2012, 3, 2, 0, 0, 0, 0, china), Company: "深圳市福洽科技有限公司", Deduction: "群发扣点", SendNum: 11837, Total: 11837},
-		{Company: "深圳市福洽科技有限公司", Deduction: "失败返点", Total: -163.5},
+		{Date: time.Date(2012, 3, 2, 0, 0, 0, 0, china), Company: "深圳市福洽科技有限公司", Kind: "群发扣点", SendNum: 11837, Total: 11837},
+		{Company: "深圳市福洽科技有限公司", Kind: "失败返点", Total: -163.5},
 	}, got)
 }
 
@@ -179,10 +179,10 @@ func TestStatisticValidation(t *testing.T) {
 		field string
 	}{
 		{"Overview zero date", func(c *Client) error { _, err := c.Statistic.Overview(bg, time.Time{}); return err }, "date"},
-		{"Deductions zero date", func(c *Client) error { _, err := c.Statistic.Deductions(bg, time.Time{}); return err }, "date"},
-		{"Batches nil options", func(c *Client) error { _, err := c.Statistic.Batches(bg, nil); return err }, "date"},
+		{"Deductions zero date", func(c *Client) error { _, err := c.Statistic.ListDeductions(bg, time.Time{}); return err }, "date"},
+		{"Batches nil options", func(c *Client) error { _, err := c.Statistic.ListBatches(bg, nil); return err }, "date"},
 		{"Batches no date or ident", func(c *Client) error {
-			_, err := c.Statistic.Batches(bg, &BatchesOptions{Ident: " "})
+			_, err := c.Statistic.ListBatches(bg, &BatchListOptions{Ident: " "})
 			return err
 		}, "date"},
 	}
@@ -202,12 +202,12 @@ func TestStatisticAPIError(t *testing.T) {
 	}{
 		{"Overview", "statistic.php", func(c *Client) error { _, err := c.Statistic.Overview(bg, statDay); return err }},
 		{"Batches", "stask.php", func(c *Client) error {
-			_, err := c.Statistic.Batches(bg, &BatchesOptions{Date: statDay})
+			_, err := c.Statistic.ListBatches(bg, &BatchListOptions{Date: statDay})
 			return err
 		}},
-		{"Deductions", "deduction.php", func(c *Client) error { _, err := c.Statistic.Deductions(bg, statDay); return err }},
+		{"Deductions", "deduction.php", func(c *Client) error { _, err := c.Statistic.ListDeductions(bg, statDay); return err }},
 		{"ExportFailed", "failexport.php", func(c *Client) error {
-			_, err := c.Statistic.ExportFailed(bg, &ExportFailedOptions{Date: statDay, Type: FailureAll})
+			_, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			return err
 		}},
 	}

@@ -347,11 +347,11 @@ func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, 
 	return p.Items, nil
 }
 
-// List returns one page of tasks. The reply carries no total, so
-// Page.Total is 0; ListIter walks every page.
+// ListPage returns one page of tasks. The reply carries no total, so
+// Page.Total is 0; List walks every page.
 //
 // API: task.php?do=task-list (doc §6.1)
-func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) (*Page[Task], error) {
+func (s *TaskService) ListPage(ctx context.Context, opts *TaskListOptions) (*Page[Task], error) {
 	q, err := s.listQuery(opts)
 	if err != nil {
 		return nil, err
@@ -359,12 +359,12 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) (*Page[Ta
 	return fetchTasks(ctx, s.api(), get("task.php", "task-list", q))
 }
 
-// ListIter yields every task from opts.Page (or the first page) on,
+// List yields every task from opts.Page (or the first page) on,
 // requesting opts.Limit tasks a page (30 when 0). opts is copied, never
 // modified.
 //
 // API: task.php?do=task-list (doc §6.1)
-func (s *TaskService) ListIter(ctx context.Context, opts *TaskListOptions) iter.Seq2[Task, error] {
+func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2[Task, error] {
 	var o TaskListOptions
 	if opts != nil {
 		o = *opts
@@ -375,7 +375,7 @@ func (s *TaskService) ListIter(ctx context.Context, opts *TaskListOptions) iter.
 	return pages(o.Page, o.Limit, func(page int) ([]Task, int64, error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
-		p, err := s.List(ctx, &po)
+		p, err := s.ListPage(ctx, &po)
 		if err != nil {
 			return nil, 0, err
 		}

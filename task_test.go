@@ -86,7 +86,7 @@ func TestTaskList(t *testing.T) {
 			"date", "2013-01-05", "send_status", "2"))
 	})
 	opts := &TaskListOptions{Page: 2, Limit: 20, Date: time.Date(2013, 1, 4, 20, 0, 0, 0, time.UTC), SendStatus: SendInProgress}
-	got, err := c.Task.List(bg, opts)
+	got, err := c.Task.ListPage(bg, opts)
 	require.NoError(t, err)
 	assert.Equal(t, &Page[Task]{Items: taskListFixture}, got)
 	assert.Equal(t, time.UTC, opts.Date.Location(), "the caller's options are not modified")
@@ -109,7 +109,7 @@ func TestTaskListSendStatus(t *testing.T) {
 			handle(t, mux, "task.php", fixture(t, "task-task-list.xml"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, want)
 			})
-			_, err := c.Task.List(bg, &TaskListOptions{SendStatus: tc.status})
+			_, err := c.Task.ListPage(bg, &TaskListOptions{SendStatus: tc.status})
 			require.NoError(t, err)
 		})
 	}
@@ -120,7 +120,7 @@ func TestTaskListNilOptions(t *testing.T) {
 	handle(t, mux, "task.php", fixture(t, "task-task-list.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list"))
 	})
-	got, err := c.Task.List(bg, nil)
+	got, err := c.Task.ListPage(bg, nil)
 	require.NoError(t, err)
 	assert.Len(t, got.Items, 2)
 }
@@ -179,14 +179,14 @@ func TestTaskListIter(t *testing.T) {
 	opts := &TaskListOptions{Limit: 2, Date: taskTime(2013, 1, 5, 0, 0, 0), SendStatus: SendFinished}
 	before := *opts
 	var ids []int64
-	for task, err := range c.Task.ListIter(bg, opts) {
+	for task, err := range c.Task.List(bg, opts) {
 		require.NoError(t, err)
 		ids = append(ids, task.ID)
 	}
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, ids)
 	assert.Equal(t, []string{"1", "2", "3"}, pager.requested(), "stops after the short page")
 	assert.Equal(t, before, *opts, "the caller's options are not modified")
-	assert.Equal(t, Task{ID: 1, SN: "S1", SendStatus: SendWaiting}, taskFirst(t, c.Task.ListIter(bg, opts)))
+	assert.Equal(t, Task{ID: 1, SN: "S1", SendStatus: SendWaiting}, taskFirst(t, c.Task.List(bg, opts)))
 }
 
 // taskFirst returns the first task an iterator yields.
@@ -207,7 +207,7 @@ func TestTaskListIterStartPageAndDefaultLimit(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "page", "4", "limit", "30"))
 	})
 	var ids []int64
-	for task, err := range c.Task.ListIter(bg, &TaskListOptions{Page: 4}) {
+	for task, err := range c.Task.List(bg, &TaskListOptions{Page: 4}) {
 		require.NoError(t, err)
 		ids = append(ids, task.ID)
 	}
@@ -222,7 +222,7 @@ func TestTaskListIterNilOptions(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "page", "1", "limit", "30"))
 	})
 	n := 0
-	for _, err := range c.Task.ListIter(bg, nil) {
+	for _, err := range c.Task.List(bg, nil) {
 		require.NoError(t, err)
 		n++
 	}
@@ -235,7 +235,7 @@ func TestTaskListIterEarlyBreak(t *testing.T) {
 	var pager taskPager
 	pager.serve(t, mux, map[string][]byte{"1": taskPageXML(1, 2), "2": taskPageXML(3, 4)}, nil)
 	var ids []int64
-	for task, err := range c.Task.ListIter(bg, &TaskListOptions{Limit: 2}) {
+	for task, err := range c.Task.List(bg, &TaskListOptions{Limit: 2}) {
 		require.NoError(t, err)
 		ids = append(ids, task.ID)
 		if len(ids) == 1 {
@@ -254,7 +254,7 @@ func TestTaskListIterErrorOnPage2(t *testing.T) {
 	}, nil)
 	var ids []int64
 	var errs []error
-	for task, err := range c.Task.ListIter(bg, &TaskListOptions{Limit: 2}) {
+	for task, err := range c.Task.List(bg, &TaskListOptions{Limit: 2}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -483,15 +483,15 @@ func TestTaskReadValidation(t *testing.T) {
 		field string
 	}{
 		{"ListByDate zero date", func(c *Client) error { _, err := c.Task.ListByDate(bg, time.Time{}); return err }, "date"},
-		{"List negative page", func(c *Client) error { _, err := c.Task.List(bg, &TaskListOptions{Page: -1}); return err }, "page"},
-		{"List negative limit", func(c *Client) error { _, err := c.Task.List(bg, &TaskListOptions{Limit: -1}); return err }, "limit"},
+		{"List negative page", func(c *Client) error { _, err := c.Task.ListPage(bg, &TaskListOptions{Page: -1}); return err }, "page"},
+		{"List negative limit", func(c *Client) error { _, err := c.Task.ListPage(bg, &TaskListOptions{Limit: -1}); return err }, "limit"},
 		{"List unknown status", func(c *Client) error {
-			_, err := c.Task.List(bg, &TaskListOptions{SendStatus: 4})
+			_, err := c.Task.ListPage(bg, &TaskListOptions{SendStatus: 4})
 			return err
 		}, "send_status"},
-		{"ListIter negative page", func(c *Client) error { return taskIterErr(c.Task.ListIter(bg, &TaskListOptions{Page: -2})) }, "page"},
-		{"ListIter unknown status", func(c *Client) error {
-			return taskIterErr(c.Task.ListIter(bg, &TaskListOptions{SendStatus: 7}))
+		{"List negative page", func(c *Client) error { return taskIterErr(c.Task.List(bg, &TaskListOptions{Page: -2})) }, "page"},
+		{"List unknown status", func(c *Client) error {
+			return taskIterErr(c.Task.List(bg, &TaskListOptions{SendStatus: 7}))
 		}, "send_status"},
 		{"Get zero id", func(c *Client) error { _, err := c.Task.Get(bg, 0); return err }, "id"},
 		{"Delete zero id", func(c *Client) error { _, err := c.Task.Delete(bg, 0); return err }, "id"},
@@ -522,8 +522,8 @@ func TestTaskAPIErrors(t *testing.T) {
 		call func(c *Client) error
 	}{
 		{"ListByDate", func(c *Client) error { _, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0)); return err }},
-		{"List", func(c *Client) error { _, err := c.Task.List(bg, nil); return err }},
-		{"ListIter", func(c *Client) error { return taskIterErr(c.Task.ListIter(bg, nil)) }},
+		{"List", func(c *Client) error { _, err := c.Task.ListPage(bg, nil); return err }},
+		{"List", func(c *Client) error { return taskIterErr(c.Task.List(bg, nil)) }},
 		{"Get", func(c *Client) error { _, err := c.Task.Get(bg, 1); return err }},
 		{"Create", func(c *Client) error { _, err := c.Task.Create(bg, create); return err }},
 		{"Update", func(c *Client) error {

@@ -30,11 +30,11 @@ func (t TaskRef) label() string {
 	return strings.TrimSpace(t.Ident)
 }
 
-// TaskID refers to a task by its id.
-func TaskID(id int64) TaskRef { return TaskRef{ID: id} }
+// TaskByID refers to a task by its id.
+func TaskByID(id int64) TaskRef { return TaskRef{ID: id} }
 
-// TaskIdent refers to a task by its batch number, e.g. "20120302-362-F9B1E5".
-func TaskIdent(ident string) TaskRef { return TaskRef{Ident: ident} }
+// TaskByIdent refers to a task by its batch number, e.g. "20120302-362-F9B1E5".
+func TaskByIdent(ident string) TaskRef { return TaskRef{Ident: ident} }
 
 // params validates t and returns it as id and/or ident. A blank ident is
 // not sent: the server would prefer it to a valid id.
@@ -150,12 +150,12 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	return o, err
 }
 
-// Opens yields the recipients who opened the task's mail. The reply is not
+// ListOpens yields the recipients who opened the task's mail. The reply is not
 // paged and is as large as the campaign, so records are decoded one at a
 // time as they arrive; an error (a bad argument included) ends the loop.
 //
 // API: track.php?do=open-detail (doc §3.2)
-func (s *TrackService) Opens(ctx context.Context, task TaskRef) iter.Seq2[OpenDetail, error] {
+func (s *TrackService) ListOpens(ctx context.Context, task TaskRef) iter.Seq2[OpenDetail, error] {
 	params, err := task.params()
 	if err != nil {
 		return trackErrSeq[OpenDetail](err)
@@ -163,11 +163,11 @@ func (s *TrackService) Opens(ctx context.Context, task TaskRef) iter.Seq2[OpenDe
 	return records[OpenDetail](ctx, s.api(), get("track.php", "open-detail", params), "data", "user")
 }
 
-// Clicks yields the task's clicks, of every link or, when linkID is not 0,
+// ListClicks yields the task's clicks, of every link or, when linkID is not 0,
 // of that link; streamed like Opens.
 //
 // API: track.php?do=click-detail (doc §3.3)
-func (s *TrackService) Clicks(ctx context.Context, task TaskRef, linkID int64) iter.Seq2[ClickDetail, error] {
+func (s *TrackService) ListClicks(ctx context.Context, task TaskRef, linkID int64) iter.Seq2[ClickDetail, error] {
 	params, err := task.withLink(linkID)
 	if err != nil {
 		return trackErrSeq[ClickDetail](err)
@@ -175,11 +175,11 @@ func (s *TrackService) Clicks(ctx context.Context, task TaskRef, linkID int64) i
 	return records[ClickDetail](ctx, s.api(), get("track.php", "click-detail", params), "data", "click")
 }
 
-// LinkStats returns the click counts of the task's links or, when linkID is
+// ListLinks returns the click counts of the task's links or, when linkID is
 // not 0, of that link.
 //
 // API: track.php?do=link-stat (doc §3.5)
-func (s *TrackService) LinkStats(ctx context.Context, task TaskRef, linkID int64) ([]LinkStat, error) {
+func (s *TrackService) ListLinks(ctx context.Context, task TaskRef, linkID int64) ([]LinkStat, error) {
 	params, err := task.withLink(linkID)
 	if err != nil {
 		return nil, err

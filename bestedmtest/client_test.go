@@ -29,7 +29,7 @@ func TestSDKClient(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, bestedm.ServiceEnabled, svc.Status)
 	assert.True(t, svc.ExpirationDate.IsZero(), "0000-00-00 is the zero time")
-	assert.Less(t, svc.QtyAvailable, svc.QtyBuyTotal)
+	assert.Less(t, svc.QuotaLeft, svc.QuotaBought)
 
 	q, err := s.Client(bestedm.WithAuthMode(bestedm.AuthQuery))
 	require.NoError(t, err)

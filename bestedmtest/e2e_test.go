@@ -179,10 +179,10 @@ func (f *flow) account(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, bestedm.ServiceEnabled, svc.Status)
 	assert.Equal(t, bestedm.ServiceTypeTotal, svc.Type)
-	assert.Equal(t, int64(500000), svc.QtyBuyTotal)
-	assert.Greater(t, svc.QtyAvailable, int64(0))
-	assert.Less(t, svc.QtyAvailable, svc.QtyBuyTotal, "the generated tasks used some")
-	f.quotaBefore = svc.QtyAvailable
+	assert.Equal(t, int64(500000), svc.QuotaBought)
+	assert.Greater(t, svc.QuotaLeft, int64(0))
+	assert.Less(t, svc.QuotaLeft, svc.QuotaBought, "the generated tasks used some")
+	f.quotaBefore = svc.QuotaLeft
 }
 
 const (
@@ -196,7 +196,7 @@ func (f *flow) createList(t *testing.T) {
 	f.lists0 = len(lists)
 	require.Equal(t, 4, f.lists0)
 
-	res, err := f.c.Maillist.Create(f.ctx, &bestedm.MaillistParams{Subject: listSubject, Status: bestedm.MaillistEnabled, Description: listDesc})
+	res, err := f.c.Maillist.Create(f.ctx, &bestedm.MaillistParams{Name: listSubject, Status: bestedm.MaillistEnabled, Description: listDesc})
 	require.NoError(t, err)
 	require.Positive(t, res.ID)
 	assert.Equal(t, "添加联系人分类成功", res.Message)
@@ -209,30 +209,30 @@ func (f *flow) createList(t *testing.T) {
 	assert.Equal(t, "POST", req.Method)
 	assert.Equal(t, listSubject, req.Form.Get("subject"), "free text travels in the body")
 
-	_, err = f.c.Maillist.Create(f.ctx, &bestedm.MaillistParams{Subject: listSubject, Status: bestedm.MaillistEnabled})
+	_, err = f.c.Maillist.Create(f.ctx, &bestedm.MaillistParams{Name: listSubject, Status: bestedm.MaillistEnabled})
 	wantAPIError(t, err, "add_maillist_error")
 	f.wantValidation(t, "subject", func() error {
-		_, err := f.c.Maillist.Create(f.ctx, &bestedm.MaillistParams{Subject: " ", Status: bestedm.MaillistEnabled})
+		_, err := f.c.Maillist.Create(f.ctx, &bestedm.MaillistParams{Name: " ", Status: bestedm.MaillistEnabled})
 		return err
 	})
 
 	lists, err = f.c.Maillist.List(f.ctx)
 	require.NoError(t, err)
 	require.Len(t, lists, f.lists0+1)
-	assert.Equal(t, bestedm.Maillist{ID: f.list, Subject: listSubject, Description: listDesc, Status: bestedm.MaillistEnabled, InputStatus: "0"}, lists[f.lists0])
+	assert.Equal(t, bestedm.Maillist{ID: f.list, Name: listSubject, Description: listDesc, Status: bestedm.MaillistEnabled, InputStatus: "0"}, lists[f.lists0])
 
 	_, err = f.c.Maillist.Update(f.ctx, f.list, &bestedm.MaillistParams{Description: listDesc + "（已更新）", Status: bestedm.MaillistDisabled})
 	require.NoError(t, err)
 	got, err := f.c.Maillist.Get(f.ctx, f.list)
 	require.NoError(t, err)
-	assert.Equal(t, &bestedm.Maillist{ID: f.list, Subject: listSubject, Description: listDesc + "（已更新）", Status: bestedm.MaillistDisabled}, got)
+	assert.Equal(t, &bestedm.Maillist{ID: f.list, Name: listSubject, Description: listDesc + "（已更新）", Status: bestedm.MaillistDisabled}, got)
 	_, err = f.c.Maillist.Update(f.ctx, f.list, &bestedm.MaillistParams{Status: bestedm.MaillistEnabled})
 	require.NoError(t, err)
-	_, err = f.c.Maillist.Update(f.ctx, f.list, &bestedm.MaillistParams{Subject: "新闻订阅"})
+	_, err = f.c.Maillist.Update(f.ctx, f.list, &bestedm.MaillistParams{Name: "新闻订阅"})
 	wantAPIError(t, err, "update_maillist_error")
 	got, err = f.c.Maillist.Get(f.ctx, f.list)
 	require.NoError(t, err)
-	assert.Equal(t, listSubject, got.Subject, "a refused edit changes nothing")
+	assert.Equal(t, listSubject, got.Name, "a refused edit changes nothing")
 	assert.Equal(t, bestedm.MaillistEnabled, got.Status)
 }
 
@@ -269,9 +269,9 @@ func (f *flow) addAddresses(t *testing.T) {
 		bulk = append(bulk, a)
 		f.members.add(a.Email, a.Name)
 	}
-	var seen []bestedm.BatchResult
-	rep, err := f.c.Maillist.AddAddresses(f.ctx, f.list, slices.Values(bulk), &bestedm.BatchOptions{
-		BatchSize: 64, OnBatch: func(b bestedm.BatchResult) { seen = append(seen, b) },
+	var seen []bestedm.AddressBatch
+	rep, err := f.c.Maillist.AddAddresses(f.ctx, f.list, slices.Values(bulk), &bestedm.AddressAddOptions{
+		BatchSize: 64, OnBatch: func(b bestedm.AddressBatch) { seen = append(seen, b) },
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 300, rep.Added)
@@ -363,7 +363,7 @@ func (f *flow) listAddresses(t *testing.T) {
 	// Keyword and paging: bulk010 … bulk019.
 	page := func(n, limit int, keyword string) *bestedm.Page[bestedm.Address] {
 		t.Helper()
-		p, err := f.c.Maillist.ListAddresses(f.ctx, &bestedm.ListAddressesOptions{ListID: &list, Keyword: keyword, Page: n, Limit: limit})
+		p, err := f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{ListID: &list, Keyword: keyword, Page: n, Limit: limit})
 		require.NoError(t, err)
 		return p
 	}
@@ -385,7 +385,7 @@ func (f *flow) listAddresses(t *testing.T) {
 	// The iterator walks every page and stops on the short one.
 	mark := len(f.srv.Requests())
 	var got []string
-	for a, err := range f.c.Maillist.ListAddressesIter(f.ctx, &bestedm.ListAddressesOptions{ListID: &list, Keyword: "bulk2", Limit: 7}) {
+	for a, err := range f.c.Maillist.ListAddresses(f.ctx, &bestedm.AddressListOptions{ListID: &list, Keyword: "bulk2", Limit: 7}) {
 		require.NoError(t, err)
 		got = append(got, a.Email)
 	}
@@ -405,7 +405,7 @@ func (f *flow) listAddresses(t *testing.T) {
 
 	// The whole list, in id order, as the test built it.
 	got = got[:0]
-	for a, err := range f.c.Maillist.ListAddressesIter(f.ctx, &bestedm.ListAddressesOptions{ListID: &list}) {
+	for a, err := range f.c.Maillist.ListAddresses(f.ctx, &bestedm.AddressListOptions{ListID: &list}) {
 		require.NoError(t, err)
 		assert.Equal(t, f.list, a.ListID)
 		assert.Equal(t, f.members.names[a.Email], a.Name, a.Email)
@@ -416,7 +416,7 @@ func (f *flow) listAddresses(t *testing.T) {
 	assert.Equal(t, f.members.order, got)
 
 	// One address by id, every field.
-	one, err := f.c.Maillist.ListAddresses(f.ctx, &bestedm.ListAddressesOptions{AddressID: f.single})
+	one, err := f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{AddressID: f.single})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), one.Total)
 	assert.Equal(t, []bestedm.Address{{
@@ -427,7 +427,7 @@ func (f *flow) listAddresses(t *testing.T) {
 
 	// list_id=0 is the unclassified addresses, not every list.
 	zero := int64(0)
-	p, err = f.c.Maillist.ListAddresses(f.ctx, &bestedm.ListAddressesOptions{ListID: &zero})
+	p, err = f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{ListID: &zero})
 	require.NoError(t, err)
 	assert.Equal(t, int64(5), p.Total)
 	for _, a := range p.Items {
@@ -439,7 +439,7 @@ func (f *flow) updateAddress(t *testing.T) {
 	_, err := f.c.Maillist.UpdateAddress(f.ctx, f.single, bestedm.Address{Name: "张三丰", Phone: "13900139000", Var3: "VIP"})
 	require.NoError(t, err)
 	f.members.names["zhang.san@e2e.example.com"] = "张三丰"
-	one, err := f.c.Maillist.ListAddresses(f.ctx, &bestedm.ListAddressesOptions{AddressID: f.single})
+	one, err := f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{AddressID: f.single})
 	require.NoError(t, err)
 	require.Len(t, one.Items, 1)
 	a := one.Items[0]
@@ -589,7 +589,7 @@ func (f *flow) attachments(t *testing.T) {
 func (f *flow) countTasks(t *testing.T) int {
 	t.Helper()
 	n := 0
-	for _, err := range f.c.Task.ListIter(f.ctx, nil) {
+	for _, err := range f.c.Task.List(f.ctx, nil) {
 		require.NoError(t, err)
 		n++
 	}
@@ -660,17 +660,17 @@ func (f *flow) createTasks(t *testing.T) {
 
 func (f *flow) listTasks(t *testing.T) {
 	total := f.tasks0 + 2
-	p, err := f.c.Task.List(f.ctx, &bestedm.TaskListOptions{Page: 1, Limit: 5})
+	p, err := f.c.Task.ListPage(f.ctx, &bestedm.TaskListOptions{Page: 1, Limit: 5})
 	require.NoError(t, err)
 	assert.Len(t, p.Items, 5)
-	p, err = f.c.Task.List(f.ctx, &bestedm.TaskListOptions{Page: 3, Limit: 5})
+	p, err = f.c.Task.ListPage(f.ctx, &bestedm.TaskListOptions{Page: 3, Limit: 5})
 	require.NoError(t, err)
 	require.Len(t, p.Items, total-10)
 	assert.Equal(t, []int64{f.task1, f.task2}, []int64{p.Items[len(p.Items)-2].ID, p.Items[len(p.Items)-1].ID})
 
 	mark := len(f.srv.Requests())
 	var ids []int64
-	for task, err := range f.c.Task.ListIter(f.ctx, &bestedm.TaskListOptions{Limit: 4}) {
+	for task, err := range f.c.Task.List(f.ctx, &bestedm.TaskListOptions{Limit: 4}) {
 		require.NoError(t, err)
 		ids = append(ids, task.ID)
 	}
@@ -678,7 +678,7 @@ func (f *flow) listTasks(t *testing.T) {
 	assert.True(t, slices.IsSorted(ids))
 	assert.Len(t, f.srv.Requests()[mark:], (total+3)/4, "pages of 4 until a short one")
 
-	held, err := f.c.Task.List(f.ctx, &bestedm.TaskListOptions{SendStatus: bestedm.SendHeld})
+	held, err := f.c.Task.ListPage(f.ctx, &bestedm.TaskListOptions{SendStatus: bestedm.SendHeld})
 	require.NoError(t, err)
 	assert.Len(t, held.Items, 2, "the generated held task and task2")
 	for _, task := range held.Items {
@@ -687,7 +687,7 @@ func (f *flow) listTasks(t *testing.T) {
 	assert.Equal(t, f.task2, held.Items[1].ID)
 
 	today := f.date(2024, 5, 20)
-	byDay, err := f.c.Task.List(f.ctx, &bestedm.TaskListOptions{Date: today})
+	byDay, err := f.c.Task.ListPage(f.ctx, &bestedm.TaskListOptions{Date: today})
 	require.NoError(t, err)
 	require.Len(t, byDay.Items, 2, "the generated task sending now, and task1")
 	assert.Equal(t, bestedm.SendInProgress, byDay.Items[0].SendStatus)
@@ -762,13 +762,13 @@ func (f *flow) send(t *testing.T) {
 
 	svc, err := f.c.Account.ServiceInfo(f.ctx)
 	require.NoError(t, err)
-	assert.LessOrEqual(t, svc.QtyAvailable, f.quotaBefore-(t1.SendCount-t1.ErrorCount), "the delivered messages are charged")
+	assert.LessOrEqual(t, svc.QuotaLeft, f.quotaBefore-(t1.SendCount-t1.ErrorCount), "the delivered messages are charged")
 }
 
 func (f *flow) tracking(t *testing.T) {
 	t1, err := f.c.Task.Get(f.ctx, f.task1)
 	require.NoError(t, err)
-	ov, err := f.c.Track.Overview(f.ctx, bestedm.TaskID(f.task1))
+	ov, err := f.c.Track.Overview(f.ctx, bestedm.TaskByID(f.task1))
 	require.NoError(t, err)
 	assert.Equal(t, f.task1, ov.TaskID)
 	assert.Equal(t, t1.SN, ov.TaskSN)
@@ -802,13 +802,13 @@ func (f *flow) tracking(t *testing.T) {
 	assert.Equal(t, f.tplALinks, urls, "the links of the task's template")
 	assert.Equal(t, ov.ClickTotal, linkClicks)
 
-	byIdent, err := f.c.Track.Overview(f.ctx, bestedm.TaskIdent(t1.SN))
+	byIdent, err := f.c.Track.Overview(f.ctx, bestedm.TaskByIdent(t1.SN))
 	require.NoError(t, err)
 	assert.Equal(t, ov, byIdent)
 
 	// Opens: one record a recipient who opened.
 	var opens []bestedm.OpenDetail
-	for o, err := range f.c.Track.Opens(f.ctx, bestedm.TaskID(f.task1)) {
+	for o, err := range f.c.Track.ListOpens(f.ctx, bestedm.TaskByID(f.task1)) {
 		require.NoError(t, err)
 		opens = append(opens, o)
 	}
@@ -833,7 +833,7 @@ func (f *flow) tracking(t *testing.T) {
 	assert.Equal(t, ov.ClickUnique, clickers)
 	assert.Equal(t, ov.OpenFirst, first)
 	n := 0
-	for _, err := range f.c.Track.Opens(f.ctx, bestedm.TaskIdent(t1.SN)) {
+	for _, err := range f.c.Track.ListOpens(f.ctx, bestedm.TaskByIdent(t1.SN)) {
 		require.NoError(t, err)
 		if n++; n == 3 {
 			break // stop early: the rest of the body is dropped
@@ -844,7 +844,7 @@ func (f *flow) tracking(t *testing.T) {
 	// Clicks: one record a recipient and link.
 	clickEmails := map[string]bool{}
 	var sum int64
-	for c, err := range f.c.Track.Clicks(f.ctx, bestedm.TaskID(f.task1), 0) {
+	for c, err := range f.c.Track.ListClicks(f.ctx, bestedm.TaskByID(f.task1), 0) {
 		require.NoError(t, err)
 		clickEmails[c.Email] = true
 		sum += c.ClickTotal
@@ -855,7 +855,7 @@ func (f *flow) tracking(t *testing.T) {
 	assert.Equal(t, ov.ClickTotal, sum)
 	for _, l := range ov.Links {
 		var unique, total int64
-		for c, err := range f.c.Track.Clicks(f.ctx, bestedm.TaskID(f.task1), l.LinkID) {
+		for c, err := range f.c.Track.ListClicks(f.ctx, bestedm.TaskByID(f.task1), l.LinkID) {
 			require.NoError(t, err)
 			assert.Equal(t, l.URL, c.URL)
 			unique++
@@ -863,11 +863,11 @@ func (f *flow) tracking(t *testing.T) {
 		}
 		assert.Equal(t, l.ClickUnique, unique, l.URL)
 		assert.Equal(t, l.ClickTotal, total, l.URL)
-		stats, err := f.c.Track.LinkStats(f.ctx, bestedm.TaskID(f.task1), l.LinkID)
+		stats, err := f.c.Track.ListLinks(f.ctx, bestedm.TaskByID(f.task1), l.LinkID)
 		require.NoError(t, err)
 		assert.Equal(t, []bestedm.LinkStat{l}, stats)
 	}
-	stats, err := f.c.Track.LinkStats(f.ctx, bestedm.TaskID(f.task1), 0)
+	stats, err := f.c.Track.ListLinks(f.ctx, bestedm.TaskByID(f.task1), 0)
 	require.NoError(t, err)
 	assert.Equal(t, ov.Links, stats)
 
@@ -895,15 +895,15 @@ func (f *flow) tracking(t *testing.T) {
 	assert.Equal(t, opens[0].Email, email)
 
 	// task2 tracks but is held: nothing yet. An untracked task has no record.
-	ov2, err := f.c.Track.Overview(f.ctx, bestedm.TaskID(f.task2))
+	ov2, err := f.c.Track.Overview(f.ctx, bestedm.TaskByID(f.task2))
 	require.NoError(t, err)
 	assert.Zero(t, ov2.SendCount)
 	assert.Zero(t, ov2.OpenUnique)
 	assert.Len(t, ov2.Links, 3, "the links of both templates")
-	for task, err := range f.c.Task.ListIter(f.ctx, nil) {
+	for task, err := range f.c.Task.List(f.ctx, nil) {
 		require.NoError(t, err)
 		if task.TrackStatus == bestedm.TrackNone {
-			_, err := f.c.Track.Overview(f.ctx, bestedm.TaskID(task.ID))
+			_, err := f.c.Track.Overview(f.ctx, bestedm.TaskByID(task.ID))
 			wantAPIError(t, err, "not_found")
 			break
 		}
@@ -929,7 +929,7 @@ func (f *flow) trackExport(t *testing.T, opts *bestedm.TrackExportOptions) []bes
 
 // failures reads a failed-address export with kinds, opened by open
 // (Statistic.ExportFailures or ExportAllFailures).
-func (f *flow) failures(t *testing.T, open func(context.Context, *bestedm.ExportFailedOptions) (*bestedm.Export[bestedm.FailedAddress], error), opts *bestedm.ExportFailedOptions) []bestedm.FailedAddress {
+func (f *flow) failures(t *testing.T, open func(context.Context, *bestedm.FailureExportOptions) (*bestedm.Export[bestedm.FailedAddress], error), opts *bestedm.FailureExportOptions) []bestedm.FailedAddress {
 	t.Helper()
 	exp, err := open(f.ctx, opts)
 	require.NoError(t, err)
@@ -941,7 +941,7 @@ func (f *flow) failures(t *testing.T, open func(context.Context, *bestedm.Export
 	return rows
 }
 
-func (f *flow) exportFailed(t *testing.T, opts *bestedm.ExportFailedOptions) []string {
+func (f *flow) exportFailed(t *testing.T, opts *bestedm.FailureExportOptions) []string {
 	t.Helper()
 	exp, err := f.c.Statistic.ExportFailed(f.ctx, opts)
 	require.NoError(t, err)
@@ -958,10 +958,10 @@ func (f *flow) statistics(t *testing.T) {
 	require.NoError(t, err)
 	day := f.date(2024, 5, 20)
 
-	batches, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{Date: day})
+	batches, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{Date: day})
 	require.NoError(t, err)
 	require.Len(t, batches, 2, "the generated task sent today, and task1")
-	var mine bestedm.Batch
+	var mine bestedm.BatchStat
 	var total, failed, success, bounced int64
 	for _, b := range batches {
 		assert.Equal(t, day, b.TaskDate)
@@ -979,14 +979,14 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Equal(t, t1.SendCount, mine.Total)
 	assert.Equal(t, t1.ErrorCount, mine.Failed)
 	assert.Equal(t, t1.SendCount, mine.TotalSum, "task1 is done: every address handled")
-	byIdent, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{Ident: t1.SN})
+	byIdent, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{Ident: t1.SN})
 	require.NoError(t, err)
-	assert.Equal(t, []bestedm.Batch{mine}, byIdent)
-	byID, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{TaskID: f.task1})
+	assert.Equal(t, []bestedm.BatchStat{mine}, byIdent)
+	byID, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{TaskID: f.task1})
 	require.NoError(t, err)
-	assert.Equal(t, []bestedm.Batch{mine}, byID)
+	assert.Equal(t, []bestedm.BatchStat{mine}, byID)
 	f.wantValidation(t, "id", func() error {
-		_, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchesOptions{TaskID: -1})
+		_, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{TaskID: -1})
 		return err
 	})
 
@@ -996,12 +996,12 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Equal(t, int64(len(batches)), st.WebQty)
 	assert.Equal(t, total, st.WebCount)
 	assert.Equal(t, failed, st.WebError)
-	assert.Equal(t, success, int64(st.ActualDeduc))
+	assert.Equal(t, success, int64(st.DeductedPoints))
 	assert.Equal(t, bounced, st.SendError)
 	assert.Equal(t, st.WebError-st.SendError, st.InvalidAddr+st.FormatError)
 	assert.Equal(t, st.WebCount-st.InvalidAddr-st.FormatError, st.ActualSend)
 
-	deds, err := f.c.Statistic.Deductions(f.ctx, day)
+	deds, err := f.c.Statistic.ListDeductions(f.ctx, day)
 	require.NoError(t, err)
 	require.Len(t, deds, int(st.WebQty))
 	var sent int64
@@ -1009,24 +1009,24 @@ func (f *flow) statistics(t *testing.T) {
 	for _, d := range deds {
 		assert.Equal(t, day, d.Date)
 		assert.Equal(t, f.info.Company, d.Company)
-		assert.Equal(t, "web群发", d.Deduction)
+		assert.Equal(t, "web群发", d.Kind)
 		sent += d.SendNum
 		charged += d.Total
 	}
 	assert.Equal(t, st.ActualSend, sent)
-	assert.Equal(t, st.ActualDeduc, charged)
+	assert.Equal(t, st.DeductedPoints, charged)
 
-	all := f.exportFailed(t, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1})
+	all := f.exportFailed(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1})
 	assert.Len(t, all, int(t1.ErrorCount))
 	for _, e := range all {
 		assert.Contains(t, f.members.names, e)
 	}
-	notExist := f.exportFailed(t, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureNotExist, TaskIdent: t1.SN})
+	notExist := f.exportFailed(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureNotExist, TaskIdent: t1.SN})
 	assert.Len(t, notExist, int(mine.EmailNotExist))
-	invalid := f.exportFailed(t, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureInvalidAddress})
+	invalid := f.exportFailed(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureInvalidAddress})
 	assert.Len(t, invalid, int(st.InvalidAddr), "every task of the day")
 	f.wantValidation(t, "task_id", func() error {
-		_, err := f.c.Statistic.ExportFailed(f.ctx, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureOverQuota})
+		_, err := f.c.Statistic.ExportFailed(f.ctx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureOverQuota})
 		return err
 	})
 
@@ -1034,7 +1034,7 @@ func (f *flow) statistics(t *testing.T) {
 	// counts as stask.php counts it.
 	for _, format := range []bestedm.ExportFormat{"", bestedm.FormatXML} {
 		kinds := map[bestedm.FailureType]int64{}
-		for _, r := range f.failures(t, f.c.Statistic.ExportFailures, &bestedm.ExportFailedOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1, Format: format}) {
+		for _, r := range f.failures(t, f.c.Statistic.ExportFailures, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1, Format: format}) {
 			assert.Contains(t, f.members.names, r.Email)
 			assert.NotEmpty(t, r.Description)
 			kinds[r.Kind]++
@@ -1046,10 +1046,10 @@ func (f *flow) statistics(t *testing.T) {
 		assert.Equal(t, mine.Invalid, kinds[bestedm.FailureInvalidAddress]+kinds[bestedm.FailureFormatError], format)
 	}
 	// A range of days holds the day's failures and those of the days after.
-	week := f.failures(t, f.c.Statistic.ExportFailures, &bestedm.ExportFailedOptions{Date: day.AddDate(0, 0, -6), DateEnd: day, Type: bestedm.FailureAll})
+	week := f.failures(t, f.c.Statistic.ExportFailures, &bestedm.FailureExportOptions{Date: day.AddDate(0, 0, -6), DateEnd: day, Type: bestedm.FailureAll})
 	assert.Greater(t, len(week), int(st.WebError), "the generated tasks of the week failed too")
 	// failexportall.php: every failure of the day, each with its task.
-	everything := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.ExportFailedOptions{Date: day})
+	everything := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.FailureExportOptions{Date: day})
 	assert.Len(t, everything, int(st.WebError))
 	byTask := map[int64]int64{}
 	for _, r := range everything {
@@ -1059,10 +1059,10 @@ func (f *flow) statistics(t *testing.T) {
 	for _, b := range batches {
 		assert.Equal(t, b.Failed, byTask[b.TaskID], "task %d", b.TaskID)
 	}
-	one := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.ExportFailedOptions{Date: day, TaskIdent: t1.SN, Type: bestedm.FailureNotExist})
+	one := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.FailureExportOptions{Date: day, TaskIdent: t1.SN, Type: bestedm.FailureNotExist})
 	assert.Len(t, one, int(mine.EmailNotExist))
 	f.wantValidation(t, "date_end", func() error {
-		_, err := f.c.Statistic.ExportAllFailures(f.ctx, &bestedm.ExportFailedOptions{Date: day, DateEnd: day.AddDate(0, 0, -1)})
+		_, err := f.c.Statistic.ExportAllFailures(f.ctx, &bestedm.FailureExportOptions{Date: day, DateEnd: day.AddDate(0, 0, -1)})
 		return err
 	})
 
@@ -1071,17 +1071,17 @@ func (f *flow) statistics(t *testing.T) {
 	for d := day.AddDate(0, 0, -10); !d.After(day.AddDate(0, 0, 2)); d = d.AddDate(0, 0, 1) {
 		st, err := f.c.Statistic.Overview(f.ctx, d)
 		require.NoError(t, err)
-		deducted += st.ActualDeduc
+		deducted += st.DeductedPoints
 	}
 	svc, err := f.c.Account.ServiceInfo(f.ctx)
 	require.NoError(t, err)
-	assert.Equal(t, svc.QtyBuyTotal-int64(deducted), svc.QtyAvailable)
+	assert.Equal(t, svc.QuotaBought-int64(deducted), svc.QuotaLeft)
 }
 
 func (f *flow) mailboxes(t *testing.T, d *bestedm.DomainService, domain string) []string {
 	t.Helper()
 	var out []string
-	for m, err := range d.MailboxesIter(f.ctx, &bestedm.MailboxListOptions{Domain: domain, Limit: 2}) {
+	for m, err := range d.ListMailboxes(f.ctx, &bestedm.MailboxListOptions{Domain: domain, Limit: 2}) {
 		require.NoError(t, err)
 		assert.Equal(t, m.Name+"@"+m.Domain, m.Address)
 		out = append(out, m.Address)
@@ -1096,30 +1096,30 @@ func (f *flow) domains(t *testing.T) {
 	assert.Equal(t, []bestedm.Domain{{CustomerID: 0, Name: "edm.example.net"}, {CustomerID: f.cid, Name: "mail.example.com"}, {CustomerID: f.cid, Name: "news.example.com"}}, list)
 	assert.True(t, list[0].IsSystem())
 
-	p, err := d.Mailboxes(f.ctx, nil)
+	p, err := d.ListMailboxesPage(f.ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, p.Items, 3)
-	p, err = d.Mailboxes(f.ctx, &bestedm.MailboxListOptions{Page: 2, Limit: 2})
+	p, err = d.ListMailboxesPage(f.ctx, &bestedm.MailboxListOptions{Page: 2, Limit: 2})
 	require.NoError(t, err)
 	assert.Equal(t, []bestedm.Mailbox{{CustomerID: f.cid, Domain: "news.example.com", Name: "news", Address: "news@news.example.com"}}, p.Items)
 	assert.Equal(t, []string{"service@mail.example.com", "marketing@mail.example.com", "news@news.example.com"}, f.mailboxes(t, d, ""))
 
 	const pw1, pw2 = "E2e-Pass!1", "E2e-Pass!2"
-	_, err = d.AddMailbox(f.ctx, "e2e@news.example.com", pw1)
+	_, err = d.CreateMailbox(f.ctx, "e2e@news.example.com", pw1)
 	require.NoError(t, err)
 	req := f.last(t, "bs.php", "mailbox-add")
 	assert.Equal(t, "POST", req.Method)
 	assert.Equal(t, pw1, req.Form.Get("pwd"))
 	assert.False(t, req.Query.Has("pwd"), "a mailbox password never rides in the URL")
 	assert.Equal(t, []string{"news@news.example.com", "e2e@news.example.com"}, f.mailboxes(t, d, "news.example.com"))
-	_, err = d.AddMailbox(f.ctx, "e2e@news.example.com", pw1)
+	_, err = d.CreateMailbox(f.ctx, "e2e@news.example.com", pw1)
 	wantAPIError(t, err, "mailbox_exists")
 	assert.NotContains(t, err.Error(), pw1)
 	_, err = d.UpdateMailbox(f.ctx, "e2e@news.example.com", pw2)
 	require.NoError(t, err)
-	_, err = d.AddMailbox(f.ctx, "x@edm.example.net", pw1)
+	_, err = d.CreateMailbox(f.ctx, "x@edm.example.net", pw1)
 	wantAPIError(t, err, "not_found")
-	_, err = d.Add(f.ctx, f.cid, "e2e.example.org")
+	_, err = d.Create(f.ctx, f.cid, "e2e.example.org")
 	wantAPIError(t, err, "permission_denied")
 	_, err = d.DeleteMailbox(f.ctx, "e2e@news.example.com")
 	require.NoError(t, err)
@@ -1130,9 +1130,9 @@ func (f *flow) domains(t *testing.T) {
 
 func (f *flow) managerDomains(t *testing.T) {
 	d := f.mgr.Domain.ForCustomer(f.cid)
-	_, err := d.Add(f.ctx, f.cid, "E2E.example.org")
+	_, err := d.Create(f.ctx, f.cid, "E2E.example.org")
 	require.NoError(t, err)
-	_, err = d.Add(f.ctx, f.cid, "e2e.example.org")
+	_, err = d.Create(f.ctx, f.cid, "e2e.example.org")
 	wantAPIError(t, err, "domain_exists")
 	want := []bestedm.Domain{{CustomerID: 0, Name: "edm.example.net"}, {CustomerID: f.cid, Name: "mail.example.com"}, {CustomerID: f.cid, Name: "news.example.com"}, {CustomerID: f.cid, Name: "e2e.example.org"}}
 	list, err := d.List(f.ctx)
@@ -1142,7 +1142,7 @@ func (f *flow) managerDomains(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, list, "the customer sees the domain the administrator added")
 
-	_, err = d.AddMailbox(f.ctx, "info@e2e.example.org", "Info-Pass!1")
+	_, err = d.CreateMailbox(f.ctx, "info@e2e.example.org", "Info-Pass!1")
 	require.NoError(t, err)
 	_, err = d.UpdateMailbox(f.ctx, "info@e2e.example.org", "Info-Pass!2")
 	require.NoError(t, err)
@@ -1155,7 +1155,7 @@ func (f *flow) managerDomains(t *testing.T) {
 	assert.Equal(t, []bestedm.Domain{{CustomerID: 0, Name: "edm.example.net"}, {CustomerID: f.cid + 1, Name: "shop.example.org"}}, list)
 	assert.Equal(t, []string{"sales@shop.example.org"}, f.mailboxes(t, other, ""))
 	f.wantValidation(t, "customer_id", func() error {
-		_, err := d.Add(f.ctx, f.cid+1, "elsewhere.example.org")
+		_, err := d.Create(f.ctx, f.cid+1, "elsewhere.example.org")
 		return err
 	})
 	_, err = f.mgr.Domain.List(f.ctx)
@@ -1163,7 +1163,7 @@ func (f *flow) managerDomains(t *testing.T) {
 
 	_, err = d.DeleteMailbox(f.ctx, "info@e2e.example.org")
 	require.NoError(t, err)
-	_, err = d.AddMailbox(f.ctx, "sales@e2e.example.org", "Sales-Pass!1")
+	_, err = d.CreateMailbox(f.ctx, "sales@e2e.example.org", "Sales-Pass!1")
 	require.NoError(t, err)
 	_, err = d.Delete(f.ctx, f.cid, "e2e.example.org")
 	require.NoError(t, err)
@@ -1189,7 +1189,7 @@ func (f *flow) cleanUp(t *testing.T) {
 	_, err := f.c.Maillist.DeleteAddress(f.ctx, f.single)
 	require.NoError(t, err)
 	assert.Equal(t, before-1, f.listCount(t))
-	p, err := f.c.Maillist.ListAddresses(f.ctx, &bestedm.ListAddressesOptions{AddressID: f.single})
+	p, err := f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{AddressID: f.single})
 	require.NoError(t, err)
 	assert.Zero(t, p.Total)
 	assert.Empty(t, p.Items)
@@ -1216,7 +1216,7 @@ func (f *flow) cleanUp(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, tpls, f.tpls0)
 
-	res, err := f.c.Maillist.Empty(f.ctx, f.list)
+	res, err := f.c.Maillist.Clear(f.ctx, f.list)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("清空联系人分类成功，删除 %d 个地址", before-1), res.Message)
 	assert.Zero(t, f.listCount(t))
@@ -1317,7 +1317,7 @@ func TestEndToEndProductionForms(t *testing.T) {
 	got, err := f.c.Task.Get(f.ctx, res.ID)
 	require.NoError(t, err)
 	assert.Equal(t, listIDs, got.ListIDs)
-	assert.Equal(t, []bestedm.TaskList{{ID: lists[0].ID, Name: lists[0].Subject}, {ID: lists[1].ID, Name: lists[1].Subject}}, got.Lists)
+	assert.Equal(t, []bestedm.TaskList{{ID: lists[0].ID, Name: lists[0].Name}, {ID: lists[1].ID, Name: lists[1].Name}}, got.Lists)
 	assert.Equal(t, tplIDs, got.TemplateIDs)
 
 	byID, err := f.c.Task.Find(f.ctx, &bestedm.TaskFindOptions{ID: res.ID})

@@ -54,7 +54,7 @@ func seedIDs(t *testing.T, ctx context.Context, c *bestedm.Client) fixtureIDs {
 	tpls, err := c.Template.List(ctx)
 	require.NoError(t, err)
 	ids := fixtureIDs{list: lists[0].ID, tpl: tpls[0].ID, seq: new(atomic.Int64)}
-	for task, err := range c.Task.ListIter(ctx, nil) {
+	for task, err := range c.Task.List(ctx, nil) {
 		require.NoError(t, err)
 		if task.SendStatus == bestedm.SendFinished && task.TrackStatus == bestedm.TrackOpensAndClicks && ids.tracked == 0 {
 			ids.tracked = task.ID
@@ -74,7 +74,7 @@ var (
 		check: func(t *testing.T, v any) {
 			lists := v.([]bestedm.Maillist)
 			require.Len(t, lists, 4)
-			assert.Equal(t, "新闻订阅", lists[0].Subject)
+			assert.Equal(t, "新闻订阅", lists[0].Name)
 			assert.Equal(t, "官网订阅用户，每周发送新闻简报", lists[0].Description)
 			assert.Equal(t, int64(120), lists[0].Count)
 		},
@@ -95,7 +95,7 @@ var (
 		name:  "Maillist.ListAddresses",
 		match: bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-list"},
 		run: func(ctx context.Context, c *bestedm.Client, ids fixtureIDs) (any, error) {
-			return nilIfErr(c.Maillist.ListAddresses(ctx, &bestedm.ListAddressesOptions{ListID: &ids.list, Page: 1, Limit: 10}))
+			return nilIfErr(c.Maillist.ListAddressesPage(ctx, &bestedm.AddressListOptions{ListID: &ids.list, Page: 1, Limit: 10}))
 		},
 		check: func(t *testing.T, v any) {
 			p := v.(*bestedm.Page[bestedm.Address])
@@ -107,11 +107,11 @@ var (
 		},
 	}
 	callOpens = faultCall{
-		name:  "Track.Opens",
+		name:  "Track.ListOpens",
 		match: bestedmtest.Match{Script: "track.php", Action: "open-detail"},
 		run: func(ctx context.Context, c *bestedm.Client, ids fixtureIDs) (any, error) {
 			var out []bestedm.OpenDetail
-			for o, err := range c.Track.Opens(ctx, bestedm.TaskID(ids.tracked)) {
+			for o, err := range c.Track.ListOpens(ctx, bestedm.TaskByID(ids.tracked)) {
 				if err != nil {
 					return nil, err
 				}
@@ -163,7 +163,7 @@ var (
 		write: true,
 		run: func(ctx context.Context, c *bestedm.Client, ids fixtureIDs) (any, error) {
 			subject := fmt.Sprintf("故障测试 %d", ids.seq.Add(1))
-			return nilIfErr(c.Maillist.Create(ctx, &bestedm.MaillistParams{Subject: subject, Status: bestedm.MaillistEnabled}))
+			return nilIfErr(c.Maillist.Create(ctx, &bestedm.MaillistParams{Name: subject, Status: bestedm.MaillistEnabled}))
 		},
 		check: func(t *testing.T, v any) {
 			res := v.(*bestedm.Result)
@@ -195,7 +195,7 @@ var (
 			assert.NotZero(t, res.ID)
 		},
 		count: func(t *testing.T, c *bestedm.Client) int {
-			p, err := c.Task.List(context.Background(), &bestedm.TaskListOptions{Page: 1, Limit: 100})
+			p, err := c.Task.ListPage(context.Background(), &bestedm.TaskListOptions{Page: 1, Limit: 100})
 			require.NoError(t, err)
 			return len(p.Items)
 		},

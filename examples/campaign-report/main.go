@@ -71,7 +71,7 @@ func run(ctx context.Context) error {
 type report struct {
 	task     *bestedm.Task
 	track    *bestedm.TrackOverview // nil when the task tracks nothing
-	batch    *bestedm.Batch         // failures by kind; nil if not found
+	batch    *bestedm.BatchStat     // failures by kind; nil if not found
 	browsers []count                // of the recipients who opened
 }
 
@@ -91,18 +91,18 @@ func collect(ctx context.Context, client *bestedm.Client, id int64) (*report, er
 		return nil, fmt.Errorf("reading task %d: %w", id, err)
 	}
 	r := &report{task: t}
-	if bs, err := client.Statistic.Batches(ctx, &bestedm.BatchesOptions{Ident: t.SN}); err == nil && len(bs) > 0 {
+	if bs, err := client.Statistic.ListBatches(ctx, &bestedm.BatchListOptions{Ident: t.SN}); err == nil && len(bs) > 0 {
 		r.batch = &bs[0]
 	} // the breakdown of failures is a bonus: without it the table still stands
 	if t.TrackStatus == bestedm.TrackNone {
 		return r, nil
 	}
-	if r.track, err = client.Track.Overview(ctx, bestedm.TaskID(id)); err != nil {
+	if r.track, err = client.Track.Overview(ctx, bestedm.TaskByID(id)); err != nil {
 		return nil, fmt.Errorf("reading the tracking of task %d: %w", id, err)
 	}
 	// Opens streams one record at a time, whatever the campaign's size.
 	seen := map[string]int{}
-	for o, err := range client.Track.Opens(ctx, bestedm.TaskID(id)) {
+	for o, err := range client.Track.ListOpens(ctx, bestedm.TaskByID(id)) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the opens of task %d: %w", id, err)
 		}
@@ -221,7 +221,7 @@ func pct(n, of int64) string {
 // until recipients have opened and clicked. It returns the task's id.
 func demoTask(ctx context.Context, client *bestedm.Client) (int64, error) {
 	fmt.Println("no -task: creating a demo list, template and task on the fake server")
-	listID, err := demo.CreateList(ctx, client, &bestedm.MaillistParams{Subject: "campaign-report demo", Status: bestedm.MaillistEnabled})
+	listID, err := demo.CreateList(ctx, client, &bestedm.MaillistParams{Name: "campaign-report demo", Status: bestedm.MaillistEnabled})
 	if err != nil {
 		return 0, err
 	}

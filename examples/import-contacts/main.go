@@ -80,7 +80,7 @@ func run(ctx context.Context, path string) error {
 	if id == 0 {
 		subject := fmt.Sprintf("import %s %s", name, demo.Now().Format("2006-01-02 15:04:05"))
 		var err error
-		id, err = demo.CreateList(ctx, client, &bestedm.MaillistParams{Subject: subject, Status: bestedm.MaillistEnabled})
+		id, err = demo.CreateList(ctx, client, &bestedm.MaillistParams{Name: subject, Status: bestedm.MaillistEnabled})
 		if err != nil {
 			return fmt.Errorf("creating the list: %w", err)
 		}
@@ -90,7 +90,7 @@ func run(ctx context.Context, path string) error {
 		if err != nil {
 			return fmt.Errorf("list %d: %w", id, err)
 		}
-		fmt.Printf("adding to list %d %q, which holds %d addresses\n", id, l.Subject, l.Count)
+		fmt.Printf("adding to list %d %q, which holds %d addresses\n", id, l.Name, l.Count)
 	}
 
 	if sampleFile {
@@ -99,9 +99,9 @@ func run(ctx context.Context, path string) error {
 		fmt.Printf("reading %s\n", path)
 	}
 	src := &contacts{r: csv.NewReader(in), seen: map[string]int{}}
-	rep, err := client.Maillist.AddAddresses(ctx, id, src.addresses(), &bestedm.BatchOptions{
+	rep, err := client.Maillist.AddAddresses(ctx, id, src.addresses(), &bestedm.AddressAddOptions{
 		BatchSize: *batchSize,
-		OnBatch: func(b bestedm.BatchResult) {
+		OnBatch: func(b bestedm.AddressBatch) {
 			fmt.Printf("  batch %d: %d addresses, read %d rows so far: %s\n", b.Index, b.Count, src.read, b.Result.Message)
 		},
 	})
@@ -113,7 +113,7 @@ func run(ctx context.Context, path string) error {
 		return err
 	}
 	if l, err := client.Maillist.Get(ctx, id); err == nil {
-		fmt.Printf("list %d %q now holds %d addresses\n", l.ID, l.Subject, l.Count)
+		fmt.Printf("list %d %q now holds %d addresses\n", l.ID, l.Name, l.Count)
 	}
 	return nil
 }
@@ -134,7 +134,7 @@ func open(path string) (r io.ReadCloser, name string, sampleFile bool, err error
 // maxListed bounds the rejections printed one by one.
 const maxListed = 20
 
-func summary(src *contacts, rep *bestedm.BatchReport) {
+func summary(src *contacts, rep *bestedm.AddressAddReport) {
 	fmt.Printf("rows read: %d\n", src.read)
 	fmt.Printf("rejected:  %d\n", len(src.rejected))
 	for i, r := range src.rejected {

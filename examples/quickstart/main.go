@@ -88,7 +88,7 @@ func showAccount(ctx context.Context, client *bestedm.Client) error {
 	}
 	fmt.Printf("account %s (%s), customer id %d\n", me.Username, me.Company, me.ID)
 	fmt.Printf("service %s, %s delivery: %d of %d messages left (%s quota)\n",
-		svc.Status, svc.SendType, svc.QtyAvailable, svc.QtyBuyTotal, svc.Type)
+		svc.Status, svc.SendType, svc.QuotaLeft, svc.QuotaBought, svc.Type)
 	return nil
 }
 
@@ -97,7 +97,7 @@ func showAccount(ctx context.Context, client *bestedm.Client) error {
 func fillList(ctx context.Context, client *bestedm.Client, created *cleanup) (int64, error) {
 	subject := "bestedm-go quickstart " + demo.Now().Format("2006-01-02 15:04:05")
 	listID, err := demo.CreateList(ctx, client, &bestedm.MaillistParams{
-		Subject: subject, Status: bestedm.MaillistEnabled, Description: "created by examples/quickstart",
+		Name: subject, Status: bestedm.MaillistEnabled, Description: "created by examples/quickstart",
 	})
 	if err != nil {
 		return 0, fmt.Errorf("creating the list: %w", err)
@@ -116,7 +116,7 @@ func fillList(ctx context.Context, client *bestedm.Client, created *cleanup) (in
 	// A batch goes in requests of BatchSize addresses (default 1000); any
 	// iter.Seq works, slices.Values turns a slice into one.
 	batch := sampleAddresses(58)
-	rep, err := client.Maillist.AddAddresses(ctx, listID, slices.Values(batch), &bestedm.BatchOptions{BatchSize: 25})
+	rep, err := client.Maillist.AddAddresses(ctx, listID, slices.Values(batch), &bestedm.AddressAddOptions{BatchSize: 25})
 	if err != nil {
 		return 0, fmt.Errorf("adding a batch: %w", err)
 	}
@@ -132,7 +132,7 @@ func fillList(ctx context.Context, client *bestedm.Client, created *cleanup) (in
 
 	fmt.Println("the list now holds:")
 	n := 0
-	for a, err := range client.Maillist.ListAddressesIter(ctx, &bestedm.ListAddressesOptions{ListID: &listID, Limit: 20}) {
+	for a, err := range client.Maillist.ListAddresses(ctx, &bestedm.AddressListOptions{ListID: &listID, Limit: 20}) {
 		if err != nil {
 			return 0, fmt.Errorf("listing the addresses: %w", err)
 		}
@@ -243,7 +243,7 @@ func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, lis
 
 // showTracking prints the task's tracking summary.
 func showTracking(ctx context.Context, client *bestedm.Client, taskID int64) error {
-	o, err := client.Track.Overview(ctx, bestedm.TaskID(taskID))
+	o, err := client.Track.Overview(ctx, bestedm.TaskByID(taskID))
 	if err != nil {
 		return fmt.Errorf("reading the tracking summary: %w", err)
 	}

@@ -128,9 +128,9 @@ func CreateList(ctx context.Context, client *bestedm.Client, p *bestedm.Maillist
 		return 0, err
 	}
 	for _, l := range lists {
-		if l.Subject == p.Subject {
+		if l.Name == p.Name {
 			return l.ID, nil
 		}
 	}
-	return 0, fmt.Errorf("list %q was created but is not in the lists", p.Subject)
+	return 0, fmt.Errorf("list %q was created but is not in the lists", p.Name)
 }
