@@ -2,7 +2,6 @@ package bestedm
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -46,8 +45,7 @@ func (c *Client) decodeList(resp *http.Response, capped bool, l xmlbind.List, ne
 	err = c.binder.Records(in, decoded, l, newRec, check)
 	var slow *xmlbind.SlowStartError
 	if errors.As(err, &slow) {
-		rd.dec = xml.NewDecoder(slow.Replay)
-		rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+		rd.dec = c.binder.NewDecoder(slow.Replay, charset.XMLCharsetReader(decoded))
 		start, rerr := rd.root(l.Root)
 		if rerr != nil {
 			return rerr

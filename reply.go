@@ -143,8 +143,7 @@ func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecode
 	if err != nil {
 		return nil, err
 	}
-	rd.dec = xml.NewDecoder(in)
-	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+	rd.dec = c.binder.NewDecoder(in, charset.XMLCharsetReader(decoded))
 	return rd, nil
 }
 
@@ -173,8 +172,8 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 		// error that hides the cause.
 		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
 	}
-	if errors.Is(err, ErrReplyTooLarge) {
-		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
+	if le := rd.c.limitError(err); le != nil {
+		err = le
 	} else if errors.Is(err, io.EOF) {
 		// A PHP script that prints nothing still sends its line ends.
 		if len(bytes.TrimSpace(rd.rec.head)) == 0 {

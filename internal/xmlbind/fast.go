@@ -71,6 +71,9 @@ type fastReader struct {
 	readErr  error
 	scratch  []byte
 	started  bool // past the root start tag: the window may slide
+	// maxPending is the longest record the fast path buffers; a longer one
+	// goes to encoding/xml, whose guard reports it if it breaks a limit.
+	maxPending int
 }
 
 // fill reads more input. It asks for at least as many new bytes as are
@@ -85,7 +88,7 @@ func (f *fastReader) fill() bool {
 		f.pos, f.end = 0, n
 	}
 	pending := f.end - f.pos
-	if f.started && pending >= maxFastRecord {
+	if f.started && pending >= f.maxPending {
 		return false
 	}
 	want := max(4096, pending)
@@ -130,7 +133,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // path would return; a *SlowStartError means the caller must decode the
 // document with encoding/xml from its start.
 func (b *Binder) Records(r io.Reader, alreadyUTF8 bool, l List, newRecord func() any, emit func(rec any) bool) error {
-	f := &fastReader{r: r, buf: make([]byte, fastBufSize)}
+	f := &fastReader{r: r, buf: make([]byte, fastBufSize), maxPending: int(min(maxFastRecord, b.Limits.record()))}
 	if !f.header(l.Root, alreadyUTF8) {
 		return &SlowStartError{Replay: f.rest()}
 	}
@@ -493,7 +496,7 @@ func validChars(b []byte) bool {
 // slowRest decodes the remaining children with encoding/xml, after a
 // synthetic root start tag that stands for the one already consumed.
 func (b *Binder) slowRest(rest io.Reader, l List, newRecord func() any, emit func(any) bool) error {
-	d := xml.NewDecoder(io.MultiReader(strings.NewReader("<"+l.Root+">"), rest))
+	d := b.NewDecoder(io.MultiReader(strings.NewReader("<"+l.Root+">"), rest), nil)
 	start, err := Root(d)
 	if err != nil {
 		return err
