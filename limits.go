@@ -15,8 +15,8 @@ const defaultMaxRecordSize = xmlbind.DefaultRecord
 // *DecodeError (or of the error a stream yields) and matches
 // ErrReplyTooLarge.
 type LimitError struct {
-	// Limit names the bound: "reply size", "record size", "text size",
-	// "tag size", "attributes" or "nesting depth".
+	// Limit names the bound: "reply size", "decoded size", "record size",
+	// "text size", "tag size", "attributes" or "nesting depth".
 	Limit string
 	// Max is the bound's value: bytes, attributes per tag, or levels.
 	Max int64
@@ -62,7 +62,10 @@ func WithMaxRecordSize(n int64) Option {
 // nil when err is no such thing.
 func (c *Client) limitError(err error) *LimitError {
 	var xl *xmlbind.LimitError
+	var le *LimitError
 	switch {
+	case errors.As(err, &le):
+		return le
 	case errors.As(err, &xl):
 		le := &LimitError{Limit: xl.Limit, Max: xl.Max}
 		if xl.Limit == "record size" || xl.Limit == "text size" {

@@ -90,10 +90,12 @@ type recorder struct {
 	r    io.Reader
 	head []byte
 	err  error // the first read error other than io.EOF
+	n    int64 // bytes read
 }
 
 func (rec *recorder) Read(p []byte) (int, error) {
 	n, err := rec.r.Read(p)
+	rec.n += int64(n)
 	if room := snippetSize - len(rec.head); room > 0 && n > 0 {
 		rec.head = append(rec.head, p[:min(n, room)]...)
 	}

@@ -222,6 +222,7 @@ func (s *TaskService) ListIter(ctx context.Context, opts *TaskListOptions) iter.
 	if o.Limit == 0 {
 		o.Limit = 30
 	}
+	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) ([]Task, int64, error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
