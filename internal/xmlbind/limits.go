@@ -141,6 +141,18 @@ func (g *guard) fail(limit string, max int64) error {
 // scan moves the lexer over one byte and checks the counts.
 func (g *guard) scan(c byte) error {
 	g.tok++
+	switch g.state {
+	case gText:
+		// Checked below: the '<' that ends a run is not part of it.
+	case gLT, gStartTag, gStartSlash, gAttrValue, gEndTag:
+		if g.tok > MaxTag {
+			return g.fail("tag size", MaxTag)
+		}
+	default:
+		if g.depth < 2 && g.tok > g.lim.text() {
+			return g.fail("text size", g.lim.text())
+		}
+	}
 	if g.depth >= 2 {
 		g.rec++
 		if g.rec > g.lim.record() {
@@ -189,21 +201,20 @@ func (g *guard) scan(c byte) error {
 			}
 			return nil
 		}
-		return g.tagSize()
+		return nil
 	case gAttrValue:
 		if c == g.quote {
 			g.state = gStartTag
 		}
-		return g.tagSize()
+		return nil
 	case gEndTag:
 		if c == '>' {
 			g.state, g.tok = gText, 0
 			if g.depth > 0 {
 				g.depth--
 			}
-			return nil
 		}
-		return g.tagSize()
+		return nil
 	case gBang:
 		switch c {
 		case '-':
@@ -211,8 +222,9 @@ func (g *guard) scan(c byte) error {
 		case '[':
 			g.state, g.cdataPos = gCDATAOpen, 0
 		default:
+			// encoding/xml keeps this first byte as it is, even '>' or a
+			// quote: the directive's rules start with the next one.
 			g.state, g.dirQuote, g.dirDepth, g.dirComment = gDirective, 0, 0, 0
-			return g.directive(c)
 		}
 		return nil
 	case gBangDash:
@@ -254,19 +266,7 @@ func (g *guard) scan(c byte) error {
 			g.state = gPIQ
 		}
 	case gDirective:
-		if err := g.directive(c); err != nil {
-			return err
-		}
-	}
-	if g.depth < 2 && g.tok > g.lim.text() {
-		return g.fail("text size", g.lim.text())
-	}
-	return nil
-}
-
-func (g *guard) tagSize() error {
-	if g.tok > MaxTag {
-		return g.fail("tag size", MaxTag)
+		return g.directive(c)
 	}
 	return nil
 }
