@@ -279,3 +279,45 @@ func TestHostileReplyMemory(t *testing.T) {
 		}
 	}
 }
+
+// The limits are options: a record larger than the default reads with a
+// larger WithMaxRecordSize, and a smaller one is reported with its value.
+func TestHostileLimitOptions(t *testing.T) {
+	big := strings.Repeat("x", 5<<20) // over the 4 MiB default
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		_, _ = io.WriteString(w, xmlDecl+"<customer><name>"+big+"</name><email>a@example.com</email></customer>")
+	}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		max     int64
+		wantErr bool
+	}{{0, true}, {1 << 20, true}, {8 << 20, false}} {
+		opts := []bestedm.Option{bestedm.WithBaseURL(srv.URL + "/")}
+		if tc.max > 0 {
+			opts = append(opts, bestedm.WithMaxRecordSize(tc.max))
+		}
+		c, err := bestedm.NewClient("demo", "s3cret-pass", opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cu, err := c.Account.CustomerInfo(context.Background())
+		if !tc.wantErr {
+			if err != nil || cu.Email != "a@example.com" {
+				t.Errorf("max %d: %v, %+v", tc.max, err, cu)
+			}
+			continue
+		}
+		var le *bestedm.LimitError
+		want := tc.max
+		if want == 0 {
+			want = 4 << 20
+		}
+		if !errors.As(err, &le) || le.Limit != "record size" || le.Max != want || le.Option != "WithMaxRecordSize" {
+			t.Errorf("max %d: error %v, want the record size limit of %d", tc.max, err, want)
+		}
+	}
+	if _, err := bestedm.NewClient("demo", "s3cret-pass", bestedm.WithMaxRecordSize(0)); !errors.Is(err, bestedm.ErrValidation) {
+		t.Errorf("WithMaxRecordSize(0): %v, want a validation error", err)
+	}
+}
