@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"unsafe"
 
 	"github.com/bestedm/bestedm-go/internal/charset"
 	"github.com/bestedm/bestedm-go/internal/xmlbind"
@@ -101,7 +100,7 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 		p.Total = n
 		return nil
 	}}
-	err = c.decodeList(resp, true, unsafe.Sizeof(*new(T)), keptBudget(ctx, c.maxReply), l, func() any { return new(T) }, func(rec any) bool {
+	err = c.decodeList(resp, true, reflect.TypeFor[T]().Size(), keptBudget(ctx, c.maxReply), l, func() any { return new(T) }, func(rec any) bool {
 		p.Items = append(p.Items, *rec.(*T))
 		return true
 	})
