@@ -47,6 +47,7 @@ type Client struct {
 	loc       *time.Location
 	timeout   time.Duration
 	maxReply  int64
+	maxRecord int64
 	retry     RetryPolicy
 	limiter   RateLimiter
 	binder    *xmlbind.Binder
@@ -86,6 +87,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		loc:       time.FixedZone("UTC+8", 8*60*60),
 		timeout:   defaultTimeout,
 		maxReply:  defaultMaxReplySize,
+		maxRecord: defaultMaxRecordSize,
 		retry:     DefaultRetryPolicy(),
 		clock:     realClock{},
 	}
@@ -110,7 +112,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		c.http = &http.Client{Transport: defaultTransport()}
 	}
 	c.http = guardRedirects(c.http, c.baseURL)
-	c.binder = &xmlbind.Binder{Location: c.loc}
+	c.binder = &xmlbind.Binder{Location: c.loc, Limits: xmlbind.Limits{Record: c.maxRecord}}
 	s := &service{client: c}
 	c.Account = (*AccountService)(s)
 	c.Statistic = (*StatisticService)(s)

@@ -140,6 +140,7 @@ func (s *DomainService) ListMailboxes(ctx context.Context, opts *MailboxListOpti
 	if o.Limit == 0 {
 		o.Limit = defaultMailboxLimit
 	}
+	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) ([]Mailbox, int64, error) {
 		po := o
 		po.Page = page

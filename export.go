@@ -14,10 +14,6 @@ import (
 	"github.com/bestedm/bestedm-go/internal/charset"
 )
 
-// maxExportLine bounds one line of a text export; a longer one is an error
-// rather than unbounded memory.
-const maxExportLine = 1 << 20
-
 // Export is an export as it streams from the server: plain text, or for
 // some calls JSON or XML rows (see export_rows.go). Read it as raw bytes
 // (io.Copy it to a file; the bytes are exactly as sent) or range over Rows
@@ -33,6 +29,9 @@ type Export[T any] struct {
 	// export_rows.go) instead of lines; form names it in errors.
 	rows func(in io.Reader, decoded bool, yield func(T) bool) error
 	form string
+	// maxLine bounds one line (WithMaxRecordSize): a longer one is an
+	// error rather than unbounded memory.
+	maxLine int64
 	// redact removes credentials, and the call's own secrets, from an
 	// error: a line the parser quotes may be the server echoing them.
 	redact    func(error) error
@@ -92,8 +91,17 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 			return
 		}
 		lr := bufio.NewReaderSize(in, 64<<10)
+		maxLine := e.maxLine
+		if maxLine <= 0 {
+			maxLine = defaultMaxRecordSize
+		}
 		for lineNo := 1; ; lineNo++ {
-			line, err := readLine(lr)
+			line, err := readLine(lr, maxLine)
+			var le *LimitError
+			if errors.As(err, &le) {
+				yield(zero, e.redact(&DecodeError{Call: e.call, Expected: fmt.Sprintf("line %d of a text export", lineNo), ContentType: e.contentType, Snippet: line, Err: le}))
+				return
+			}
 			if err != nil && err != io.EOF {
 				// A line cut by a broken connection is not a row: parsing
 				// it would hide the real failure behind a parse error.
@@ -119,13 +127,15 @@ func (e *Export[T]) Rows() func(yield func(T, error) bool) {
 
 // readLine returns the next line without its line end, or "" for a line of
 // blanks. Tabs at either end are kept: they separate fields, and trimming
-// them dropped an empty last field ("address<TAB>" with no name).
-func readLine(r *bufio.Reader) (string, error) {
+// them dropped an empty last field ("address<TAB>" with no name). A line
+// longer than max fails with a *LimitError, and its start for a snippet.
+func readLine(r *bufio.Reader, max int64) (string, error) {
 	var buf []byte
 	for {
 		chunk, err := r.ReadSlice('\n')
-		if len(buf)+len(chunk) > maxExportLine {
-			return "", fmt.Errorf("line longer than %d bytes", maxExportLine)
+		if int64(len(buf)+len(chunk)) > max {
+			head := append(buf[:len(buf):len(buf)], chunk...)
+			return strings.ToValidUTF8(string(head[:min(len(head), snippetSize)]), "\uFFFD"), &LimitError{Limit: "record size", Max: max, Option: "WithMaxRecordSize"}
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			buf = append(buf, chunk...)
@@ -185,6 +195,7 @@ func openExportForms[T any](ctx context.Context, c *Client, r *request, parse fu
 		parse:       parse,
 		rows:        rows,
 		form:        form,
+		maxLine:     c.maxRecord,
 		redact:      func(err error) error { return c.redactErr(resp.Request, err) },
 	}, nil
 }

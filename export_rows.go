@@ -20,7 +20,7 @@ import (
 // reads as XML (docs/wire-format.md). The body is sniffed by its first
 // byte, and each row is read on its own — a JSON value or an XML record at
 // a time, never the whole body — so an export of any size is held one row
-// at a time, and a row larger than maxExportLine is an error.
+// at a time, and a row larger than WithMaxRecordSize is an error.
 
 // wireRow is one structured row as sent: the member (JSON) or child element
 // (XML) names and their values as text, in order. A bare JSON string is one
@@ -114,26 +114,24 @@ func sniffRoot(head []byte) string {
 	}
 }
 
-// rowBudget fails a read once one row has taken more than maxExportLine
-// bytes of the body, so a huge value cannot grow memory without bound; the
-// caller resets left after each row.
+// rowBudget fails a read once one row has taken more than max bytes of the
+// body (WithMaxRecordSize), so a huge value cannot grow memory without
+// bound; the caller resets left after each row.
 type rowBudget struct {
-	r    io.Reader
-	left int
-	cut  error // the first read error of the body itself, other than io.EOF
+	r         io.Reader
+	left, max int64
+	cut       error // the first read error of the body itself, other than io.EOF
 }
-
-var errRowTooLarge = fmt.Errorf("a row longer than %d bytes", maxExportLine)
 
 func (b *rowBudget) Read(p []byte) (int, error) {
 	if b.left <= 0 {
-		return 0, errRowTooLarge
+		return 0, &LimitError{Limit: "record size", Max: b.max, Option: "WithMaxRecordSize"}
 	}
-	if len(p) > b.left {
+	if int64(len(p)) > b.left {
 		p = p[:b.left]
 	}
 	n, err := b.r.Read(p)
-	b.left -= n
+	b.left -= int64(n)
 	if err != nil && err != io.EOF && b.cut == nil {
 		b.cut = err
 	}
@@ -144,12 +142,16 @@ func (b *rowBudget) Read(p []byte) (int, error) {
 // lines: a broken connection is a *RequestError, anything else that stops
 // the rows an error naming the row.
 func (e *Export[T]) structuredRows(in io.Reader, decoded bool, yield func(T, error) bool) {
-	budget := &rowBudget{r: in, left: maxExportLine}
+	max := e.maxLine
+	if max <= 0 {
+		max = defaultMaxRecordSize
+	}
+	budget := &rowBudget{r: in, left: max, max: max}
 	n := 0
 	stopped := false
 	err := e.rows(budget, decoded, func(row T) bool {
 		n++
-		budget.left = maxExportLine
+		budget.left = max
 		stopped = !yield(row, nil)
 		return !stopped
 	})

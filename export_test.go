@@ -161,13 +161,17 @@ func TestExportParseErrorNamesLine(t *testing.T) {
 
 func TestExportLineTooLong(t *testing.T) {
 	c, mux := setup(t)
-	serveExport(t, mux, "text/plain", []byte("a@example.com\t"+strings.Repeat("x", maxExportLine+10)+"\r\n"))
+	serveExport(t, mux, "text/plain", []byte("a@example.com\t"+strings.Repeat("x", defaultMaxRecordSize+10)+"\r\n"))
 	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
 	require.NoError(t, err)
 	_, err = collect(t, exp.Rows())
-	var re *RequestError
-	require.ErrorAs(t, err, &re)
-	assert.Contains(t, err.Error(), "line longer than")
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, LimitError{Limit: "record size", Max: defaultMaxRecordSize, Option: "WithMaxRecordSize"}, *le)
+	assert.ErrorIs(t, err, ErrReplyTooLarge)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), "record size limit 4194304 bytes exceeded")
 }
 
 // Stopping early closes the body; a later break does not leak the

@@ -2,7 +2,6 @@ package bestedm
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -30,24 +29,36 @@ type Page[T any] struct {
 // A record that sets no field (<item></item>) ends the list with an error:
 // passed on, it would be a zero value with a nil error, which the caller
 // cannot tell from a real record.
-func (c *Client) decodeList(resp *http.Response, capped bool, l xmlbind.List, newRec func() any, emit func(any) bool) error {
+//
+// keptSize, when not 0, is the size of a record the caller keeps (a list
+// decoded whole): the records kept, counted at that size, and the bytes
+// read, which their text comes from, may not pass budget bytes.
+func (c *Client) decodeList(resp *http.Response, capped bool, keptSize uintptr, budget int64, l xmlbind.List, newRec func() any, emit func(any) bool) error {
 	rd, in, decoded, err := c.replyReader(resp, capped)
 	if err != nil {
 		return err
 	}
 	empty := false
+	var kept int64
+	var over *LimitError
 	check := func(rec any) bool {
 		if reflect.ValueOf(rec).Elem().IsZero() {
 			empty = true
 			return false
+		}
+		if keptSize > 0 {
+			kept++
+			if kept*int64(keptSize)+rd.rec.n > budget {
+				over = &LimitError{Limit: "decoded size", Max: budget, Option: "WithMaxReplySize"}
+				return false
+			}
 		}
 		return emit(rec)
 	}
 	err = c.binder.Records(in, decoded, l, newRec, check)
 	var slow *xmlbind.SlowStartError
 	if errors.As(err, &slow) {
-		rd.dec = xml.NewDecoder(slow.Replay)
-		rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+		rd.dec = c.binder.NewDecoder(slow.Replay, charset.XMLCharsetReader(decoded))
 		start, rerr := rd.root(l.Root)
 		if rerr != nil {
 			return rerr
@@ -57,6 +68,8 @@ func (c *Client) decodeList(resp *http.Response, capped bool, l xmlbind.List, ne
 	switch {
 	case err != nil:
 		return rd.fail("<"+l.Root+">", err)
+	case over != nil:
+		return rd.fail("<"+l.Root+">", over)
 	case empty:
 		return rd.fail("<"+l.Root+">", fmt.Errorf("a <%s> with %w", l.Child, errNoData))
 	}
@@ -87,7 +100,7 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 		p.Total = n
 		return nil
 	}}
-	err = c.decodeList(resp, true, l, func() any { return new(T) }, func(rec any) bool {
+	err = c.decodeList(resp, true, reflect.TypeFor[T]().Size(), keptBudget(ctx, c.maxReply), l, func() any { return new(T) }, func(rec any) bool {
 		p.Items = append(p.Items, *rec.(*T))
 		return true
 	})
@@ -95,6 +108,26 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 		return nil, err
 	}
 	return p, nil
+}
+
+// A reply of small records decodes to several times its size, and the
+// heap runs to about twice what is live before the collector reclaims
+// garbage: so the records of a list decoded whole may hold a quarter of
+// the reply size limit, and those of a page an iterator fetches (held
+// only until they are yielded, under the streams' tighter bound) an
+// eighth.
+func keptBudget(ctx context.Context, maxReply int64) int64 {
+	if ctx.Value(iteratingKey{}) != nil {
+		return maxReply / 8
+	}
+	return maxReply / 4
+}
+
+type iteratingKey struct{}
+
+// iterating marks ctx as a paged iterator's, for keptBudget.
+func iterating(ctx context.Context) context.Context {
+	return context.WithValue(ctx, iteratingKey{}, true)
 }
 
 // fetchList is fetchPage for lists that are not paged.
@@ -126,7 +159,7 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 				drainClose(resp.Body)
 			}
 		}()
-		err = c.decodeList(resp, false, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
+		err = c.decodeList(resp, false, 0, 0, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
 			stopped = !yield(*rec.(*T), nil)
 			return !stopped
 		})

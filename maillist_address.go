@@ -139,6 +139,7 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 	if o.Limit == 0 {
 		o.Limit = defaultAddressLimit
 	}
+	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) ([]Address, int64, error) {
 		po := o
 		po.Page = page

@@ -74,10 +74,12 @@ type recorder struct {
 	r    io.Reader
 	head []byte
 	err  error // the first read error other than io.EOF
+	n    int64 // bytes read
 }
 
 func (rec *recorder) Read(p []byte) (int, error) {
 	n, err := rec.r.Read(p)
+	rec.n += int64(n)
 	if room := snippetSize - len(rec.head); room > 0 && n > 0 {
 		rec.head = append(rec.head, p[:min(n, room)]...)
 	}
@@ -127,8 +129,7 @@ func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecode
 	if err != nil {
 		return nil, err
 	}
-	rd.dec = xml.NewDecoder(in)
-	rd.dec.CharsetReader = charset.XMLCharsetReader(decoded)
+	rd.dec = c.binder.NewDecoder(in, charset.XMLCharsetReader(decoded))
 	return rd, nil
 }
 
@@ -157,8 +158,8 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 		// error that hides the cause.
 		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
 	}
-	if errors.Is(err, ErrReplyTooLarge) {
-		err = fmt.Errorf("%w (limit %d bytes)", ErrReplyTooLarge, rd.c.maxReply)
+	if le := rd.c.limitError(err); le != nil {
+		err = le
 	} else if errors.Is(err, io.EOF) {
 		// A PHP script that prints nothing still sends its line ends.
 		if len(bytes.TrimSpace(rd.rec.head)) == 0 {

@@ -260,7 +260,7 @@ func TestExportFailuresXMLErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "task_list")
 }
 
-// A row larger than the cap of a text line is an error, read no further
+// A row larger than WithMaxRecordSize is a *LimitError, read no further
 // than the cap: the body is produced lazily and would never end.
 func TestExportJSONRowTooLarge(t *testing.T) {
 	c, mux := setup(t)
@@ -273,8 +273,11 @@ func TestExportJSONRowTooLarge(t *testing.T) {
 	require.NoError(t, err)
 	rows, err := collect(t, exp.Rows())
 	assert.Len(t, rows, 1)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "a row longer than 1048576 bytes")
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "record size", le.Limit)
+	assert.Equal(t, int64(4<<20), le.Max)
+	assert.ErrorIs(t, err, ErrReplyTooLarge)
 }
 
 // endlessA reads as an endless run of "a".

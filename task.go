@@ -372,6 +372,7 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 	if o.Limit == 0 {
 		o.Limit = 30
 	}
+	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) ([]Task, int64, error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page

@@ -71,6 +71,20 @@ type fastReader struct {
 	readErr  error
 	scratch  []byte
 	started  bool // past the root start tag: the window may slide
+	// maxPending is the longest record the fast path buffers; a longer one
+	// goes to encoding/xml, whose guard reports it if it breaks a limit.
+	maxPending int
+	// lines counts the line ends slid out of the window, so an error of
+	// the general decoder, which starts where the fast path stopped, gives
+	// the line encoding/xml alone would give.
+	lines int
+}
+
+var newline = []byte{'\n'}
+
+// consumedLines is the number of line ends before f.pos.
+func (f *fastReader) consumedLines() int {
+	return f.lines + bytes.Count(f.buf[:f.pos], newline)
 }
 
 // fill reads more input. It asks for at least as many new bytes as are
@@ -81,11 +95,12 @@ func (f *fastReader) fill() bool {
 		return false
 	}
 	if f.started && f.pos > 0 {
+		f.lines += bytes.Count(f.buf[:f.pos], newline)
 		n := copy(f.buf, f.buf[f.pos:f.end])
 		f.pos, f.end = 0, n
 	}
 	pending := f.end - f.pos
-	if f.started && pending >= maxFastRecord {
+	if f.started && pending >= f.maxPending {
 		return false
 	}
 	want := max(4096, pending)
@@ -130,7 +145,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // path would return; a *SlowStartError means the caller must decode the
 // document with encoding/xml from its start.
 func (b *Binder) Records(r io.Reader, alreadyUTF8 bool, l List, newRecord func() any, emit func(rec any) bool) error {
-	f := &fastReader{r: r, buf: make([]byte, fastBufSize)}
+	f := &fastReader{r: r, buf: make([]byte, fastBufSize), maxPending: int(min(maxFastRecord, b.Limits.record()))}
 	if !f.header(l.Root, alreadyUTF8) {
 		return &SlowStartError{Replay: f.rest()}
 	}
@@ -154,7 +169,7 @@ func (b *Binder) Records(r io.Reader, alreadyUTF8 bool, l List, newRecord func()
 		}
 		// stepSlow, or no more input: encoding/xml reads the rest, as the
 		// children of a synthetic root start tag, and reports any error.
-		return b.slowRest(f.rest(), l, newRecord, emit)
+		return b.slowRest(f.rest(), f.consumedLines(), l, newRecord, emit)
 	}
 }
 
@@ -491,14 +506,20 @@ func validChars(b []byte) bool {
 }
 
 // slowRest decodes the remaining children with encoding/xml, after a
-// synthetic root start tag that stands for the one already consumed.
-func (b *Binder) slowRest(rest io.Reader, l List, newRecord func() any, emit func(any) bool) error {
-	d := xml.NewDecoder(io.MultiReader(strings.NewReader("<"+l.Root+">"), rest))
+// synthetic root start tag that stands for the one already consumed. lines
+// is the number of line ends consumed before rest: a syntax error's line
+// counts them, as it would had encoding/xml read the whole body.
+func (b *Binder) slowRest(rest io.Reader, lines int, l List, newRecord func() any, emit func(any) bool) error {
+	d := b.NewDecoder(io.MultiReader(strings.NewReader("<"+l.Root+">"), rest), nil)
 	start, err := Root(d)
-	if err != nil {
-		return err
+	if err == nil {
+		err = b.slowChildren(d, start, l, newRecord, emit)
 	}
-	return b.slowChildren(d, start, l, newRecord, emit)
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		se.Line += lines
+	}
+	return err
 }
 
 var errStop = errors.New("stop")

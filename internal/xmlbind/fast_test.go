@@ -31,6 +31,14 @@ type fuzzRec struct {
 type outcome struct {
 	Events []string
 	Failed bool
+	Err    string // the error's text, which must match too
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 var testLoc = time.FixedZone("UTC+8", 8*3600)
@@ -63,7 +71,7 @@ func fastOutcome(doc []byte, chunk int) outcome {
 		}
 		return slowOutcome(doc)
 	}
-	return outcome{Events: ev, Failed: err != nil}
+	return outcome{Events: ev, Failed: err != nil, Err: errText(err)}
 }
 
 func slowOutcome(doc []byte) outcome {
@@ -78,12 +86,12 @@ func slowOutcome(doc []byte) outcome {
 	}
 	start, err := Root(d)
 	if err != nil || start.Name.Local != "data" {
-		return outcome{Failed: true}
+		return outcome{Failed: true, Err: errText(err)}
 	}
 	newRec := func() any { return new(fuzzRec) }
 	emit := func(rec any) bool { ev = append(ev, fmt.Sprintf("%+v", *rec.(*fuzzRec))); return true }
 	err = b.SlowRecords(d, start, list(&ev), newRec, emit)
-	return outcome{Events: ev, Failed: err != nil}
+	return outcome{Events: ev, Failed: err != nil, Err: errText(err)}
 }
 
 type chunkReader struct {
@@ -121,6 +129,11 @@ var diffSeeds = []string{
 	"<data></data>",
 	"",
 	"<data><rec><when>2012-7-4 16:08</when></rec></data>",
+	// Errors after a hand-over, several lines in: the line must be the
+	// one encoding/xml gives for the whole document.
+	"<?xml version=\"1.0\"?>\n<data>\n<rec><id>1</id></rec>\n<rec>\n<id>2</id>\n</rec>\n<rec><id>3</id></rec>\n<rec><id>4</ID></rec>\n</data>\n",
+	"<data>\r\n<rec><id>1</id></rec>\r\n<rec><id>2</id></rec>\r\n<rec><name>a &bogus; b</name></rec>\r\n</data>",
+	"<data>\n<rec><id>1</id></rec>\n<rec><id>2</id></rec>\n<rec><id>3</id>\n<name>x</name>\n</rec>\n<rec><id>4</id>",
 }
 
 func TestFastMatchesEncodingXML(t *testing.T) {

@@ -40,6 +40,9 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // server wall-clock times are read in.
 type Binder struct {
 	Location *time.Location
+	// Limits bound what a reply may make the decoders hold (see NewDecoder);
+	// the zero value takes the defaults.
+	Limits Limits
 }
 
 var timeType = reflect.TypeOf(time.Time{})
@@ -110,6 +113,12 @@ func Root(d *xml.Decoder) (xml.StartElement, error) {
 			return t, nil
 		case xml.CharData:
 			if len(strings.TrimSpace(string(t))) > 0 {
+				// Text a limit cut off is reported as that limit: the
+				// decoder returns the run it has, then the guard's error.
+				var le *LimitError
+				if _, err := d.Token(); errors.As(err, &le) {
+					return xml.StartElement{}, err
+				}
 				return xml.StartElement{}, errors.New("text before the root element")
 			}
 		}
