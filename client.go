@@ -495,16 +495,18 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		// found dead before a byte was written is lost for POST writes.
 		req.GetBody = nil
 	}
-	if r.write && body == nil {
-		// net/http sends a GET again by itself when a kept-alive connection
-		// closes before the reply starts (it takes GET as idempotent). A
-		// write sent with GET (add-task, ml-addr-del, …) has then reached
-		// the server and may have taken effect: sent again, a task is
-		// created twice. A body that cannot be replayed (no GetBody) opts
-		// the request out; being empty, it is not sent over HTTP/1.1. The
-		// HTTP/2 transport, for its part, re-sends a request with a nil
-		// body after a reset stream or a GOAWAY, so the body is needed
-		// there too (it costs an empty DATA frame).
+	if body == nil {
+		// Only the SDK's retry policy may send a request again, read or
+		// write. net/http sends a GET again by itself when a kept-alive
+		// connection closes before the reply starts, and its HTTP/2 code
+		// re-sends a request with no body after a reset stream or a GOAWAY,
+		// with no limit, for as long as the server keeps answering so: a
+		// read meets the SDK's count and backoff only after its deadline,
+		// and a write sent with GET (add-task, ml-addr-del, …) that has
+		// reached the server may be created twice. An empty body that
+		// cannot be replayed (no GetBody) opts the request out of both.
+		// Over HTTP/1.1 it is not sent; over HTTP/2 it costs an empty DATA
+		// frame.
 		req.Body = noReplayBody{}
 	}
 	if r.upload != nil && r.upload.length >= 0 {
@@ -523,8 +525,8 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	return req, nil
 }
 
-// noReplayBody is the empty body of a write sent with GET: see
-// newHTTPRequest.
+// noReplayBody is the empty body of every request sent without one (all
+// reads, and writes sent with GET): see newHTTPRequest.
 type noReplayBody struct{}
 
 func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }

@@ -1,0 +1,207 @@
+package bestedm
+
+// Reads against a server that takes every request and then claims it was
+// not processed (RST_STREAM, GOAWAY) or hangs up: each attempt the SDK
+// makes reaches the server once, and the SDK's own policy (three attempts
+// by default) decides the rest. Run with the client as users get it.
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// readCall is one read of the SDK: a plain call, a paged iterator and a
+// streamed list, each failing on its first request.
+type readCall struct {
+	name string
+	call func(ctx context.Context, c *Client) error
+}
+
+func readCalls() []readCall {
+	return []readCall{
+		{"Account.CustomerInfo", func(ctx context.Context, c *Client) error {
+			_, err := c.Account.CustomerInfo(ctx)
+			return err
+		}},
+		{"Maillist.ListAddressesIter", func(ctx context.Context, c *Client) error {
+			id := int64(1)
+			return firstErr(c.Maillist.ListAddressesIter(ctx, &ListAddressesOptions{ListID: &id}))
+		}},
+		{"Track.Opens", func(ctx context.Context, c *Client) error {
+			return firstErr(c.Track.Opens(ctx, TaskID(362)))
+		}},
+	}
+}
+
+// attemptsOf returns the attempts a failed call reports.
+func attemptsOf(t *testing.T, err error, name string) int {
+	t.Helper()
+	var re *RequestError
+	if !assert.ErrorAs(t, err, &re, name) {
+		return 0
+	}
+	return re.Attempts
+}
+
+// runRead calls rc with a deadline (a client that loops fails the test
+// instead of hanging it) and checks that the server saw exactly as many
+// requests as the SDK made attempts: the default policy's three.
+func runRead(t *testing.T, c *Client, clk *fakeClock, arrivals *atomic.Int32, rc readCall) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := rc.call(ctx, c)
+	attempts := 1 + DefaultRetryPolicy().MaxRetries
+	got := attemptsOf(t, err, rc.name)
+	t.Logf("%s: %d arrivals, %d attempts, %s", rc.name, arrivals.Load(), got, time.Since(start).Round(time.Millisecond))
+	assert.Equal(t, int32(attempts), arrivals.Load(), "%s: arrivals", rc.name)
+	assert.Equal(t, attempts, got, "%s: attempts in the error", rc.name)
+	assert.Len(t, clk.waits(), attempts-1, "%s: the SDK's backoff between attempts", rc.name)
+	assert.NoError(t, ctx.Err(), "%s: ended by the SDK, not by the deadline", rc.name)
+	assert.Less(t, time.Since(start), 2*time.Second, "%s: no retry loop inside net/http", rc.name)
+}
+
+// A read whose every HTTP/2 stream is reset (PROTOCOL_ERROR,
+// REFUSED_STREAM), cut off by GOAWAY, or whose connection is closed, is
+// sent once per attempt: net/http's HTTP/2 code would otherwise resend it
+// by itself, hundreds of times a second, until the deadline.
+func TestHostileReadArrivesOncePerAttemptHTTP2(t *testing.T) {
+	for _, mode := range []h2Mode{h2ProtocolError, h2RefusedStream, h2GoAway, h2Close} {
+		t.Run(mode.String(), func(t *testing.T) {
+			srv := startFramerServer(t, mode)
+			c := hostileClient(t, srv.URL, srv.roots)
+			for _, rc := range readCalls() {
+				clk := &fakeClock{}
+				c.clock = clk
+				srv.arrivals.Store(0)
+				runRead(t, c, clk, &srv.arrivals, rc)
+			}
+		})
+	}
+}
+
+// keepAliveH1Server is an HTTP/1.1 server on a bare listener: while healthy
+// it answers every request with reply and keeps the connection open; once
+// hostile, it reads a request whole, counts it, and hangs up.
+type keepAliveH1Server struct {
+	URL      string
+	hostile  atomic.Bool
+	arrivals atomic.Int32
+}
+
+func startKeepAliveH1(t *testing.T, reply []byte) *keepAliveH1Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &keepAliveH1Server{URL: "http://" + ln.Addr().String()}
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " + strconv.Itoa(len(reply)) + "\r\n\r\n"
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns[conn] = true
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				br := bufio.NewReader(conn)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					if _, err := io.Copy(io.Discard, req.Body); err != nil {
+						return
+					}
+					if s.hostile.Load() {
+						s.arrivals.Add(1)
+						return
+					}
+					if _, err := io.WriteString(conn, head+string(reply)); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		for c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return s
+}
+
+// Over HTTP/1.1, a read whose connection the server closes after reading
+// it is sent once per attempt, also when that connection was kept alive
+// from an earlier call (net/http would otherwise resend it at once on a
+// new connection, outside the SDK's count and backoff).
+func TestHostileReadArrivesOncePerAttemptHTTP1(t *testing.T) {
+	for _, warm := range []bool{false, true} {
+		name := "fresh connection"
+		if warm {
+			name = "kept-alive connection"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := startKeepAliveH1(t, fixture(t, "account-customer-info.xml"))
+			c := hostileClient(t, srv.URL, nil)
+			tr := c.http.Transport.(*http.Transport)
+			for _, rc := range readCalls() {
+				tr.CloseIdleConnections()
+				if warm {
+					srv.hostile.Store(false)
+					_, err := c.Account.CustomerInfo(bg)
+					require.NoError(t, err, "warm-up")
+				}
+				srv.hostile.Store(true)
+				clk := &fakeClock{}
+				c.clock = clk
+				srv.arrivals.Store(0)
+				runRead(t, c, clk, &srv.arrivals, rc)
+			}
+		})
+	}
+}
+
+// A read that meets a dead kept-alive connection still succeeds when the
+// server recovers: the SDK's retry takes the place of net/http's.
+func TestHostileReadRecoversFromDeadKeptAliveConnection(t *testing.T) {
+	srv := startKeepAliveH1(t, fixture(t, "account-customer-info.xml"))
+	c := hostileClient(t, srv.URL, nil)
+	clk := &fakeClock{}
+	c.clock = clk
+	_, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err, "warm-up")
+	srv.hostile.Store(true)
+	clk.onSleep = func() { srv.hostile.Store(false) }
+	got, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1024), got.ID)
+	assert.Equal(t, int32(1), srv.arrivals.Load(), "the request the server dropped")
+	assert.Len(t, clk.waits(), 1, "one retry, by the SDK")
+}
