@@ -505,9 +505,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		// and a write sent with GET (add-task, ml-addr-del, …) that has
 		// reached the server may be created twice. An empty body that
 		// cannot be replayed (no GetBody) opts the request out of both.
-		// Over HTTP/1.1 it is not sent; over HTTP/2 it costs an empty DATA
-		// frame.
+		// Over HTTP/2 it costs an empty DATA frame. Over HTTP/1.1 the
+		// "identity" transfer encoding sends it as nothing at all (no
+		// Content-Length, no chunking: a request without either has no
+		// body) and spares the transport its probe of a body of unknown
+		// length, a goroutine and a timer per request.
 		req.Body = noReplayBody{}
+		req.TransferEncoding = identityEncoding
 	}
 	if r.upload != nil && r.upload.length >= 0 {
 		// Known length: sent with Content-Length, not chunked (see
@@ -531,6 +535,13 @@ type noReplayBody struct{}
 
 func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (noReplayBody) Close() error             { return nil }
+
+// WriteTo lets io.Copy skip the copy buffer.
+func (noReplayBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
+
+// identityEncoding is the TransferEncoding of a request whose body is
+// noReplayBody; shared, never modified.
+var identityEncoding = []string{"identity"}
 
 // do sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
