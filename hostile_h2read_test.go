@@ -11,7 +11,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -204,4 +206,36 @@ func TestHostileReadRecoversFromDeadKeptAliveConnection(t *testing.T) {
 	assert.Equal(t, int64(1024), got.ID)
 	assert.Equal(t, int32(1), srv.arrivals.Load(), "the request the server dropped")
 	assert.Len(t, clk.waits(), 1, "one retry, by the SDK")
+}
+
+// The empty body that keeps net/http from resending a request is not on
+// the HTTP/1.1 wire: a read, and a write sent with GET, carry neither
+// Content-Length nor Transfer-Encoding, so the server sees no body.
+func TestHostileBodylessGetOnHTTP1Wire(t *testing.T) {
+	type seen struct {
+		method, te, cl string
+		length         int64
+		body           int
+	}
+	got := make(chan seen, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method, strings.Join(r.TransferEncoding, ","), r.Header.Get("Content-Length"), r.ContentLength, len(b)}
+		w.Header().Set("Content-Type", "text/xml")
+		if r.URL.Query().Get("do") == "customer-info" {
+			_, _ = w.Write(fixture(t, "account-customer-info.xml"))
+			return
+		}
+		_, _ = w.Write(result("success", "1"))
+	}))
+	t.Cleanup(srv.Close)
+	c := hostileClient(t, srv.URL, nil)
+	_, err := c.Account.CustomerInfo(bg)
+	require.NoError(t, err)
+	_, err = c.Maillist.DeleteAddress(bg, 1)
+	require.NoError(t, err)
+	for _, name := range []string{"read", "write sent with GET"} {
+		s := <-got
+		assert.Equal(t, seen{method: http.MethodGet}, s, name)
+	}
 }
