@@ -311,14 +311,19 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
-			err := next(req, via)
-			if err != nil && err != http.ErrUseLastResponse {
-				err = &stoppedRedirectError{err: err}
+			if err := next(req, via); err != nil {
+				if err != http.ErrUseLastResponse {
+					err = &stoppedRedirectError{err: err}
+				}
+				return err
 			}
-			return err
-		}
-		if len(via) >= 10 {
+		} else if len(via) >= 10 {
 			return &stoppedRedirectError{err: errors.New("stopped after 10 redirects")}
+		}
+		if req.Body == nil {
+			// The next hop, built by net/http without a body, must not be
+			// re-sent by the transport either: see newHTTPRequest.
+			req.Body, req.TransferEncoding = noReplayBody{}, identityEncoding
 		}
 		return nil
 	}

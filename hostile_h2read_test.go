@@ -7,7 +7,10 @@ package bestedm
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +24,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 // readCall is one read of the SDK: a plain call, a paged iterator and a
@@ -237,5 +242,120 @@ func TestHostileBodylessGetOnHTTP1Wire(t *testing.T) {
 	for _, name := range []string{"read", "write sent with GET"} {
 		s := <-got
 		assert.Equal(t, seen{method: http.MethodGet}, s, name)
+	}
+}
+
+// startRedirectFramer starts a raw HTTP/2 server over TLS that answers a
+// request for any path but /moved with a 302 to /moved, and resets every
+// stream for /moved with PROTOCOL_ERROR. It counts the requests for /moved
+// it read whole.
+func startRedirectFramer(t *testing.T) (url string, roots *x509.CertPool, moved *atomic.Int32) {
+	t.Helper()
+	cert := httptest.NewUnstartedServer(http.NotFoundHandler())
+	cert.StartTLS()
+	cfg := cert.TLS.Clone()
+	roots = tlsRoots(cert)
+	cert.Close()
+	cfg.NextProtos = []string{http2.NextProtoTLS}
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ln := tls.NewListener(tcp, cfg)
+	moved = new(atomic.Int32)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns[conn] = true
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				serveRedirects(conn, moved)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		for c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return "https://" + tcp.Addr().String(), roots, moved
+}
+
+func serveRedirects(conn net.Conn, moved *atomic.Int32) {
+	preface := make([]byte, len(http2.ClientPreface))
+	if _, err := io.ReadFull(conn, preface); err != nil || string(preface) != http2.ClientPreface {
+		return
+	}
+	fr := http2.NewFramer(conn, conn)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	var hbuf bytes.Buffer
+	enc := hpack.NewEncoder(&hbuf)
+	if fr.WriteSettings() != nil {
+		return
+	}
+	paths := map[uint32]string{}
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			return
+		}
+		var id uint32
+		var ended bool
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				_ = fr.WriteSettingsAck()
+			}
+		case *http2.PingFrame:
+			if !f.IsAck() {
+				_ = fr.WritePing(true, f.Data)
+			}
+		case *http2.MetaHeadersFrame:
+			id, ended = f.StreamID, f.StreamEnded()
+			paths[id] = f.PseudoValue("path")
+		case *http2.DataFrame:
+			id, ended = f.StreamID, f.StreamEnded()
+		}
+		if !ended {
+			continue
+		}
+		if strings.HasPrefix(paths[id], "/moved") {
+			moved.Add(1)
+			_ = fr.WriteRSTStream(id, http2.ErrCodeProtocol)
+			continue
+		}
+		hbuf.Reset()
+		_ = enc.WriteField(hpack.HeaderField{Name: ":status", Value: "302"})
+		_ = enc.WriteField(hpack.HeaderField{Name: "location", Value: "/moved" + apiPath})
+		_ = enc.WriteField(hpack.HeaderField{Name: "content-length", Value: "0"})
+		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: hbuf.Bytes(), EndStream: true, EndHeaders: true})
+	}
+}
+
+// A read redirected to a URL whose streams are reset reaches that URL once
+// per attempt: the hop net/http builds for a redirect gets the same
+// non-replayable body as the first request.
+func TestHostileRedirectedReadArrivesOncePerAttempt(t *testing.T) {
+	url, roots, moved := startRedirectFramer(t)
+	c := hostileClient(t, url, roots)
+	for _, rc := range readCalls() {
+		clk := &fakeClock{}
+		c.clock = clk
+		moved.Store(0)
+		runRead(t, c, clk, moved, rc)
 	}
 }
