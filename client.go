@@ -603,6 +603,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	if err == nil && !r.write {
+		resp, err = c.followRead(resp)
+	}
 	if err != nil {
 		stop()
 		if timedOut.Load() && ctx.Err() == nil {

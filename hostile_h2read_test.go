@@ -359,3 +359,64 @@ func TestHostileRedirectedReadArrivesOncePerAttempt(t *testing.T) {
 		runRead(t, c, clk, moved, rc)
 	}
 }
+
+// Reads follow same-host redirects of every kind, 307 and 308 included
+// (their empty body is not replayable, so net/http alone would stop there).
+func TestHostileReadFollowsRedirects(t *testing.T) {
+	reply := fixture(t, "account-customer-info.xml")
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			var arrivals atomic.Int32
+			srv := startH2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				arrivals.Add(1)
+				if !strings.HasPrefix(r.URL.Path, "/moved") {
+					http.Redirect(w, r, "/moved"+r.URL.Path+"?"+r.URL.RawQuery, status)
+					return
+				}
+				w.Header().Set("Content-Type", "text/xml")
+				_, _ = w.Write(reply)
+			}))
+			c := hostileClient(t, srv.URL, tlsRoots(srv))
+			got, err := c.Account.CustomerInfo(bg)
+			require.NoError(t, err)
+			assert.Equal(t, int64(1024), got.ID)
+			assert.Equal(t, int32(2), arrivals.Load())
+		})
+	}
+}
+
+// A loop of 307s (or 308s) in answer to a read ends after 10 redirects, as
+// a loop of 302s does, and is final; a 307 to another host is refused.
+func TestHostileReadTemporaryRedirectLimits(t *testing.T) {
+	for _, status := range []int{307, 308} {
+		t.Run(strconv.Itoa(status)+" loop", func(t *testing.T) {
+			var arrivals atomic.Int32
+			srv := startH2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				arrivals.Add(1)
+				http.Redirect(w, r, r.URL.String(), status)
+			}))
+			c := hostileClient(t, srv.URL, tlsRoots(srv))
+			_, err := c.Account.CustomerInfo(bg)
+			var re *RequestError
+			require.ErrorAs(t, err, &re)
+			assert.Contains(t, err.Error(), "stopped after 10 redirects")
+			assert.Equal(t, 1, re.Attempts)
+			assert.Equal(t, int32(10), arrivals.Load(), "the first request and 9 redirects, once")
+		})
+	}
+	t.Run("307 elsewhere", func(t *testing.T) {
+		var strayed atomic.Int32
+		other := startH2(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { strayed.Add(1) }))
+		srv := startH2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+r.URL.Path+"?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+		}))
+		c := hostileClient(t, srv.URL, tlsRoots(srv))
+		_, err := c.Account.CustomerInfo(bg)
+		var re *RequestError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, 1, re.Attempts)
+		assert.Contains(t, err.Error(), "redirect")
+		assert.NotContains(t, err.Error(), testPassword)
+		assert.Zero(t, strayed.Load(), "nothing sent to the other host")
+	})
+}
