@@ -316,14 +316,19 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, host: base.Host}
 		}
 		if next != nil {
-			err := next(req, via)
-			if err != nil && err != http.ErrUseLastResponse {
-				err = &stoppedRedirectError{err: err}
+			if err := next(req, via); err != nil {
+				if err != http.ErrUseLastResponse {
+					err = &stoppedRedirectError{err: err}
+				}
+				return err
 			}
-			return err
-		}
-		if len(via) >= 10 {
+		} else if len(via) >= 10 {
 			return &stoppedRedirectError{err: errors.New("stopped after 10 redirects")}
+		}
+		if req.Body == nil {
+			// The next hop, built by net/http without a body, must not be
+			// re-sent by the transport either: see newHTTPRequest.
+			req.Body, req.TransferEncoding = noReplayBody{}, identityEncoding
 		}
 		return nil
 	}
@@ -502,17 +507,23 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		// found dead before a byte was written is lost for POST writes.
 		req.GetBody = nil
 	}
-	if r.write && body == nil {
-		// net/http sends a GET again by itself when a kept-alive connection
-		// closes before the reply starts (it takes GET as idempotent). A
-		// write sent with GET (add-task, ml-addr-del, …) has then reached
-		// the server and may have taken effect: sent again, a task is
-		// created twice. A body that cannot be replayed (no GetBody) opts
-		// the request out; being empty, it is not sent over HTTP/1.1. The
-		// HTTP/2 transport, for its part, re-sends a request with a nil
-		// body after a reset stream or a GOAWAY, so the body is needed
-		// there too (it costs an empty DATA frame).
+	if body == nil {
+		// Only the SDK's retry policy may send a request again, read or
+		// write. net/http sends a GET again by itself when a kept-alive
+		// connection closes before the reply starts, and its HTTP/2 code
+		// re-sends a request with no body after a reset stream or a GOAWAY,
+		// with no limit, for as long as the server keeps answering so: a
+		// read meets the SDK's count and backoff only after its deadline,
+		// and a write sent with GET (add-task, ml-addr-del, …) that has
+		// reached the server may be created twice. An empty body that
+		// cannot be replayed (no GetBody) opts the request out of both.
+		// Over HTTP/2 it costs an empty DATA frame. Over HTTP/1.1 the
+		// "identity" transfer encoding sends it as nothing at all (no
+		// Content-Length, no chunking: a request without either has no
+		// body) and spares the transport its probe of a body of unknown
+		// length, a goroutine and a timer per request.
 		req.Body = noReplayBody{}
+		req.TransferEncoding = identityEncoding
 	}
 	if r.upload != nil && r.upload.length >= 0 {
 		// Known length: sent with Content-Length, not chunked (see
@@ -530,12 +541,19 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	return req, nil
 }
 
-// noReplayBody is the empty body of a write sent with GET: see
-// newHTTPRequest.
+// noReplayBody is the empty body of every request sent without one (all
+// reads, and writes sent with GET): see newHTTPRequest.
 type noReplayBody struct{}
 
 func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (noReplayBody) Close() error             { return nil }
+
+// WriteTo lets io.Copy skip the copy buffer.
+func (noReplayBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
+
+// identityEncoding is the TransferEncoding of a request whose body is
+// noReplayBody; shared, never modified.
+var identityEncoding = []string{"identity"}
 
 // do sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
@@ -597,6 +615,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	sending.answered()
+	if err == nil && !r.write {
+		resp, err = c.followRead(resp)
+	}
 	if err != nil {
 		stop()
 		if timedOut.Load() && ctx.Err() == nil {
