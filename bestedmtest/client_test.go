@@ -35,7 +35,7 @@ func TestSDKClient(t *testing.T) {
 	require.NoError(t, err)
 	_, err = q.Account.CustomerInfo(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, AuthQuery, s.Requests()[len(s.Requests())-1].Auth)
+	assert.Equal(t, AuthSchemeQuery, s.Requests()[len(s.Requests())-1].Auth)
 
 	for _, f := range []Fault{GBKBody(), BOMBody()} {
 		s.Fail(Match{Script: "account.php"}, 1, f)

@@ -1259,9 +1259,9 @@ var e2eCalls = []string{
 // the flow made every call of the document.
 func (f *flow) requests(t *testing.T) {
 	cust, admin := f.srv.Customer(), f.srv.Manager()
-	want := bestedmtest.AuthBasic
+	want := bestedmtest.AuthSchemeBasic
 	if f.mode == bestedm.AuthQuery {
-		want = bestedmtest.AuthQuery
+		want = bestedmtest.AuthSchemeQuery
 	}
 	seen := map[string]bool{}
 	reqs := f.srv.Requests()
@@ -1275,9 +1275,9 @@ func (f *flow) requests(t *testing.T) {
 		}
 		assert.Equal(t, creds.Username, r.Username)
 		switch want {
-		case bestedmtest.AuthBasic:
+		case bestedmtest.AuthSchemeBasic:
 			assert.False(t, r.Query.Has("password") || r.Query.Has("username"), "no credentials in the URL")
-		case bestedmtest.AuthQuery:
+		case bestedmtest.AuthSchemeQuery:
 			assert.Empty(t, r.Header.Get("Authorization"))
 			assert.Equal(t, r.Username, r.Query.Get("username"))
 			assert.Equal(t, creds.PasswordHash(), r.Query.Get("password"))

@@ -52,8 +52,8 @@ type Credentials struct {
 // query-string mode sends.
 func (c Credentials) PasswordHash() string { return bestedm.HashPassword(c.Password) }
 
-// Option configures a Server.
-type Option func(*config)
+// ServerOption configures a Server.
+type ServerOption func(*config)
 
 type config struct {
 	seed  int64
@@ -64,17 +64,17 @@ type config struct {
 // WithSeed sets the seed of the generated data (default 1). The same seed
 // on the same day gives the same accounts, lists, templates, tasks and
 // statistics.
-func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
+func WithSeed(seed int64) ServerOption { return func(c *config) { c.seed = seed } }
 
 // WithAddr sets the address to listen on (default "127.0.0.1:0", a free
 // port on the loopback interface).
-func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+func WithAddr(addr string) ServerOption { return func(c *config) { c.addr = addr } }
 
 // WithClock sets the server's clock (default time.Now). The generated data
 // is laid out around the clock's day at start, and tasks start, send and
 // finish by it: a fixed or hand-advanced clock makes every reply
 // reproducible.
-func WithClock(now func() time.Time) Option {
+func WithClock(now func() time.Time) ServerOption {
 	return func(c *config) {
 		if now != nil {
 			c.clock = now
@@ -84,7 +84,7 @@ func WithClock(now func() time.Time) Option {
 
 // NewServer starts a server for a test or benchmark; it is closed when tb
 // and its subtests finish.
-func NewServer(tb testing.TB, opts ...Option) *Server {
+func NewServer(tb testing.TB, opts ...ServerOption) *Server {
 	tb.Helper()
 	s, err := Start(opts...)
 	if err != nil {
@@ -95,7 +95,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 }
 
 // Start starts a server, for programs; stop it with Close or Shutdown.
-func Start(opts ...Option) (*Server, error) {
+func Start(opts ...ServerOption) (*Server, error) {
 	cfg := config{seed: 1, addr: "127.0.0.1:0", clock: time.Now}
 	for _, o := range opts {
 		if o != nil {
