@@ -43,7 +43,7 @@ type RecordedFile struct {
 }
 
 // Requests returns a copy of every request received since the start or the
-// last Reset, oldest first (the most recent 50,000 at least, in a
+// last ClearRequests, oldest first (the most recent 50,000 at least, in a
 // long-running program).
 func (s *Server) Requests() []RecordedRequest {
 	s.recMu.Lock()
@@ -59,8 +59,9 @@ func (s *Server) Requests() []RecordedRequest {
 	return out
 }
 
-// Reset forgets the recorded requests. Injected faults and the data stay.
-func (s *Server) Reset() {
+// ClearRequests forgets the recorded requests, so that Requests shows only
+// what comes after. Pending faults (see ClearFaults) and the data stay.
+func (s *Server) ClearRequests() {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	s.recs = nil

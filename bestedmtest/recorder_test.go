@@ -61,7 +61,7 @@ func TestRecorder(t *testing.T) {
 	assert.Equal(t, "tpl-attachment-add", s.Requests()[0].Query.Get("do"))
 	assert.Equal(t, "a.pdf", s.Requests()[0].Files[0].Name)
 
-	s.Reset()
+	s.ClearRequests()
 	assert.Empty(t, s.Requests())
 	a.get("mloperate.php", "maillist-list")
 	assert.Len(t, s.Requests(), 1)

@@ -390,7 +390,7 @@ func TestSDKFaults(t *testing.T) {
 			if c.call.count != nil {
 				before = c.call.count(t, client)
 			}
-			srv.Reset()
+			srv.ClearRequests()
 
 			srv.Fail(c.call.match, c.times, c.fault)
 			start := time.Now()
