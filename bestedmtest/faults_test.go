@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -80,13 +81,19 @@ func TestFaultMatching(t *testing.T) {
 	assert.Equal(t, 502, a.get("mloperate.php", "maillist-list").code)
 	assert.Equal(t, 200, a.get("mloperate.php", "maillist-list").code)
 
-	s.Fail(Match{Script: "stask.php"}, 0, HTTPStatus(500)) // until cleared
+	s.FailAlways(Match{Script: "stask.php"}, HTTPStatus(500))
 	for i := 0; i < 3; i++ {
 		assert.Equal(t, 500, a.get("stask.php", "", "date", "2024-05-14").code)
 	}
 	s.ClearFaults()
 	assert.Equal(t, 200, a.get("stask.php", "", "date", "2024-05-14").code)
 	assert.Panics(t, func() { s.Fail(Match{}, 1, Fault{}) })
+	assert.Panics(t, func() { s.FailAlways(Match{}, Fault{}) })
+	for _, n := range []int{0, -1} {
+		assert.PanicsWithValue(t, fmt.Sprintf("bestedmtest: Fail with n = %d; n must be at least 1 (FailAlways fails every matching request)", n),
+			func() { s.Fail(Match{}, n, HTTPStatus(500)) })
+	}
+	assert.Equal(t, 200, a.get("stask.php", "", "date", "2024-05-14").code, "a refused Fail adds no rule")
 }
 
 func TestFaultDelay(t *testing.T) {
