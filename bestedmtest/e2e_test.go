@@ -84,7 +84,7 @@ type flow struct {
 
 func newFlow(t *testing.T, mode bestedm.AuthMode) *flow {
 	clk := bestedmtest.NewClock(e2eStart)
-	srv := bestedmtest.NewServer(t, bestedmtest.WithClock(clk.Now), bestedmtest.WithSeed(1))
+	srv := bestedmtest.NewServer(t, bestedmtest.WithClock(clk), bestedmtest.WithSeed(1))
 	opts := []bestedm.Option{bestedm.WithAuthMode(mode), bestedm.WithRetry(bestedm.RetryPolicy{})}
 	c, err := srv.Client(opts...)
 	require.NoError(t, err)

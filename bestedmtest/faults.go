@@ -55,8 +55,11 @@ func HTTPStatusRetryAfter(code int, after time.Duration) Fault {
 	return Fault{kind: faultStatus, code: code, retryAfter: after}
 }
 
-// Delay waits d before handling the request normally. If the client gives
-// up first (its context ends), the request is not handled.
+// Delay waits d before handling the request normally: d of real time, or,
+// on a server with WithClock, until the clock has moved d past the
+// request's arrival (Clock.Advance releases it; Clock.BlockUntil waits for
+// it to arrive). If the client gives up first (its context ends), the
+// request is not handled.
 func Delay(d time.Duration) Fault { return Fault{kind: faultDelay, delay: d} }
 
 // DropConnection handles the request (a write takes effect), then closes

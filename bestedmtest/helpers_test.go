@@ -17,7 +17,7 @@ import (
 // testNow is the fixed clock of most tests: a Monday afternoon in China.
 var testNow = time.Date(2024, 5, 20, 14, 30, 0, 0, chinaZone)
 
-func fixedClock() func() time.Time { return func() time.Time { return testNow } }
+func fixedClock() *Clock { return NewClock(testNow) }
 
 // newTest starts a server with the fixed clock.
 func newTest(t *testing.T, opts ...ServerOption) *Server {

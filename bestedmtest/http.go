@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // maxBody bounds a request body; a larger one is refused with 413.
@@ -29,7 +28,7 @@ type upload struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, inAPI, bodyErr := s.receive(w, r)
 	f, faulty := s.admit(c)
-	if faulty && !preFault(w, r, f) {
+	if faulty && !s.preFault(w, r, f) {
 		return
 	}
 	var rep reply
@@ -88,19 +87,13 @@ func (s *Server) admit(c *call) (Fault, bool) {
 // preFault applies the faults that act before the request is handled. It
 // returns false when the request must not be handled: a status fault
 // answered it, or the client left during a delay.
-func preFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+func (s *Server) preFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
 	switch f.kind {
 	case faultStatus:
 		write(w, statusPage(f))
 		return false
 	case faultDelay:
-		t := time.NewTimer(f.delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return false
-		}
+		return s.wait(r.Context(), f.delay)
 	}
 	return true
 }

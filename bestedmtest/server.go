@@ -25,7 +25,8 @@ const (
 type Server struct {
 	mu    sync.Mutex // guards st
 	st    *state
-	clock func() time.Time
+	clock *Clock // nil: real time
+	tb    testing.TB // nil for a server from Start
 
 	recMu  sync.Mutex // guards recs and faults
 	recs   []RecordedRequest
@@ -58,7 +59,7 @@ type ServerOption func(*config)
 type config struct {
 	seed  int64
 	addr  string
-	clock func() time.Time
+	clock *Clock
 }
 
 // WithSeed sets the seed of the generated data (default 1). The same seed
@@ -70,14 +71,15 @@ func WithSeed(seed int64) ServerOption { return func(c *config) { c.seed = seed 
 // port on the loopback interface).
 func WithAddr(addr string) ServerOption { return func(c *config) { c.addr = addr } }
 
-// WithClock sets the server's clock (default time.Now). The generated data
-// is laid out around the clock's day at start, and tasks start, send and
-// finish by it: a fixed or hand-advanced clock makes every reply
-// reproducible.
-func WithClock(now func() time.Time) ServerOption {
-	return func(c *config) {
-		if now != nil {
-			c.clock = now
+// WithClock runs the server on c instead of real time (the default). The
+// generated data is laid out around the clock's day at start; tasks start,
+// send and finish by it; and Delay faults wait until it has moved by their
+// duration. A clock that is never moved makes every reply reproducible; one
+// moved with Advance makes time pass in a test without sleeping.
+func WithClock(c *Clock) ServerOption {
+	return func(cfg *config) {
+		if c != nil {
+			cfg.clock = c
 		}
 	}
 }
@@ -96,7 +98,7 @@ func NewServer(tb testing.TB, opts ...ServerOption) *Server {
 
 // Start starts a server, for programs; stop it with Close or Shutdown.
 func Start(opts ...ServerOption) (*Server, error) {
-	cfg := config{seed: 1, addr: "127.0.0.1:0", clock: time.Now}
+	cfg := config{seed: 1, addr: "127.0.0.1:0"}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -107,12 +109,12 @@ func Start(opts ...ServerOption) (*Server, error) {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)
 	}
 	s := &Server{
-		st:    newState(cfg.seed, cfg.clock()),
 		clock: cfg.clock,
 		ln:    ln,
 		base:  "http://" + ln.Addr().String() + APIPath,
 		done:  make(chan struct{}),
 	}
+	s.st = newState(cfg.seed, s.now())
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
@@ -178,7 +180,35 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-func (s *Server) now() time.Time { return s.clock().In(chinaZone) }
+func (s *Server) now() time.Time {
+	if s.clock == nil {
+		return time.Now().In(chinaZone)
+	}
+	return s.clock.Now().In(chinaZone)
+}
+
+// wait waits d on the server's clock, or until ctx ends; it reports
+// whether the full d passed.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
+	if s.clock == nil {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	ch, stop := s.clock.after(d)
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		stop()
+		return false
+	}
+}
 
 // splitPath returns the script of an API path, and whether the path is under
 // one of the two API roots.

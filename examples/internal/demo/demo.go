@@ -70,7 +70,7 @@ func fakeClient() (*bestedm.Client, func(), error) {
 		start = t
 	}
 	clock = bestedmtest.NewClock(start)
-	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(clock.Now))
+	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(clock))
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the fake server: %w", err)
 	}
