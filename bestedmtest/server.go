@@ -25,7 +25,7 @@ const (
 type Server struct {
 	mu    sync.Mutex // guards st
 	st    *state
-	clock *Clock // nil: real time
+	clock *Clock     // nil: real time
 	tb    testing.TB // nil for a server from Start
 
 	recMu  sync.Mutex // guards recs and faults
