@@ -27,11 +27,7 @@ func startFake() (*bestedmtest.Server, *bestedm.Client) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := srv.Client()
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv, client
+	return srv, srv.Client()
 }
 
 func ExampleNewClient() {

@@ -86,10 +86,8 @@ func newFlow(t *testing.T, mode bestedm.AuthMode) *flow {
 	clk := bestedmtest.NewClock(e2eStart)
 	srv := bestedmtest.NewServer(t, bestedmtest.WithClock(clk), bestedmtest.WithSeed(1))
 	opts := []bestedm.Option{bestedm.WithAuthMode(mode), bestedm.WithRetry(bestedm.RetryPolicy{})}
-	c, err := srv.Client(opts...)
-	require.NoError(t, err)
-	mgr, err := srv.ManagerClient(opts...)
-	require.NoError(t, err)
+	c := srv.Client(opts...)
+	mgr := srv.ManagerClient(opts...)
 	return &flow{
 		srv: srv, clk: clk, mode: mode, c: c, mgr: mgr, loc: c.Location(), ctx: context.Background(),
 		cid: srv.Customer().CustomerID, members: roster{names: map[string]string{}, ids: map[string]int64{}},

@@ -17,10 +17,7 @@ func ExampleStart() {
 	}
 	defer s.Close()
 
-	c, err := s.Client()
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := s.Client() // fixed, valid options: it cannot fail
 	info, err := c.Account.CustomerInfo(context.Background())
 	if err != nil {
 		log.Fatal(err)
@@ -39,10 +36,7 @@ func ExampleServer_Fail() {
 	// The next account.php request meets a 503 from the proxy.
 	s.Fail(bestedmtest.Match{Script: "account.php"}, 1, bestedmtest.HTTPStatus(503))
 
-	c, err := s.Client(bestedm.WithRetry(bestedm.RetryPolicy{})) // no retries
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := s.Client(bestedm.WithRetry(bestedm.RetryPolicy{})) // no retries
 	_, err = c.Account.CustomerInfo(context.Background())
 	var he *bestedm.HTTPError
 	if errors.As(err, &he) {

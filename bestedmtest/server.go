@@ -85,18 +85,20 @@ func WithClock(c *Clock) ServerOption {
 }
 
 // NewServer starts a server for a test or benchmark; it is closed when tb
-// and its subtests finish.
+// and its subtests finish, and Client reports a failure through tb.
 func NewServer(tb testing.TB, opts ...ServerOption) *Server {
 	tb.Helper()
 	s, err := Start(opts...)
 	if err != nil {
 		tb.Fatalf("bestedmtest: %v", err)
 	}
+	s.tb = tb
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
 // Start starts a server, for programs; stop it with Close or Shutdown.
+// Client panics on an invalid option there; NewClient returns the error.
 func Start(opts ...ServerOption) (*Server, error) {
 	cfg := config{seed: 1, addr: "127.0.0.1:0"}
 	for _, o := range opts {
@@ -145,16 +147,53 @@ func (s *Server) Manager() Credentials {
 }
 
 // Client returns an SDK client logged in as the customer, pointed at the
-// server. opts are applied after the base URL, so they may override it.
-func (s *Server) Client(opts ...bestedm.Option) (*bestedm.Client, error) {
-	c := s.Customer()
+// server; opts are applied after the base URL, so they may override it.
+// Only an invalid option makes it fail: on a server from NewServer that
+// fails the test (call Client from the test's goroutine), on one from
+// Start it panics. A program that takes options from its input and wants
+// the error uses NewClient.
+func (s *Server) Client(opts ...bestedm.Option) *bestedm.Client {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	return s.must(s.NewClient(opts...))
+}
+
+// ManagerClient is Client logged in as the administrator, for manager
+// mode (§7).
+func (s *Server) ManagerClient(opts ...bestedm.Option) *bestedm.Client {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	return s.must(s.NewManagerClient(opts...))
+}
+
+// NewClient is Client returning the error instead of failing the test or
+// panicking.
+func (s *Server) NewClient(opts ...bestedm.Option) (*bestedm.Client, error) {
+	return s.newClient(s.Customer(), opts)
+}
+
+// NewManagerClient is ManagerClient returning the error instead of failing
+// the test or panicking.
+func (s *Server) NewManagerClient(opts ...bestedm.Option) (*bestedm.Client, error) {
+	return s.newClient(s.Manager(), opts)
+}
+
+func (s *Server) newClient(c Credentials, opts []bestedm.Option) (*bestedm.Client, error) {
 	return bestedm.NewClient(c.Username, c.Password, append([]bestedm.Option{bestedm.WithBaseURL(s.URL())}, opts...)...)
 }
 
-// ManagerClient returns an SDK client logged in as the administrator.
-func (s *Server) ManagerClient(opts ...bestedm.Option) (*bestedm.Client, error) {
-	c := s.Manager()
-	return bestedm.NewClient(c.Username, c.Password, append([]bestedm.Option{bestedm.WithBaseURL(s.URL())}, opts...)...)
+func (s *Server) must(c *bestedm.Client, err error) *bestedm.Client {
+	if err == nil {
+		return c
+	}
+	if s.tb != nil {
+		s.tb.Helper()
+		s.tb.Fatalf("bestedmtest: client: %v", err)
+		return nil
+	}
+	panic(fmt.Sprintf("bestedmtest: client: %v (NewClient returns this error instead of panicking)", err))
 }
 
 // Close stops the server at once, cutting open connections. It is safe to

@@ -74,7 +74,7 @@ func fakeClient() (*bestedm.Client, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the fake server: %w", err)
 	}
-	c, err := srv.Client()
+	c, err := srv.NewClient()
 	if err != nil {
 		srv.Close()
 		return nil, nil, fmt.Errorf("creating the client: %w", err)
