@@ -12,7 +12,9 @@ import (
 // server sets the id and creation time), and the plural methods (Lists,
 // Addresses, …) return copies in id order. They are plain values of this
 // package, not the SDK's types, so that a test can compare what a client
-// sent with what the server holds.
+// sent with what the server holds. On a server from NewServer a seeding
+// mistake fails the test, so call the Add… methods from the test's
+// goroutine; the reads are safe from any goroutine.
 
 // StoredList is a contact list.
 type StoredList struct {
