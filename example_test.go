@@ -23,15 +23,11 @@ var exampleNow = time.Date(2024, 5, 20, 14, 30, 0, 0, time.FixedZone("UTC+8", 8*
 
 // startFake starts the fake service and returns it with a client of it.
 func startFake() (*bestedmtest.Server, *bestedm.Client) {
-	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(func() time.Time { return exampleNow }))
+	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(bestedmtest.NewClock(exampleNow)))
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := srv.Client()
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv, client
+	return srv, srv.Client()
 }
 
 func ExampleNewClient() {

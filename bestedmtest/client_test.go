@@ -3,6 +3,7 @@ package bestedmtest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -17,8 +18,7 @@ import (
 func TestSDKClient(t *testing.T) {
 	s := newTest(t)
 	ctx := context.Background()
-	c, err := s.Client(bestedm.WithRetry(bestedm.RetryPolicy{}))
-	require.NoError(t, err)
+	c := s.Client(bestedm.WithRetry(bestedm.RetryPolicy{}))
 	assert.Equal(t, s.URL(), c.BaseURL().String())
 
 	info, err := c.Account.CustomerInfo(ctx)
@@ -31,11 +31,10 @@ func TestSDKClient(t *testing.T) {
 	assert.True(t, svc.ExpirationDate.IsZero(), "0000-00-00 is the zero time")
 	assert.Less(t, svc.QuotaLeft, svc.QuotaBought)
 
-	q, err := s.Client(bestedm.WithAuthMode(bestedm.AuthQuery))
-	require.NoError(t, err)
+	q := s.Client(bestedm.WithAuthMode(bestedm.AuthQuery))
 	_, err = q.Account.CustomerInfo(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, AuthQuery, s.Requests()[len(s.Requests())-1].Auth)
+	assert.Equal(t, AuthSchemeQuery, s.Requests()[len(s.Requests())-1].Auth)
 
 	for _, f := range []Fault{GBKBody(), BOMBody()} {
 		s.Fail(Match{Script: "account.php"}, 1, f)
@@ -58,8 +57,7 @@ func TestSDKClient(t *testing.T) {
 	}
 
 	s.Fail(Match{}, 1, Delay(time.Second))
-	short, err := s.Client(bestedm.WithRetry(bestedm.RetryPolicy{}), bestedm.WithTimeout(50*time.Millisecond))
-	require.NoError(t, err)
+	short := s.Client(bestedm.WithRetry(bestedm.RetryPolicy{}), bestedm.WithTimeout(50*time.Millisecond))
 	_, err = short.Account.CustomerInfo(ctx)
 	var re *bestedm.RequestError
 	assert.ErrorAs(t, err, &re)
@@ -69,8 +67,7 @@ func TestSDKClient(t *testing.T) {
 	_, err = bad.Account.CustomerInfo(ctx)
 	assert.True(t, errors.Is(err, bestedm.ErrUnauthorized), "%v", err)
 
-	m, err := s.ManagerClient()
-	require.NoError(t, err)
+	m := s.ManagerClient()
 	_, err = m.Account.CustomerInfo(ctx)
 	var ae *bestedm.APIError
 	require.ErrorAs(t, err, &ae)
@@ -80,8 +77,7 @@ func TestSDKClient(t *testing.T) {
 func TestStartAndClose(t *testing.T) {
 	s, err := Start(WithAddr("127.0.0.1:0"), WithSeed(3))
 	require.NoError(t, err)
-	c, err := s.Client()
-	require.NoError(t, err)
+	c := s.Client()
 	_, err = c.Account.CustomerInfo(context.Background())
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
@@ -91,4 +87,47 @@ func TestStartAndClose(t *testing.T) {
 
 	_, err = Start(WithAddr("256.0.0.1:1"))
 	assert.Error(t, err)
+}
+
+// fatalTB records Fatalf instead of stopping the goroutine.
+type fatalTB struct {
+	testing.TB
+	fatal []string
+}
+
+func (f *fatalTB) Helper() {}
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.fatal = append(f.fatal, fmt.Sprintf(format, args...))
+}
+
+func TestClientInvalidOption(t *testing.T) {
+	bad := bestedm.WithBaseURL("ftp://127.0.0.1/")
+	_, wantErr := bestedm.NewClient("u", "p", bad)
+	require.Error(t, wantErr, "the option must be invalid for this test")
+
+	// From NewServer: the test fails through its TB.
+	s := NewServer(t)
+	tb := &fatalTB{TB: t}
+	s.tb = tb
+	assert.Nil(t, s.Client(bad))
+	assert.Nil(t, s.ManagerClient(bad))
+	assert.Equal(t, []string{"bestedmtest: client: " + wantErr.Error(), "bestedmtest: client: " + wantErr.Error()}, tb.fatal)
+	s.tb = t
+	assert.NotNil(t, s.Client(), "valid options: a client, no failure")
+
+	// From Start: Client panics; NewClient returns the error.
+	p, err := Start()
+	require.NoError(t, err)
+	defer p.Close()
+	assert.PanicsWithValue(t, "bestedmtest: client: "+wantErr.Error()+" (NewClient returns this error instead of panicking)",
+		func() { p.Client(bad) })
+	assert.Panics(t, func() { p.ManagerClient(bad) })
+	_, err = p.NewClient(bad)
+	assert.EqualError(t, err, wantErr.Error())
+	_, err = p.NewManagerClient(bad)
+	assert.EqualError(t, err, wantErr.Error())
+	m, err := p.NewManagerClient()
+	require.NoError(t, err)
+	_, err = m.Domain.ForCustomer(p.Customer().CustomerID).List(context.Background())
+	assert.NoError(t, err, "the manager client logs in as the administrator")
 }

@@ -5,10 +5,11 @@
 // A test starts one with NewServer and talks to it through an SDK client:
 //
 //	s := bestedmtest.NewServer(t)              // closed when the test ends
-//	c, err := s.Client()                       // the customer account
+//	c := s.Client()                            // the customer account; an invalid option fails the test
 //	lists, err := c.Maillist.List(ctx)
 //
-// Programs use Start and Close, or the bestedm-fake command. All 45 calls of
+// Programs use Start and Close, or the bestedm-fake command; there Client
+// panics on an invalid option, and NewClient returns the error instead. All 45 calls of
 // the document are served, from memory, under /mm-ms/apinew/ and the older
 // /mm-ms/api/, and failexportall.php, which production clients call; the
 // server is safe for concurrent use.
@@ -17,12 +18,18 @@
 //
 // A server starts with generated data that depends only on the seed
 // (WithSeed, default 1) and on the day of its clock at start (WithClock,
-// default time.Now; times are UTC+8 wall clock): a customer account and the
+// default real time; times are UTC+8 wall clock): a customer account and the
 // administrator (Customer, Manager), a second customer reachable only in
 // manager mode (id Customer().CustomerID+1), four contact lists (120, 25, 8
 // and 0 addresses) plus five unclassified addresses, three templates, eleven
 // tasks from nine days ago to three days ahead (finished, sending, waiting,
 // held, paused, cancelled), sender domains and mailboxes.
+//
+// A test seeds and inspects that state directly too, without the API:
+// AddList, AddAddress, AddTemplate, AddTask, AddDomain and AddMailbox put
+// data in (a mistake fails the test, or panics on a server from Start), and
+// Lists, Addresses, Templates, Tasks, Domains and Mailboxes return copies
+// of it as Stored* values.
 //
 // Writes change that state, and reads show it. Tasks move by the clock: a
 // waiting task starts at its send time (status 2, "send now", at its
@@ -213,8 +220,8 @@
 //
 // # Failures
 //
-// Fail injects a failure into the next requests that match a script and
-// do= action: an HTTP status with an nginx error page (with Retry-After if
+// Fail injects a failure into the next n requests that match a script and
+// do= action, FailAlways into every one until ClearFaults: an HTTP status with an nginx error page (with Retry-After if
 // asked), a delay, a dropped connection, a connection dropped mid-body, a
 // truncated body, a body broken by a PHP warning, an empty body, a body
 // re-encoded as GBK (charset declared in Content-Type and in the prolog),
@@ -222,7 +229,18 @@
 // before the service sees it; the others let it take effect first, as a
 // reply lost on its way back does.
 //
-// Requests returns every request received — method, path, script, action,
-// query, form fields, file names and sizes, headers, auth mode, user name
-// and the fault applied — for asserting what a client sent.
+// # Time
+//
+// Without WithClock the server runs on real time. With WithClock(c) it
+// runs on the *Clock c, which moves only by c.Advance and c.Set: tasks
+// start, send and finish by it, and a Delay fault waits until it has moved
+// by the delay, so a test of a slow reply sends the request, calls
+// c.BlockUntil(1) to know it is waiting, then c.Advance(d) — no real sleep.
+//
+// # Requests
+//
+// Requests returns every request received since the start or the last
+// ClearRequests — method, path, script, action, query, form fields, file
+// names and sizes, headers, AuthScheme, user name and the fault applied —
+// for asserting what a client sent.
 package bestedmtest

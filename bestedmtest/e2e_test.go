@@ -84,12 +84,10 @@ type flow struct {
 
 func newFlow(t *testing.T, mode bestedm.AuthMode) *flow {
 	clk := bestedmtest.NewClock(e2eStart)
-	srv := bestedmtest.NewServer(t, bestedmtest.WithClock(clk.Now), bestedmtest.WithSeed(1))
+	srv := bestedmtest.NewServer(t, bestedmtest.WithClock(clk), bestedmtest.WithSeed(1))
 	opts := []bestedm.Option{bestedm.WithAuthMode(mode), bestedm.WithRetry(bestedm.RetryPolicy{})}
-	c, err := srv.Client(opts...)
-	require.NoError(t, err)
-	mgr, err := srv.ManagerClient(opts...)
-	require.NoError(t, err)
+	c := srv.Client(opts...)
+	mgr := srv.ManagerClient(opts...)
 	return &flow{
 		srv: srv, clk: clk, mode: mode, c: c, mgr: mgr, loc: c.Location(), ctx: context.Background(),
 		cid: srv.Customer().CustomerID, members: roster{names: map[string]string{}, ids: map[string]int64{}},
@@ -1259,9 +1257,9 @@ var e2eCalls = []string{
 // the flow made every call of the document.
 func (f *flow) requests(t *testing.T) {
 	cust, admin := f.srv.Customer(), f.srv.Manager()
-	want := bestedmtest.AuthBasic
+	want := bestedmtest.AuthSchemeBasic
 	if f.mode == bestedm.AuthQuery {
-		want = bestedmtest.AuthQuery
+		want = bestedmtest.AuthSchemeQuery
 	}
 	seen := map[string]bool{}
 	reqs := f.srv.Requests()
@@ -1275,9 +1273,9 @@ func (f *flow) requests(t *testing.T) {
 		}
 		assert.Equal(t, creds.Username, r.Username)
 		switch want {
-		case bestedmtest.AuthBasic:
+		case bestedmtest.AuthSchemeBasic:
 			assert.False(t, r.Query.Has("password") || r.Query.Has("username"), "no credentials in the URL")
-		case bestedmtest.AuthQuery:
+		case bestedmtest.AuthSchemeQuery:
 			assert.Empty(t, r.Header.Get("Authorization"))
 			assert.Equal(t, r.Username, r.Query.Get("username"))
 			assert.Equal(t, creds.PasswordHash(), r.Query.Get("password"))

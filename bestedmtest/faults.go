@@ -55,8 +55,11 @@ func HTTPStatusRetryAfter(code int, after time.Duration) Fault {
 	return Fault{kind: faultStatus, code: code, retryAfter: after}
 }
 
-// Delay waits d before handling the request normally. If the client gives
-// up first (its context ends), the request is not handled.
+// Delay waits d before handling the request normally: d of real time, or,
+// on a server with WithClock, until the clock has moved d past the
+// request's arrival (Clock.Advance releases it; Clock.BlockUntil waits for
+// it to arrive). If the client gives up first (its context ends), the
+// request is not handled.
 func Delay(d time.Duration) Fault { return Fault{kind: faultDelay, delay: d} }
 
 // DropConnection handles the request (a write takes effect), then closes
@@ -118,26 +121,38 @@ func (f Fault) String() string {
 
 type faultRule struct {
 	match Match
-	left  int // < 0: unlimited
+	left  int // < 0: until ClearFaults
 	fault Fault
 }
 
-// Fail makes the next n requests that match m fail with f (n <= 0: every
-// matching request until ClearFaults). Rules apply in the order they were
-// added; one request takes at most one fault.
+// Fail makes the next n requests that match m fail with f; n must be at
+// least 1 (FailAlways is the rule without a count). Rules apply in the
+// order they were added; one request takes at most one fault. Fail panics
+// on n < 1 or a zero Fault: either is a mistake in the test, not a
+// failure of the code under test.
 func (s *Server) Fail(m Match, n int, f Fault) {
-	if f.kind == 0 {
-		panic("bestedmtest: Fail with a zero Fault; use HTTPStatus, Delay, …")
+	if n < 1 {
+		panic(fmt.Sprintf("bestedmtest: Fail with n = %d; n must be at least 1 (FailAlways fails every matching request)", n))
 	}
-	if n <= 0 {
-		n = -1
+	s.addFault(m, n, f)
+}
+
+// FailAlways makes every request that matches m fail with f until
+// ClearFaults. It panics on a zero Fault.
+func (s *Server) FailAlways(m Match, f Fault) { s.addFault(m, -1, f) }
+
+func (s *Server) addFault(m Match, n int, f Fault) {
+	if f.kind == 0 {
+		panic("bestedmtest: a zero Fault; build one with HTTPStatus, Delay, …")
 	}
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	s.faults = append(s.faults, &faultRule{match: m, left: n, fault: f})
 }
 
-// ClearFaults removes every pending fault.
+// ClearFaults removes every pending fault, those of Fail not yet used up
+// and those of FailAlways. Recorded requests (see ClearRequests) and the
+// data stay.
 func (s *Server) ClearFaults() {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()

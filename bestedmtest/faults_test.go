@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -80,32 +81,101 @@ func TestFaultMatching(t *testing.T) {
 	assert.Equal(t, 502, a.get("mloperate.php", "maillist-list").code)
 	assert.Equal(t, 200, a.get("mloperate.php", "maillist-list").code)
 
-	s.Fail(Match{Script: "stask.php"}, 0, HTTPStatus(500)) // until cleared
+	s.FailAlways(Match{Script: "stask.php"}, HTTPStatus(500))
 	for i := 0; i < 3; i++ {
 		assert.Equal(t, 500, a.get("stask.php", "", "date", "2024-05-14").code)
 	}
 	s.ClearFaults()
 	assert.Equal(t, 200, a.get("stask.php", "", "date", "2024-05-14").code)
 	assert.Panics(t, func() { s.Fail(Match{}, 1, Fault{}) })
+	assert.Panics(t, func() { s.FailAlways(Match{}, Fault{}) })
+	for _, n := range []int{0, -1} {
+		assert.PanicsWithValue(t, fmt.Sprintf("bestedmtest: Fail with n = %d; n must be at least 1 (FailAlways fails every matching request)", n),
+			func() { s.Fail(Match{}, n, HTTPStatus(500)) })
+	}
+	assert.Equal(t, 200, a.get("stask.php", "", "date", "2024-05-14").code, "a refused Fail adds no rule")
 }
 
 func TestFaultDelay(t *testing.T) {
-	s := newTest(t)
+	// Without a clock the delay is real time, the one place a real wait is
+	// the thing under test; it stays short.
+	s := NewServer(t)
 	a := customerAPI(t, s)
 	s.Fail(Match{Script: "account.php"}, 1, Delay(60*time.Millisecond))
 	start := time.Now()
 	assert.Equal(t, "customer", a.get("account.php", "customer-info").root(t))
 	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond)
+}
 
-	// A client that gives up first: the request is never handled.
+// waiters is how many requests wait on the clock.
+func waiters(c *Clock) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
+}
+
+func TestFaultDelayOnClock(t *testing.T) {
+	clk := fixedClock()
+	s := NewServer(t, WithClock(clk))
+	a := customerAPI(t, s)
+	start := time.Now()
+	s.Fail(Match{Script: "account.php"}, 1, Delay(time.Hour))
+	got := make(chan string, 1)
+	go func() {
+		r, err := a.tryGet("account.php", "customer-info")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- r.body
+	}()
+	clk.BlockUntil(1)
+	clk.Advance(59 * time.Minute)
+	assert.Equal(t, 1, waiters(clk), "59 of 60 minutes do not release it")
+	clk.Advance(time.Minute)
+	assert.Contains(t, <-got, "<customer>")
+	assert.Equal(t, 0, waiters(clk))
+	assert.Less(t, time.Since(start), 5*time.Second, "an hour's delay costs no real hour")
+
+	// Two delays release in the order of their ends; Set moves by the same rule.
+	s.Fail(Match{Script: "account.php"}, 2, Delay(10*time.Second))
+	done := make(chan struct{}, 2)
+	for range 2 {
+		go func() {
+			_, _ = a.tryGet("account.php", "customer-info")
+			done <- struct{}{}
+		}()
+	}
+	clk.BlockUntil(2)
+	clk.Set(clk.Now().Add(-time.Hour))
+	assert.Equal(t, 2, waiters(clk), "moving back releases nothing")
+	clk.Set(clk.Now().Add(time.Hour + 10*time.Second))
+	<-done
+	<-done
+
+	// A client that gives up first: its wait is withdrawn and the request is
+	// never handled, however far the clock moves later.
 	before := listCount(s)
-	s.Fail(Match{Action: "maillist-add"}, 1, Delay(400*time.Millisecond))
+	s.Fail(Match{Action: "maillist-add"}, 1, Delay(time.Minute))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	_, _, err := raw(t, ctx, a, "mloperate.php", "maillist-add", "subject", "late", "status", "enabled")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	time.Sleep(500 * time.Millisecond)
+	assert.Eventually(t, func() bool { return waiters(clk) == 0 }, 5*time.Second, 5*time.Millisecond)
+	clk.Advance(time.Hour)
 	assert.Equal(t, before, listCount(s))
+	recs := s.Requests()
+	assert.Equal(t, []int{1, 2, 1}, []int{countFaults(recs, "delay 1h0m0s"), countFaults(recs, "delay 10s"), countFaults(recs, "delay 1m0s")})
+}
+
+func countFaults(recs []RecordedRequest, fault string) int {
+	n := 0
+	for _, r := range recs {
+		if r.Fault == fault {
+			n++
+		}
+	}
+	return n
 }
 
 func TestFaultDropConnection(t *testing.T) {

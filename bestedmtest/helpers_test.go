@@ -17,12 +17,12 @@ import (
 // testNow is the fixed clock of most tests: a Monday afternoon in China.
 var testNow = time.Date(2024, 5, 20, 14, 30, 0, 0, chinaZone)
 
-func fixedClock() func() time.Time { return func() time.Time { return testNow } }
+func fixedClock() *Clock { return NewClock(testNow) }
 
 // newTest starts a server with the fixed clock.
-func newTest(t *testing.T, opts ...Option) *Server {
+func newTest(t *testing.T, opts ...ServerOption) *Server {
 	t.Helper()
-	return NewServer(t, append([]Option{WithClock(fixedClock())}, opts...)...)
+	return NewServer(t, append([]ServerOption{WithClock(fixedClock())}, opts...)...)
 }
 
 // resp is a reply read whole.
@@ -37,16 +37,16 @@ type api struct {
 	t     *testing.T
 	s     *Server
 	creds Credentials
-	mode  AuthMode // AuthBasic, AuthQuery or AuthNone
-	root  string   // API root; the server's URL by default
+	mode  AuthScheme // AuthBasic, AuthQuery or AuthNone
+	root  string     // API root; the server's URL by default
 }
 
 func customerAPI(t *testing.T, s *Server) *api {
-	return &api{t: t, s: s, creds: s.Customer(), mode: AuthBasic}
+	return &api{t: t, s: s, creds: s.Customer(), mode: AuthSchemeBasic}
 }
 
 func managerAPI(t *testing.T, s *Server) *api {
-	return &api{t: t, s: s, creds: s.Manager(), mode: AuthBasic}
+	return &api{t: t, s: s, creds: s.Manager(), mode: AuthSchemeBasic}
 }
 
 // kv builds url.Values from name, value pairs.
@@ -67,7 +67,7 @@ func (a *api) url(script string, q url.Values) string {
 	for k, v := range q {
 		vals[k] = v
 	}
-	if a.mode == AuthQuery {
+	if a.mode == AuthSchemeQuery {
 		vals.Set("username", a.creds.Username)
 		vals.Set("password", a.creds.PasswordHash())
 	}
@@ -84,7 +84,7 @@ func (a *api) send(req *http.Request) resp {
 // trySend is send for goroutines other than the test's: it returns errors
 // instead of failing the test.
 func (a *api) trySend(req *http.Request) (resp, error) {
-	if a.mode == AuthBasic {
+	if a.mode == AuthSchemeBasic {
 		req.SetBasicAuth(a.creds.Username, a.creds.Password)
 	}
 	res, err := http.DefaultClient.Do(req)

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // maxBody bounds a request body; a larger one is refused with 413.
@@ -29,7 +28,7 @@ type upload struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, inAPI, bodyErr := s.receive(w, r)
 	f, faulty := s.admit(c)
-	if faulty && !preFault(w, r, f) {
+	if faulty && !s.preFault(w, r, f) {
 		return
 	}
 	var rep reply
@@ -88,19 +87,13 @@ func (s *Server) admit(c *call) (Fault, bool) {
 // preFault applies the faults that act before the request is handled. It
 // returns false when the request must not be handled: a status fault
 // answered it, or the client left during a delay.
-func preFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+func (s *Server) preFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
 	switch f.kind {
 	case faultStatus:
 		write(w, statusPage(f))
 		return false
 	case faultDelay:
-		t := time.NewTimer(f.delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return false
-		}
+		return s.wait(r.Context(), f.delay)
 	}
 	return true
 }
@@ -142,14 +135,14 @@ func hijackAndClose(w http.ResponseWriter, rep *reply) {
 
 // authOf says how r carries credentials and whose: Basic auth wins over the
 // query string.
-func authOf(r *http.Request, q url.Values) (AuthMode, string) {
+func authOf(r *http.Request, q url.Values) (AuthScheme, string) {
 	if user, _, ok := r.BasicAuth(); ok {
-		return AuthBasic, user
+		return AuthSchemeBasic, user
 	}
 	if q.Has("username") || q.Has("password") {
-		return AuthQuery, q.Get("username")
+		return AuthSchemeQuery, q.Get("username")
 	}
-	return AuthNone, ""
+	return AuthSchemeNone, ""
 }
 
 // errTooLarge marks a body over maxBody.
@@ -352,9 +345,9 @@ func (c *call) authenticate() {
 	mode, user := authOf(c.req, c.query)
 	var pass string
 	switch mode {
-	case AuthBasic:
+	case AuthSchemeBasic:
 		_, pass, _ = c.req.BasicAuth()
-	case AuthQuery:
+	case AuthSchemeQuery:
 		pass = c.query.Get("password")
 	}
 	isCustomer, isManager := c.checkCreds(mode, user, pass)
@@ -366,7 +359,7 @@ func (c *call) authenticate() {
 		c.stop(fail(statusPermissionDenied, "管理员帐号不能调用客户接口"))
 	default:
 		rep := fail(statusAuthError, "用户名或密码错误")
-		if mode != AuthQuery {
+		if mode != AuthSchemeQuery {
 			rep.code = http.StatusUnauthorized
 			rep.header = http.Header{"Www-Authenticate": {`Basic realm="bestedm API"`}}
 		}
@@ -380,12 +373,12 @@ func (c *call) authenticate() {
 
 // checkCreds compares in constant time: Basic auth carries the plain
 // password, the query string its lower-case hex MD5.
-func (c *call) checkCreds(mode AuthMode, user, pass string) (customer, manager bool) {
-	if mode == AuthNone || user == "" {
+func (c *call) checkCreds(mode AuthScheme, user, pass string) (customer, manager bool) {
+	if mode == AuthSchemeNone || user == "" {
 		return false, false
 	}
 	match := func(wantUser, wantPass string) bool {
-		if mode == AuthQuery {
+		if mode == AuthSchemeQuery {
 			sum := md5.Sum([]byte(wantPass))
 			wantPass = hex.EncodeToString(sum[:])
 		}

@@ -5,14 +5,15 @@ import (
 	"net/url"
 )
 
-// AuthMode is how a recorded request carried credentials.
-type AuthMode string
+// AuthScheme is how a recorded request carried credentials. It is the
+// server's observation; bestedm.AuthMode is the client's setting.
+type AuthScheme string
 
-// Values of AuthMode.
+// Values of AuthScheme.
 const (
-	AuthNone  AuthMode = "none"  // no credentials
-	AuthBasic AuthMode = "basic" // an HTTP Basic Authorization header (it wins over query credentials)
-	AuthQuery AuthMode = "query" // username and password in the query string
+	AuthSchemeNone  AuthScheme = "none"  // no credentials
+	AuthSchemeBasic AuthScheme = "basic" // an HTTP Basic Authorization header (it wins over query credentials)
+	AuthSchemeQuery AuthScheme = "query" // username and password in the query string
 )
 
 // RecordedRequest is one request as the server received it, whatever the
@@ -28,7 +29,7 @@ type RecordedRequest struct {
 	Header http.Header
 	// Auth is how credentials came; Username is the user they named
 	// (whether or not the password was right).
-	Auth     AuthMode
+	Auth     AuthScheme
 	Username string
 	// Fault describes the injected fault applied to this request, "" if none.
 	Fault string
@@ -42,7 +43,7 @@ type RecordedFile struct {
 }
 
 // Requests returns a copy of every request received since the start or the
-// last Reset, oldest first (the most recent 50,000 at least, in a
+// last ClearRequests, oldest first (the most recent 50,000 at least, in a
 // long-running program).
 func (s *Server) Requests() []RecordedRequest {
 	s.recMu.Lock()
@@ -58,8 +59,9 @@ func (s *Server) Requests() []RecordedRequest {
 	return out
 }
 
-// Reset forgets the recorded requests. Injected faults and the data stay.
-func (s *Server) Reset() {
+// ClearRequests forgets the recorded requests, so that Requests shows only
+// what comes after. Pending faults (see ClearFaults) and the data stay.
+func (s *Server) ClearRequests() {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	s.recs = nil

@@ -21,10 +21,10 @@ func TestRecorder(t *testing.T) {
 	a.multipart("template.php", "tpl-attachment-add", kv("tpl_id", tpl), kv("note", "两个附件"),
 		testFile{"file[]", "a.pdf", "12345"}, testFile{"file[]", "b.txt", "xy"}).ok(t)
 	q := customerAPI(t, s)
-	q.mode = AuthQuery
+	q.mode = AuthSchemeQuery
 	q.post("mloperate.php", "maillist-add", kv("extra", "1"), kv("subject", "记录", "status", "enabled")).ok(t)
 	s.Fail(Match{Script: "account.php"}, 1, HTTPStatus(502))
-	anon := &api{t: t, s: s, mode: AuthNone}
+	anon := &api{t: t, s: s, mode: AuthSchemeNone}
 	anon.get("account.php", "customer-info")
 
 	recs := s.Requests()
@@ -37,13 +37,13 @@ func TestRecorder(t *testing.T) {
 	assert.Equal(t, url.Values{"do": {"tpl-attachment-add"}, "tpl_id": {tpl}}, r.Query)
 	assert.Equal(t, url.Values{"note": {"两个附件"}}, r.Form)
 	assert.Equal(t, []RecordedFile{{Field: "file[]", Name: "a.pdf", Size: 5}, {Field: "file[]", Name: "b.txt", Size: 2}}, r.Files)
-	assert.Equal(t, AuthBasic, r.Auth)
+	assert.Equal(t, AuthSchemeBasic, r.Auth)
 	assert.Equal(t, cust.Username, r.Username)
 	assert.Contains(t, r.Header.Get("Content-Type"), "multipart/form-data")
 	assert.Empty(t, r.Fault)
 
 	r = recs[1]
-	assert.Equal(t, AuthQuery, r.Auth)
+	assert.Equal(t, AuthSchemeQuery, r.Auth)
 	assert.Equal(t, cust.Username, r.Username)
 	assert.Equal(t, cust.PasswordHash(), r.Query.Get("password"))
 	assert.Equal(t, "1", r.Query.Get("extra"))
@@ -51,7 +51,7 @@ func TestRecorder(t *testing.T) {
 	assert.Empty(t, r.Files)
 
 	r = recs[2]
-	assert.Equal(t, AuthNone, r.Auth)
+	assert.Equal(t, AuthSchemeNone, r.Auth)
 	assert.Empty(t, r.Username)
 	assert.Equal(t, "http 502", r.Fault)
 
@@ -61,7 +61,7 @@ func TestRecorder(t *testing.T) {
 	assert.Equal(t, "tpl-attachment-add", s.Requests()[0].Query.Get("do"))
 	assert.Equal(t, "a.pdf", s.Requests()[0].Files[0].Name)
 
-	s.Reset()
+	s.ClearRequests()
 	assert.Empty(t, s.Requests())
 	a.get("mloperate.php", "maillist-list")
 	assert.Len(t, s.Requests(), 1)

@@ -248,7 +248,7 @@ func TestSDKFaults(t *testing.T) {
 	t.Parallel()
 	type tc struct {
 		fault   bestedmtest.Fault
-		times   int // how many requests fail; 0: all
+		times   int // how many requests fail; 0: all (FailAlways)
 		call    faultCall
 		timeout time.Duration // WithTimeout; 0 keeps the default
 		noRetry bool          // WithRetry(RetryPolicy{}) instead of fastRetries
@@ -261,6 +261,9 @@ func TestSDKFaults(t *testing.T) {
 		// created is how many objects a write leaves behind.
 		created int
 		minTime time.Duration // the call takes at least this long
+		// release moves the server's clock by this much once a delayed
+		// request waits on it (0: the clock stays, the delay never ends).
+		release time.Duration
 	}
 	cases := []tc{
 		// HTTP status faults never reach the service.
@@ -282,7 +285,7 @@ func TestSDKFaults(t *testing.T) {
 		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callOpens, timeout: 400 * time.Millisecond, noRetry: true, want: timeoutError, requests: 1, attempts: 1},
 		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callCreateList, timeout: 400 * time.Millisecond, want: timeoutError, requests: 1, attempts: 1, created: 0},
 		{fault: bestedmtest.Delay(5 * time.Second), times: 1, call: callCreateTask, timeout: 400 * time.Millisecond, want: timeoutError, requests: 1, attempts: 1, created: 0},
-		{fault: bestedmtest.Delay(50 * time.Millisecond), times: 1, call: callCustomer, timeout: 2 * time.Second, want: succeeds, requests: 1, minTime: 50 * time.Millisecond},
+		{fault: bestedmtest.Delay(50 * time.Millisecond), times: 1, call: callCustomer, timeout: 2 * time.Second, want: succeeds, requests: 1, release: 50 * time.Millisecond},
 
 		// A dropped connection: the request was handled, the reply lost.
 		// (net/http sends a read again by itself when a kept-alive
@@ -369,7 +372,8 @@ func TestSDKFaults(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := bestedmtest.NewServer(t, bestedmtest.WithSeed(1), bestedmtest.WithClock(func() time.Time { return faultNow }))
+			clk := bestedmtest.NewClock(faultNow)
+			srv := bestedmtest.NewServer(t, bestedmtest.WithSeed(1), bestedmtest.WithClock(clk))
 			opts := []bestedm.Option{bestedm.WithRetry(fastRetries)}
 			if c.noRetry {
 				opts[0] = bestedm.WithRetry(bestedm.RetryPolicy{})
@@ -380,8 +384,7 @@ func TestSDKFaults(t *testing.T) {
 			if c.query {
 				opts = append(opts, bestedm.WithAuthMode(bestedm.AuthQuery))
 			}
-			client, err := srv.Client(opts...)
-			require.NoError(t, err)
+			client := srv.Client(opts...)
 			ctx := context.Background()
 			// Warm up as a real program would: the call below goes over a
 			// kept-alive connection.
@@ -390,9 +393,19 @@ func TestSDKFaults(t *testing.T) {
 			if c.call.count != nil {
 				before = c.call.count(t, client)
 			}
-			srv.Reset()
+			srv.ClearRequests()
 
-			srv.Fail(c.call.match, c.times, c.fault)
+			if c.times == 0 {
+				srv.FailAlways(c.call.match, c.fault)
+			} else {
+				srv.Fail(c.call.match, c.times, c.fault)
+			}
+			if c.release > 0 {
+				go func() {
+					clk.BlockUntil(1)
+					clk.Advance(c.release)
+				}()
+			}
 			start := time.Now()
 			v, err := c.call.run(ctx, client, ids)
 			elapsed := time.Since(start)

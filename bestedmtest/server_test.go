@@ -36,7 +36,7 @@ func TestAuth(t *testing.T) {
 	cust := s.Customer()
 	tests := []struct {
 		name     string
-		mode     AuthMode
+		mode     AuthScheme
 		creds    Credentials
 		script   string
 		pairs    []string
@@ -44,13 +44,13 @@ func TestAuth(t *testing.T) {
 		status   string // "" for a <customer> reply
 		challeng bool
 	}{
-		{name: "basic", mode: AuthBasic, creds: cust, code: 200},
-		{name: "query md5", mode: AuthQuery, creds: cust, code: 200},
-		{name: "basic wrong password", mode: AuthBasic, creds: Credentials{Username: cust.Username, Password: "nope"}, code: 401, status: "auth_error", challeng: true},
-		{name: "basic unknown user", mode: AuthBasic, creds: Credentials{Username: "ghost", Password: cust.Password}, code: 401, status: "auth_error", challeng: true},
-		{name: "no credentials", mode: AuthNone, code: 401, status: "auth_error", challeng: true},
-		{name: "query wrong password", mode: AuthQuery, creds: Credentials{Username: cust.Username, Password: "nope"}, code: 200, status: "auth_error"},
-		{name: "manager on a customer call", mode: AuthBasic, creds: s.Manager(), code: 200, status: "permission_denied"},
+		{name: "basic", mode: AuthSchemeBasic, creds: cust, code: 200},
+		{name: "query md5", mode: AuthSchemeQuery, creds: cust, code: 200},
+		{name: "basic wrong password", mode: AuthSchemeBasic, creds: Credentials{Username: cust.Username, Password: "nope"}, code: 401, status: "auth_error", challeng: true},
+		{name: "basic unknown user", mode: AuthSchemeBasic, creds: Credentials{Username: "ghost", Password: cust.Password}, code: 401, status: "auth_error", challeng: true},
+		{name: "no credentials", mode: AuthSchemeNone, code: 401, status: "auth_error", challeng: true},
+		{name: "query wrong password", mode: AuthSchemeQuery, creds: Credentials{Username: cust.Username, Password: "nope"}, code: 200, status: "auth_error"},
+		{name: "manager on a customer call", mode: AuthSchemeBasic, creds: s.Manager(), code: 200, status: "permission_denied"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +71,7 @@ func TestAuth(t *testing.T) {
 
 	t.Run("query mode needs the hash, not the password", func(t *testing.T) {
 		a := customerAPI(t, s)
-		a.mode = AuthNone
+		a.mode = AuthSchemeNone
 		r := a.get("account.php", "customer-info", "username", cust.Username, "password", cust.Password)
 		assert.Equal(t, 200, r.code)
 		assert.Equal(t, "auth_error", r.status(t))
@@ -93,7 +93,7 @@ func TestAuth(t *testing.T) {
 	})
 	t.Run("manager mode, query string auth", func(t *testing.T) {
 		a := managerAPI(t, s)
-		a.mode = AuthQuery
+		a.mode = AuthSchemeQuery
 		r := a.get("bs.php", "domain-list", "user_type", "manager", "customer_id", id(cust.CustomerID))
 		assert.Equal(t, "domain_list", r.root(t))
 	})

@@ -264,8 +264,8 @@ func TestTaskLifecycle(t *testing.T) {
 // TestTaskRuns: a task created to start now sends, over its duration, by
 // the server's clock.
 func TestTaskRuns(t *testing.T) {
-	now := testNow
-	s := newTest(t, WithClock(func() time.Time { return now }))
+	clk := NewClock(testNow)
+	s := newTest(t, WithClock(clk))
 	a := customerAPI(t, s)
 	tpl := with(s, func(st *state) string { return id(st.templates[0].id) })
 	news := with(s, func(st *state) string { return id(st.lists[0].id) })
@@ -274,9 +274,7 @@ func TestTaskRuns(t *testing.T) {
 	status := func() node { return a.get("task.php", "task-list", "id", task).xml(t).all("task")[0] }
 	assert.Equal(t, "1", status().get("send_status"))
 
-	s.mu.Lock()
-	now = now.Add(time.Minute + 6*time.Second) // 120 recipients take 12 s: half done
-	s.mu.Unlock()
+	clk.Advance(time.Minute + 6*time.Second) // 120 recipients take 12 s: half done
 	tk := status()
 	assert.Equal(t, "2", tk.get("send_status"))
 	assert.Equal(t, "60", tk.get("send_count"))
@@ -284,9 +282,7 @@ func TestTaskRuns(t *testing.T) {
 	assert.Equal(t, "0000-00-00 00:00:00", tk.get("time_end"))
 	assert.Equal(t, "task_status_error", a.get("task.php", "edit-task", "id", task, "send_status", "-1").status(t))
 
-	s.mu.Lock()
-	now = now.Add(time.Hour)
-	s.mu.Unlock()
+	clk.Advance(time.Hour)
 	tk = status()
 	assert.Equal(t, "3", tk.get("send_status"))
 	assert.Equal(t, "120", tk.get("send_count"))

@@ -70,11 +70,11 @@ func fakeClient() (*bestedm.Client, func(), error) {
 		start = t
 	}
 	clock = bestedmtest.NewClock(start)
-	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(clock.Now))
+	srv, err := bestedmtest.Start(bestedmtest.WithSeed(1), bestedmtest.WithClock(clock))
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the fake server: %w", err)
 	}
-	c, err := srv.Client()
+	c, err := srv.NewClient()
 	if err != nil {
 		srv.Close()
 		return nil, nil, fmt.Errorf("creating the client: %w", err)
