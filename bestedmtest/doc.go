@@ -174,8 +174,8 @@
 //     totalsum (the batch's recipients), invalid (types 8 and 9) and
 //     rubbish (always 0: the fake classes nothing as junk) — the fields of
 //     that client's ITaskInfo — and send_failed, spam_content,
-//     connect_error, rebate and point (FIELD-NOTES). deduction.php answers
-//     one row a task, deduction "web群发".
+//     connect_error, rebate and point (docs/wire-format.md#stask-fields).
+//     deduction.php answers one row a task, deduction "web群发".
 //   - failexport.php type is a name or number of the document's five, 4,
 //     "all" or -1 (every type), or 5 (accepted, never generated); types 1,
 //     2, 3 need task_id or task_ident, which filter together with date.
