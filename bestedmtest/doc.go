@@ -159,8 +159,8 @@
 //     send_status), at least one, all applied together: the public
 //     TypeScript client (src/index.ts, listTask) sends id, ident and state
 //     without a date. tpl_id and list_id hold every id of the task,
-//     comma-separated ("16,17", the form add-task takes; the issue's
-//     production report); tpl_name is the first template's name.
+//     comma-separated ("16,17", the form add-task takes;
+//     docs/wire-format.md#several-ids); tpl_name is the first template's name.
 //   - add-task and edit-task take several lists in maillist_id ("5,8"); the
 //     task sends once to each address of their union. task-list then adds
 //     <listes><item><list_id/><list_name/></item>…</listes> and list_id
