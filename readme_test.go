@@ -42,6 +42,7 @@ func TestReadmeSnippetsCompile(t *testing.T) {
 	}
 	blocks := goBlock.FindAllStringSubmatch(string(readme), -1)
 	require.NotEmpty(t, blocks, "README.md has no Go block")
+	require.Equal(t, strings.Count(string(readme), "```go"), len(blocks), "every ```go fence is closed and checked")
 	for _, m := range blocks {
 		snippet := normalise(m[1])
 		found := false
