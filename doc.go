@@ -33,11 +33,14 @@
 //
 // # Lists, iterators and exports
 //
-// Paged calls return one *Page and have an Iter variant that walks every
-// page. Tracking details (Track.ListOpens, Track.ListClicks) stream as iterators,
-// decoding one record at a time. Text exports return an *Export that is
-// both the raw body (an io.ReadCloser) and, through Rows, an iterator of
-// parsed rows.
+// List… methods return every item: a slice when one reply holds them all,
+// an iter.Seq2[T, error] when they come in pages (Task.List,
+// Maillist.ListAddresses, Domain.ListMailboxes: the next page is fetched
+// as the loop needs it) or as one huge reply (Track.ListOpens,
+// Track.ListClicks: decoded one record at a time). List…Page methods
+// return one *Page for callers that page themselves. Exports return an
+// *Export that is both the raw body (an io.ReadCloser) and, through Rows,
+// an iterator of parsed rows.
 //
 // # Any call
 //
@@ -55,6 +58,8 @@
 //
 // # Testing
 //
-// Package bestedmtest runs a stateful fake of the whole API in-process;
-// its Server.Client returns a Client pointed at it.
+// Package bestedmtest runs a stateful fake of the whole API in-process:
+// bestedmtest.NewServer in a test, bestedmtest.Start (and Close) in a
+// program; its Server.Client returns a Client pointed at it. The
+// package-level example walks a whole campaign against it.
 package bestedm

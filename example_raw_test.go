@@ -19,7 +19,7 @@ func ExampleRecords() {
 
 	type list struct {
 		ID          int64  `xml:"id"`
-		Subject     string `xml:"subject"`
+		Name        string `xml:"subject"`
 		Count       int    `xml:"count"`
 		InputStatus string `xml:"input_status"`
 	}
@@ -28,7 +28,7 @@ func ExampleRecords() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%d %s: %d addresses, input_status %s\n", l.ID, l.Subject, l.Count, l.InputStatus)
+		fmt.Printf("%d %s: %d addresses, input_status %s\n", l.ID, l.Name, l.Count, l.InputStatus)
 	}
 	// Output:
 	// 35 新闻订阅: 120 addresses, input_status 0

@@ -86,15 +86,16 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	return m, nil
 }
 
-// Create adds a contact list; p.Subject and p.Status are required.
+// Create adds a contact list; p.Name and p.Status are required.
 // Result.ID is the new list's id. The document's reply carries only a
 // status and a message, and production sends no id either: when the reply
-// has none, Create finds the list by its subject with a maillist-list call
-// (the service keeps subjects unique). If that look-up fails, the list has
-// still been created: Create returns the Result, with ID 0, together with
-// an error saying so (wrapping ErrNotFound when no list has the subject).
+// has none, Create finds the list by its name with a maillist-list call
+// (the service keeps names unique; docs/wire-format.md#maillist-add-id).
+// If that look-up fails, the list has still been created: Create returns
+// the Result, with ID 0, together with an error saying so (wrapping
+// ErrNotFound when no list has the name).
 //
-// API: mloperate.php?do=maillist-add (doc §4.3), then maillist-list (§4.1)
+// API: mloperate.php?do=maillist-add (doc §4.3), and maillist-list (§4.1)
 // when the reply has no id
 func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Result, error) {
 	if p == nil {
@@ -147,8 +148,8 @@ func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParam
 	return s.postParams(ctx, "maillist-edit", idQuery("id", id), p)
 }
 
-// postParams checks p.Status and sends p as a form body (the form the
-// field notes show for maillist-add and maillist-edit).
+// postParams checks p.Status and sends p as a form body, the form public
+// clients use for maillist-add and maillist-edit (docs/wire-format.md#form-posts).
 func (s *MaillistService) postParams(ctx context.Context, action string, query url.Values, p *MaillistParams) (*Result, error) {
 	if p.Status != "" && p.Status != MaillistEnabled && p.Status != MaillistDisabled {
 		return nil, &ValidationError{Field: "status", Reason: fmt.Sprintf("%q is neither enabled nor disabled", p.Status)}
