@@ -288,8 +288,8 @@ func TestMaillistValidation(t *testing.T) {
 			return err
 		}},
 		{"update zero id", "id", func() error { _, err := c.Maillist.Update(bg, 0, ok); return err }},
-		{"update nil", "subject", func() error { _, err := c.Maillist.Update(bg, 1, nil); return err }},
-		{"update nothing", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{}); return err }},
+		{"update nil", "MaillistParams", func() error { _, err := c.Maillist.Update(bg, 1, nil); return err }},
+		{"update nothing", "MaillistParams", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{}); return err }},
 		{"update blank subject", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Name: "\t"}); return err }},
 		{"update bad status", "status", func() error {
 			_, err := c.Maillist.Update(bg, 1, &MaillistParams{Status: "Enabled"})

@@ -225,7 +225,7 @@ func (p *TemplateParams) validate() error {
 
 func (p *TemplateUpdateParams) validate() error {
 	if p.Name == "" && len(p.Subjects) == 0 && p.Content == "" {
-		return &ValidationError{Arg: "TemplateUpdateParams", Reason: "at least one is required"}
+		return &ValidationError{Arg: "TemplateUpdateParams", Reason: "nothing to change: set at least one of Name, Subjects and Content"}
 	}
 	var name, content error
 	if p.Name != "" {
