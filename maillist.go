@@ -223,8 +223,9 @@ func (s *MaillistService) ExportUnsubscribed(ctx context.Context, id int64) (*Ex
 // address and name parameters; several as a "maillist" form body in the
 // document's format 2, one "address<TAB>name" a line, where an empty name
 // is replaced by the address's local part, the server's documented default.
-// Names and addresses must not hold a tab, comma, semicolon or line break,
-// which separate entries in the batch formats.
+// Names must not hold a tab or line break. The name of a single subscriber
+// travels in its own parameter and may hold a comma or semicolon; with
+// several, those separate entries in the batch formats and are refused.
 //
 // API: mloperate.php?do=ml-sub (doc §4.13)
 func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...Subscriber) (*Result, error) {
@@ -264,8 +265,11 @@ func checkSubscribers(subs []Subscriber) error {
 		if err := checkEmail("address", sub.Email); err != nil {
 			return err
 		}
-		if strings.ContainsAny(sub.Name, "\t,;\r\n") {
-			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a tab, comma, semicolon or line break", i+1, sub.Email, sub.Name)}
+		if strings.ContainsAny(sub.Name, "\t\r\n") {
+			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a tab or line break", i+1, sub.Email, sub.Name)}
+		}
+		if len(subs) > 1 && strings.ContainsAny(sub.Name, ",;") {
+			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a comma or semicolon, which separate entries when several subscribers are sent together", i+1, sub.Email, sub.Name)}
 		}
 	}
 	return nil
