@@ -312,8 +312,8 @@ func TestMaillistValidation(t *testing.T) {
 			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "B\tC"})
 			return err
 		}},
-		{"subscribe name with comma", "name", func() error {
-			_, err := c.Maillist.Subscribe(bg, 1, Subscriber{Email: "b@example.com", Name: "Doe, J"})
+		{"subscribe several, a name with comma", "name", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "Doe, J"})
 			return err
 		}},
 		{"subscribe name with semicolon", "name", func() error {
