@@ -22,6 +22,9 @@ func TestErrorMessages(t *testing.T) {
 		want string
 	}{
 		{&ValidationError{Field: "list_id", Reason: "must be a positive id, got 0"}, "bestedm: invalid list_id: must be a positive id, got 0"},
+		{&ValidationError{Arg: "WithTimeout", Reason: "must be positive"}, "bestedm: invalid WithTimeout: must be positive"},
+		{&NotFoundError{Call: "GET x", Kind: "task", ID: "7"}, "bestedm: GET x: task 7 not found"},
+		{&NotFoundError{Call: "GET x", Kind: "task", ID: "7", Err: &APIError{Status: "not_found", Call: "GET x"}}, "bestedm: GET x: task 7 not found"},
 		{&APIError{Status: "add_maillist_error", Message: "分类名称已存在", Call: "GET http://h/mloperate.php?do=maillist-add"},
 			"bestedm: GET http://h/mloperate.php?do=maillist-add: add_maillist_error: 分类名称已存在"},
 		{&APIError{Status: "error", Call: "GET x"}, "bestedm: GET x: error"},
@@ -49,6 +52,14 @@ func TestErrorIs(t *testing.T) {
 
 	assert.ErrorIs(t, &ValidationError{}, ErrValidation)
 	assert.NotErrorIs(t, &ValidationError{}, ErrAPI)
+
+	assert.NotErrorIs(t, api, ErrNotFound)
+	nfAPI := &APIError{Status: "not_found"}
+	assert.ErrorIs(t, nfAPI, ErrNotFound)
+	assert.ErrorIs(t, nfAPI, ErrAPI)
+	assert.ErrorIs(t, &NotFoundError{}, ErrNotFound)
+	assert.NotErrorIs(t, &NotFoundError{}, ErrAPI, "an empty reply is no *APIError")
+	assert.ErrorIs(t, &NotFoundError{Err: nfAPI}, ErrAPI, "unwraps to the server's *APIError")
 
 	for code, sentinels := range map[int][]error{
 		401: {ErrUnauthorized, ErrUnexpectedReply},
