@@ -151,7 +151,8 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 }
 
 // AddAddress adds one address to a list; a.Email is required. The
-// Result's ID is the new address's id.
+// Result's ID is the new address's id; a success reply without one (in
+// <id> or as the whole of <data>) is a *DecodeError.
 //
 // API: mloperate.php?do=ml-addr-add (doc §4.9.1)
 func (s *MaillistService) AddAddress(ctx context.Context, listID int64, a Address) (*Result, error) {

@@ -407,9 +407,11 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 	return nil, s.api().notFound(r, "task", itoa(id))
 }
 
-// Create adds a sending task; Result.ID is the new task's id. The call is
-// a GET with the parameters in the query string, as the document's
-// examples and the clients in use send it.
+// Create adds a sending task; Result.ID is the new task's id, from the
+// reply's <id> (doc §5.1). A success reply without it is a *DecodeError;
+// the server did report success, so do not simply send the task again.
+// The call is a GET with the parameters in the query string, as the
+// document's examples and the clients in use send it.
 //
 // API: task.php?do=add-task (doc §5.1, §6.2)
 func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error) {

@@ -80,7 +80,8 @@ type TemplateUpdateParams struct {
 var tplFieldOrder = []string{"name", "subject", "content", "text_content", "encoding"}
 
 // Create uploads a new template with its attachments; Result.ID is the new
-// template's id.
+// template's id, which the reply carries in <id> or as the whole of <data>
+// (doc §5.2). A success reply without it is a *DecodeError.
 //
 // API: template.php?do=add-tpl (doc §5.2)
 func (s *TemplateService) Create(ctx context.Context, p *TemplateParams) (*Result, error) {
