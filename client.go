@@ -154,13 +154,13 @@ func WithBaseURL(raw string) Option {
 	return func(c *Client) error {
 		u, err := url.Parse(strings.TrimSpace(raw))
 		if err != nil {
-			return &ValidationError{Field: "base URL", Reason: err.Error()}
+			return &ValidationError{Arg: "WithBaseURL", Reason: err.Error()}
 		}
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return &ValidationError{Field: "base URL", Reason: fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
+			return &ValidationError{Arg: "WithBaseURL", Reason: fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
 		}
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return &ValidationError{Field: "base URL", Reason: "must not carry credentials, a query or a fragment"}
+			return &ValidationError{Arg: "WithBaseURL", Reason: "must not carry credentials, a query or a fragment"}
 		}
 		if !strings.HasSuffix(u.Path, "/") {
 			u.Path += "/"
@@ -175,7 +175,7 @@ func WithBaseURL(raw string) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
-			return &ValidationError{Field: "http client", Reason: "is nil"}
+			return &ValidationError{Arg: "WithHTTPClient", Reason: "is nil"}
 		}
 		c.http = hc
 		return nil
@@ -191,7 +191,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
-			return &ValidationError{Field: "timeout", Reason: "must be positive"}
+			return &ValidationError{Arg: "WithTimeout", Reason: "must be positive"}
 		}
 		c.timeout = d
 		return nil
@@ -203,7 +203,7 @@ func WithTimeout(d time.Duration) Option {
 // *ValidationError: it cannot be sent as a header.
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error {
-		if err := checkHeaderText("user agent", ua); err != nil {
+		if err := checkHeaderText("WithUserAgent", ua); err != nil {
 			return err
 		}
 		c.userAgent = ua
@@ -228,7 +228,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithLocation(loc *time.Location) Option {
 	return func(c *Client) error {
 		if loc == nil {
-			return &ValidationError{Field: "location", Reason: "is nil"}
+			return &ValidationError{Arg: "WithLocation", Reason: "is nil"}
 		}
 		c.loc = loc
 		return nil
@@ -240,10 +240,10 @@ func WithLocation(loc *time.Location) Option {
 func WithAuthMode(m AuthMode) Option {
 	return func(c *Client) error {
 		if m != AuthBasic && m != AuthQuery {
-			return &ValidationError{Field: "auth mode", Reason: "unknown mode"}
+			return &ValidationError{Arg: "WithAuthMode", Reason: "unknown mode"}
 		}
 		if m == AuthBasic && c.creds.password.reveal() == "" {
-			return &ValidationError{Field: "auth mode", Reason: "basic auth needs the plain password, not its hash"}
+			return &ValidationError{Arg: "WithAuthMode", Reason: "basic auth needs the plain password, not its hash"}
 		}
 		c.creds.mode = m
 		return nil
@@ -273,7 +273,7 @@ func WithPasswordHash() Option {
 func WithMaxReplySize(n int64) Option {
 	return func(c *Client) error {
 		if n <= 0 {
-			return &ValidationError{Field: "max reply size", Reason: "must be positive"}
+			return &ValidationError{Arg: "WithMaxReplySize", Reason: "must be positive"}
 		}
 		c.maxReply = n
 		return nil
@@ -562,7 +562,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		return nil, errNoClient()
 	}
 	if ctx == nil {
-		return nil, &ValidationError{Field: "ctx", Reason: "is nil"}
+		return nil, &ValidationError{Arg: "ctx", Reason: "is nil"}
 	}
 	for attempt := 1; ; attempt++ {
 		resp, call, err := c.attempt(ctx, r, attempt)

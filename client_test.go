@@ -127,23 +127,23 @@ func TestNewClientRejects(t *testing.T) {
 	}{
 		{"empty username", " ", testPassword, nil, "username"},
 		{"empty password", testUser, "", nil, "password"},
-		{"ftp base URL", testUser, testPassword, WithBaseURL("ftp://www.bestedm.org/"), "base URL"},
-		{"relative base URL", testUser, testPassword, WithBaseURL("/mm-ms/apinew/"), "base URL"},
-		{"empty base URL", testUser, testPassword, WithBaseURL(""), "base URL"},
-		{"no host", testUser, testPassword, WithBaseURL("http:///mm-ms/"), "base URL"},
-		{"unparsable base URL", testUser, testPassword, WithBaseURL("http://[::1"), "base URL"},
-		{"credentials in base URL", testUser, testPassword, WithBaseURL("http://demo:pw@www.bestedm.org/"), "base URL"},
-		{"query in base URL", testUser, testPassword, WithBaseURL("http://www.bestedm.org/?x=1"), "base URL"},
-		{"fragment in base URL", testUser, testPassword, WithBaseURL("http://www.bestedm.org/#x"), "base URL"},
-		{"nil HTTP client", testUser, testPassword, WithHTTPClient(nil), "http client"},
-		{"zero timeout", testUser, testPassword, WithTimeout(0), "timeout"},
-		{"negative timeout", testUser, testPassword, WithTimeout(-time.Second), "timeout"},
-		{"nil location", testUser, testPassword, WithLocation(nil), "location"},
-		{"unknown auth mode", testUser, testPassword, WithAuthMode(AuthMode(9)), "auth mode"},
-		{"zero auth mode", testUser, testPassword, WithAuthMode(0), "auth mode"},
-		{"zero max reply", testUser, testPassword, WithMaxReplySize(0), "max reply size"},
-		{"negative retries", testUser, testPassword, WithRetry(RetryPolicy{MaxRetries: -1}), "retry policy"},
-		{"negative backoff", testUser, testPassword, WithRetry(RetryPolicy{MinBackoff: -1}), "retry policy"},
+		{"ftp base URL", testUser, testPassword, WithBaseURL("ftp://www.bestedm.org/"), "WithBaseURL"},
+		{"relative base URL", testUser, testPassword, WithBaseURL("/mm-ms/apinew/"), "WithBaseURL"},
+		{"empty base URL", testUser, testPassword, WithBaseURL(""), "WithBaseURL"},
+		{"no host", testUser, testPassword, WithBaseURL("http:///mm-ms/"), "WithBaseURL"},
+		{"unparsable base URL", testUser, testPassword, WithBaseURL("http://[::1"), "WithBaseURL"},
+		{"credentials in base URL", testUser, testPassword, WithBaseURL("http://demo:pw@www.bestedm.org/"), "WithBaseURL"},
+		{"query in base URL", testUser, testPassword, WithBaseURL("http://www.bestedm.org/?x=1"), "WithBaseURL"},
+		{"fragment in base URL", testUser, testPassword, WithBaseURL("http://www.bestedm.org/#x"), "WithBaseURL"},
+		{"nil HTTP client", testUser, testPassword, WithHTTPClient(nil), "WithHTTPClient"},
+		{"zero timeout", testUser, testPassword, WithTimeout(0), "WithTimeout"},
+		{"negative timeout", testUser, testPassword, WithTimeout(-time.Second), "WithTimeout"},
+		{"nil location", testUser, testPassword, WithLocation(nil), "WithLocation"},
+		{"unknown auth mode", testUser, testPassword, WithAuthMode(AuthMode(9)), "WithAuthMode"},
+		{"zero auth mode", testUser, testPassword, WithAuthMode(0), "WithAuthMode"},
+		{"zero max reply", testUser, testPassword, WithMaxReplySize(0), "WithMaxReplySize"},
+		{"negative retries", testUser, testPassword, WithRetry(RetryPolicy{MaxRetries: -1}), "WithRetry"},
+		{"negative backoff", testUser, testPassword, WithRetry(RetryPolicy{MinBackoff: -1}), "WithRetry"},
 		{"plain password as hash", testUser, testPassword, WithPasswordHash(), "password"},
 		{"short hash", testUser, testHash[:31], WithPasswordHash(), "password"},
 		{"non-hex hash", testUser, strings.Repeat("g", 32), WithPasswordHash(), "password"},
@@ -154,7 +154,7 @@ func TestNewClientRejects(t *testing.T) {
 			assert.Nil(t, c)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tt.field, ve.Field)
+			assertValidationName(t, ve, tt.field)
 			assert.ErrorIs(t, err, ErrValidation)
 			assert.NotContains(t, err.Error(), testPassword)
 			if tt.password != "" {
@@ -168,7 +168,7 @@ func TestBasicAfterHashRejected(t *testing.T) {
 	_, err := NewClient(testUser, testHash, WithPasswordHash(), WithAuthMode(AuthBasic))
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, "auth mode", ve.Field)
+	assertValidationName(t, ve, "WithAuthMode")
 }
 
 func TestNilOptionIgnored(t *testing.T) {
@@ -288,7 +288,7 @@ func TestNilContext(t *testing.T) {
 	_, err := c.Account.CustomerInfo(nil) //nolint:staticcheck
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, "ctx", ve.Field)
+	assertValidationName(t, ve, "ctx")
 }
 
 func TestRequestErrorCallNamesURL(t *testing.T) {

@@ -111,7 +111,7 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 	if err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, r)
+	return s.api().execItem(ctx, r, "domain", domain)
 }
 
 // ListMailboxesPage returns the mailboxes selected by opts: one page when
@@ -180,7 +180,7 @@ func (s *DomainService) UpdateMailbox(ctx context.Context, mailbox, password str
 	if err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, r)
+	return s.api().execItem(ctx, r, "mailbox", mailbox)
 }
 
 // DeleteMailbox removes mailbox (a full address).
@@ -195,7 +195,7 @@ func (s *DomainService) DeleteMailbox(ctx context.Context, mailbox string) (*Res
 		return nil, err
 	}
 	q.Set("mailbox", mailbox)
-	return s.api().exec(ctx, getWrite("bs.php", "mailbox-del", q))
+	return s.api().execItem(ctx, getWrite("bs.php", "mailbox-del", q), "mailbox", mailbox)
 }
 
 // params returns the parameters every call carries: none in customer mode

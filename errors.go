@@ -25,8 +25,9 @@ var (
 	// ErrUnexpectedReply is matched by every *HTTPError and *DecodeError:
 	// the server sent something other than the reply the document describes.
 	ErrUnexpectedReply = errors.New("bestedm: unexpected reply")
-	// ErrNotFound is returned, wrapped as "bestedm: not found: task 7", by
-	// Get methods when the server's list holds no item with that id.
+	// ErrNotFound is matched when the item a call names does not exist:
+	// by every *NotFoundError, and by an *APIError with a not-found status
+	// (see APIError.Is).
 	ErrNotFound = errors.New("bestedm: not found")
 	// ErrReplyTooLarge is matched when a reply exceeds the configured
 	// maximum size (see WithMaxReplySize).
@@ -34,14 +35,28 @@ var (
 )
 
 // ValidationError reports a bad argument, found before any request was sent.
+// Exactly one of Field and Arg is set.
 type ValidationError struct {
-	Field  string // the API parameter name, e.g. "list_id"
+	// Field is the API parameter's name as the document spells it, e.g.
+	// "list_id" or "send_time", when the bad input is sent as one.
+	Field string
+	// Arg names the bad input as Go code does when it is not an API
+	// parameter: an argument ("ctx"), an option ("WithTimeout"), a field
+	// or struct of the SDK ("AddressAddOptions.BatchSize",
+	// "TaskUpdateParams"). Empty when Field is set.
+	Arg    string
 	Reason string
 }
 
-// Error names the parameter and the reason.
+// Error names the parameter, or else the Go argument, and the reason:
+// "bestedm: invalid list_id: must be a positive id, got 0",
+// "bestedm: invalid WithTimeout: must be positive".
 func (e *ValidationError) Error() string {
-	return fmt.Sprintf("bestedm: invalid %s: %s", e.Field, e.Reason)
+	name := e.Field
+	if name == "" {
+		name = e.Arg
+	}
+	return fmt.Sprintf("bestedm: invalid %s: %s", name, e.Reason)
 }
 
 // Is reports whether target is ErrValidation.
@@ -72,11 +87,14 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is ErrAPI, or an *APIError with the same Status
 // (so errors.Is(err, &bestedm.APIError{Status: "add_maillist_error"}) works),
-// and ErrUnauthorized when it came with HTTP 401 or 403.
+// ErrUnauthorized when it came with HTTP 401 or 403, and ErrNotFound when
+// its status says the item does not exist ("not_found").
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrAPI:
 		return true
+	case ErrNotFound:
+		return isNotFoundStatus(e.Status)
 	case ErrUnauthorized:
 		return e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
 	}
@@ -86,6 +104,34 @@ func (e *APIError) Is(target error) bool {
 	}
 	return false
 }
+
+// isNotFoundStatus reports whether a <result> status says that the item
+// the call named does not exist. The document lists no status for it;
+// "not_found" is the identifier the bestedmtest fake answers for an id,
+// task, template, list, address, domain or mailbox that does not exist.
+func isNotFoundStatus(status string) bool { return status == "not_found" }
+
+// NotFoundError reports that the item a call names does not exist. The
+// server said so with a not-found status (Err is then the *APIError) or
+// with an empty reply (Err is nil). It matches ErrNotFound; its message is
+// always "bestedm: <call>: <kind> <id> not found".
+type NotFoundError struct {
+	Call string // method and URL of the call, credentials redacted
+	Kind string // what was looked for: "task", "template", "maillist", …
+	ID   string // its id, or its name for a domain or mailbox
+	Err  error  // the *APIError the server answered, nil for an empty reply
+}
+
+// Error gives the call and the missing item.
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("bestedm: %s: %s %s not found", e.Call, e.Kind, e.ID)
+}
+
+// Unwrap returns the server's *APIError, if any.
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// Is matches ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // HTTPError is a reply with a non-2xx HTTP status.
 type HTTPError struct {

@@ -22,6 +22,9 @@ func TestErrorMessages(t *testing.T) {
 		want string
 	}{
 		{&ValidationError{Field: "list_id", Reason: "must be a positive id, got 0"}, "bestedm: invalid list_id: must be a positive id, got 0"},
+		{&ValidationError{Arg: "WithTimeout", Reason: "must be positive"}, "bestedm: invalid WithTimeout: must be positive"},
+		{&NotFoundError{Call: "GET x", Kind: "task", ID: "7"}, "bestedm: GET x: task 7 not found"},
+		{&NotFoundError{Call: "GET x", Kind: "task", ID: "7", Err: &APIError{Status: "not_found", Call: "GET x"}}, "bestedm: GET x: task 7 not found"},
 		{&APIError{Status: "add_maillist_error", Message: "分类名称已存在", Call: "GET http://h/mloperate.php?do=maillist-add"},
 			"bestedm: GET http://h/mloperate.php?do=maillist-add: add_maillist_error: 分类名称已存在"},
 		{&APIError{Status: "error", Call: "GET x"}, "bestedm: GET x: error"},
@@ -49,6 +52,14 @@ func TestErrorIs(t *testing.T) {
 
 	assert.ErrorIs(t, &ValidationError{}, ErrValidation)
 	assert.NotErrorIs(t, &ValidationError{}, ErrAPI)
+
+	assert.NotErrorIs(t, api, ErrNotFound)
+	nfAPI := &APIError{Status: "not_found"}
+	assert.ErrorIs(t, nfAPI, ErrNotFound)
+	assert.ErrorIs(t, nfAPI, ErrAPI)
+	assert.ErrorIs(t, &NotFoundError{}, ErrNotFound)
+	assert.NotErrorIs(t, &NotFoundError{}, ErrAPI, "an empty reply is no *APIError")
+	assert.ErrorIs(t, &NotFoundError{Err: nfAPI}, ErrAPI, "unwraps to the server's *APIError")
 
 	for code, sentinels := range map[int][]error{
 		401: {ErrUnauthorized, ErrUnexpectedReply},
@@ -166,8 +177,8 @@ func TestDecodeErrors(t *testing.T) {
 		name, ct, body, msg string
 		expected            string // DecodeError.Expected, when not <customer>
 	}{
-		{"empty body", "text/xml", "", "empty body", ""},
-		{"whitespace body", "text/xml", " \r\n", "empty body", ""},
+		{"empty body", "text/xml", "", "empty reply", ""},
+		{"whitespace body", "text/xml", " \r\n", "empty reply", ""},
 		{"html page", "text/html; charset=utf-8", "<!DOCTYPE html>\r\n<html><head><title>维护中</title></head><body>稍后再试</body></html>", "got root element <html>", ""},
 		{"php error text", "text/html", "Fatal error: Call to undefined function mysql_connect()", "text before the root element", ""},
 		{"truncated", "text/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<customer>\r\n<id>1024</id>\r\n<company><![CDATA[深圳", "unexpected EOF", ""},
@@ -234,7 +245,7 @@ func TestExecResults(t *testing.T) {
 		want *Result
 	}{
 		{"message", string(result("success", "添加成功")), &Result{Status: "success", Message: "添加成功"}},
-		{"numeric data is the id", string(result("success", " 4711 ")), &Result{Status: "success", Message: "4711", ID: 4711}},
+		{"numeric data is not an id", string(result("success", " 4711 ")), &Result{Status: "success", Message: "4711"}},
 		{"id element", "<result><status>success</status><id>99</id><data>添加群发任务成功!</data></result>", &Result{Status: "success", Message: "添加群发任务成功!", ID: 99}},
 		{"status padded, no data", "<result>\r\n<status>\r\n success \r\n</status>\r\n</result>", &Result{Status: "success"}},
 		{"extra elements", "<result><status>success</status><count>3</count><data>ok</data></result>", &Result{Status: "success", Message: "ok"}},
@@ -261,7 +272,7 @@ func TestExecErrors(t *testing.T) {
 		{"not a result", "<maillist><id>1</id></maillist>", "", "got root element <maillist>"},
 		{"no status", "<result><data>x</data></result>", "", "no <status>"},
 		{"bad id", "<result><status>success</status><id>x1</id></result>", "", `element <id>: cannot read "x1": not an integer`},
-		{"empty", "", "", "empty body"},
+		{"empty", "", "", "empty reply"},
 		{"truncated", "<result><status>succ", "", "unexpected EOF"},
 	}
 	for _, tt := range tests {

@@ -12,12 +12,12 @@ import (
 // errNoClient is returned by every call made through the zero Client, a
 // nil service or a service not obtained from a Client made by NewClient.
 func errNoClient() error {
-	return &ValidationError{Field: "client", Reason: "is not set up: create it with NewClient"}
+	return &ValidationError{Arg: "Client", Reason: "is not set up: create it with NewClient"}
 }
 
 // errNoExport is returned by a nil or zero Export, which no call returned.
 func errNoExport() error {
-	return &ValidationError{Field: "export", Reason: "is not open: it is returned by an export call"}
+	return &ValidationError{Arg: "Export", Reason: "is not open: it is returned by an export call"}
 }
 
 // unusableClient stands in for a missing Client behind a service: it
@@ -126,14 +126,14 @@ func checkFileName(field string, i int, name string) error {
 
 // checkHeaderText rejects text that cannot be sent as a header value as
 // is: control characters (CR and LF would end the header and start
-// another), and bytes that are not UTF-8.
-func checkHeaderText(field, s string) error {
+// another), and bytes that are not UTF-8. arg names the Go option.
+func checkHeaderText(arg, s string) error {
 	if !utf8.ValidString(s) {
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not valid UTF-8", s)}
+		return &ValidationError{Arg: arg, Reason: fmt.Sprintf("%q is not valid UTF-8", s)}
 	}
 	for _, r := range s {
 		if isControl(r) {
-			return &ValidationError{Field: field, Reason: fmt.Sprintf("%q contains a control character", s)}
+			return &ValidationError{Arg: arg, Reason: fmt.Sprintf("%q contains a control character", s)}
 		}
 	}
 	return nil

@@ -154,7 +154,7 @@ func wantValidation(t *testing.T, err error, field string) {
 	t.Helper()
 	var ve *ValidationError
 	require.True(t, errors.As(err, &ve), "want *ValidationError, got %v", err)
-	assert.Equal(t, field, ve.Field, "field of %v", err)
+	assertValidationName(t, ve, field)
 }
 
 // wantAPIError asserts that err wraps an *APIError with status.

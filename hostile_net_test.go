@@ -148,7 +148,8 @@ func startH2(t *testing.T, h http.Handler) *httptest.Server {
 // writeResult is a successful write reply.
 func writeResult(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	_, _ = w.Write(result("success", "1"))
+	// With an <id>, so that the creating calls, which need one, succeed.
+	_, _ = io.WriteString(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<result><status>success</status><id>1</id><data>ok</data></result>\r\n")
 }
 
 // callOnce runs one call with a deadline, so a client that loops fails the
@@ -557,6 +558,15 @@ func TestHostileErrorRepliesAreFinal(t *testing.T) {
 				var re *RequestError
 				assert.False(t, errors.As(err, &re), "not a *RequestError: %v", err)
 				switch {
+				case tt.apiErr == "not_found" && call.name == "write":
+					// A delete of an item that does not exist: the
+					// not-found contract wraps the *APIError.
+					nf, ok := err.(*NotFoundError)
+					require.True(t, ok, "returned as *NotFoundError, got %T: %v", err, err)
+					ae, ok := nf.Err.(*APIError)
+					require.True(t, ok, "wrapping the *APIError, got %T", nf.Err)
+					assert.Equal(t, tt.status, ae.HTTPStatus)
+					assert.ErrorIs(t, err, ErrNotFound)
 				case tt.apiErr != "":
 					ae, ok := err.(*APIError)
 					require.True(t, ok, "returned as *APIError itself, got %T: %v", err, err)
@@ -568,6 +578,10 @@ func TestHostileErrorRepliesAreFinal(t *testing.T) {
 					require.True(t, ok, "returned as *HTTPError, got %T: %v", err, err)
 					assert.Equal(t, tt.status, he.StatusCode)
 					assert.Equal(t, 1, he.Attempts)
+				case tt.body == "" && call.name == "write":
+					// An empty reply to a delete: the item does not exist.
+					var nf *NotFoundError
+					assert.ErrorAs(t, err, &nf)
 				default:
 					var de *DecodeError
 					assert.ErrorAs(t, err, &de)
@@ -672,33 +686,33 @@ func TestHostileCarelessCaller(t *testing.T) {
 		{"file name with DEL", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\x7f.pdf"))) }},
 		{"file name with CR", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\r.pdf"))) }},
 		{"file name not UTF-8", "file", func() error { return res(c.Template.AddAttachments(bg, 1, named("a\xff.pdf"))) }},
-		{"zero Client read", "client", func() error { _, err := zero.Account.CustomerInfo(bg); return err }},
-		{"zero Client write", "client", func() error { return res(zero.Task.Create(bg, params)) }},
-		{"zero Client delete", "client", func() error { return res(zero.Maillist.Delete(bg, 1)) }},
-		{"zero Client list", "client", func() error { _, err := zero.Template.List(bg); return err }},
-		{"zero Client stream", "client", func() error {
+		{"zero Client read", "Client", func() error { _, err := zero.Account.CustomerInfo(bg); return err }},
+		{"zero Client write", "Client", func() error { return res(zero.Task.Create(bg, params)) }},
+		{"zero Client delete", "Client", func() error { return res(zero.Maillist.Delete(bg, 1)) }},
+		{"zero Client list", "Client", func() error { _, err := zero.Template.List(bg); return err }},
+		{"zero Client stream", "Client", func() error {
 			for _, err := range zero.Track.ListOpens(bg, TaskByID(1)) {
 				return err
 			}
 			return nil
 		}},
-		{"zero Client export", "client", func() error {
+		{"zero Client export", "Client", func() error {
 			_, err := zero.Statistic.ExportFailed(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
 			return err
 		}},
-		{"zero Client domain", "client", func() error { return res(zero.Domain.Create(bg, 1, "example.com")) }},
-		{"zero Client for customer", "client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
-		{"nil service", "client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
-		{"nil service date", "client", func() error { _, err := (*TaskService)(nil).ListByDate(bg, time.Now()); return err }},
-		{"new service", "client", func() error { return res(new(MaillistService).Clear(bg, 1)) }},
-		{"nil domain service", "client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
-		{"new domain service", "client", func() error { _, err := new(DomainService).List(bg); return err }},
-		{"nil *Export Read", "export", func() error { _, err := (*Export[string])(nil).Read(buf); return err }},
-		{"nil *Export Close", "export", func() error { return (*Export[string])(nil).Close() }},
-		{"nil *Export Rows", "export", func() error { return firstErr((*Export[string])(nil).Rows()) }},
-		{"zero Export Read", "export", func() error { _, err := (&Export[string]{}).Read(buf); return err }},
-		{"zero Export Close", "export", func() error { return (&Export[[]string]{}).Close() }},
-		{"zero Export Rows", "export", func() error { return firstErr((&Export[Subscriber]{}).Rows()) }},
+		{"zero Client domain", "Client", func() error { return res(zero.Domain.Create(bg, 1, "example.com")) }},
+		{"zero Client for customer", "Client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
+		{"nil service", "Client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
+		{"nil service date", "Client", func() error { _, err := (*TaskService)(nil).ListByDate(bg, time.Now()); return err }},
+		{"new service", "Client", func() error { return res(new(MaillistService).Clear(bg, 1)) }},
+		{"nil domain service", "Client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
+		{"new domain service", "Client", func() error { _, err := new(DomainService).List(bg); return err }},
+		{"nil *Export Read", "Export", func() error { _, err := (*Export[string])(nil).Read(buf); return err }},
+		{"nil *Export Close", "Export", func() error { return (*Export[string])(nil).Close() }},
+		{"nil *Export Rows", "Export", func() error { return firstErr((*Export[string])(nil).Rows()) }},
+		{"zero Export Read", "Export", func() error { _, err := (&Export[string]{}).Read(buf); return err }},
+		{"zero Export Close", "Export", func() error { return (&Export[[]string]{}).Close() }},
+		{"zero Export Rows", "Export", func() error { return firstErr((&Export[Subscriber]{}).Rows()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -731,13 +745,13 @@ func TestHostileNewClientRejects(t *testing.T) {
 		name, user, field string
 		opts              []Option
 	}{
-		{"user agent CRLF", testUser, "user agent", []Option{WithUserAgent("app/1\r\nX-Injected: 1")}},
-		{"user agent LF", testUser, "user agent", []Option{WithUserAgent("app/1\nX")}},
-		{"user agent CR", testUser, "user agent", []Option{WithUserAgent("app/1\r")}},
-		{"user agent NUL", testUser, "user agent", []Option{WithUserAgent("app\x00/1")}},
-		{"user agent tab", testUser, "user agent", []Option{WithUserAgent("app\t/1")}},
-		{"user agent DEL", testUser, "user agent", []Option{WithUserAgent("app\x7f/1")}},
-		{"user agent not UTF-8", testUser, "user agent", []Option{WithUserAgent("app\xff/1")}},
+		{"user agent CRLF", testUser, "WithUserAgent", []Option{WithUserAgent("app/1\r\nX-Injected: 1")}},
+		{"user agent LF", testUser, "WithUserAgent", []Option{WithUserAgent("app/1\nX")}},
+		{"user agent CR", testUser, "WithUserAgent", []Option{WithUserAgent("app/1\r")}},
+		{"user agent NUL", testUser, "WithUserAgent", []Option{WithUserAgent("app\x00/1")}},
+		{"user agent tab", testUser, "WithUserAgent", []Option{WithUserAgent("app\t/1")}},
+		{"user agent DEL", testUser, "WithUserAgent", []Option{WithUserAgent("app\x7f/1")}},
+		{"user agent not UTF-8", testUser, "WithUserAgent", []Option{WithUserAgent("app\xff/1")}},
 		{"basic username with colon", "demo:x", "username", nil},
 		{"explicit basic username with colon", "demo:x", "username", []Option{WithAuthMode(AuthBasic)}},
 	}

@@ -108,7 +108,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Maillist.Create(ctx, &MaillistParams{Name: "s", Status: "paused"})
 			return err
 		}},
-		{"maillist update: nothing to change", "subject", func(ctx context.Context) error { _, err := c.Maillist.Update(ctx, 1, nil); return err }},
+		{"maillist update: nothing to change", "MaillistParams", func(ctx context.Context) error { _, err := c.Maillist.Update(ctx, 1, nil); return err }},
 		{"maillist delete: negative id", "id", func(ctx context.Context) error { _, err := c.Maillist.Delete(ctx, -1); return err }},
 		{"export subscribers: zero id", "id", func(ctx context.Context) error { _, err := c.Maillist.ExportSubscribers(ctx, 0); return err }},
 		{"export unsubscribed: negative id", "id", func(ctx context.Context) error {
@@ -158,11 +158,11 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Maillist.AddAddresses(ctx, 1, nil, nil)
 			return err
 		}},
-		{"add addresses: batch too large", "batch size", func(ctx context.Context) error {
+		{"add addresses: batch too large", "AddressAddOptions.BatchSize", func(ctx context.Context) error {
 			_, err := c.Maillist.AddAddresses(ctx, 1, addrs(Address{Email: "a@example.com"}), &AddressAddOptions{BatchSize: MaxBatchSize + 1})
 			return err
 		}},
-		{"update address: nothing to change", "address", func(ctx context.Context) error { _, err := c.Maillist.UpdateAddress(ctx, 9, Address{}); return err }},
+		{"update address: nothing to change", "Address", func(ctx context.Context) error { _, err := c.Maillist.UpdateAddress(ctx, 9, Address{}); return err }},
 		{"import file: no content", "file", func(ctx context.Context) error {
 			_, err := c.Maillist.ImportFile(ctx, 1, File{Name: "list.csv"})
 			return err
@@ -262,7 +262,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			return err
 		}},
 		{"template get: zero id", "tpl_id", func(ctx context.Context) error { _, err := c.Template.Get(ctx, 0); return err }},
-		{"template update: nothing to change", "name, subject or content", func(ctx context.Context) error {
+		{"template update: nothing to change", "TemplateUpdateParams", func(ctx context.Context) error {
 			_, err := c.Template.Update(ctx, 1, &TemplateUpdateParams{Encoding: EncodingBase64})
 			return err
 		}},
@@ -312,7 +312,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			err := tt.call(bg)
 			var ve *ValidationError
 			require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
-			assert.Equal(t, tt.field, ve.Field)
+			assertValidationName(t, ve, tt.field)
 			assert.ErrorIs(t, err, ErrValidation)
 			assert.NotEmpty(t, ve.Reason)
 		})

@@ -66,22 +66,23 @@ func (s *MaillistService) List(ctx context.Context) ([]Maillist, error) {
 	return fetchList[Maillist](ctx, s.api(), get(mlScript, "maillist-list", nil), "maillist", "item")
 }
 
-// Get returns one contact list. An empty reply (no id) is an error
-// wrapping ErrNotFound.
+// Get returns one contact list. When there is none with that id (a
+// not-found status, or an empty reply) the error is a *NotFoundError.
 //
 // API: mloperate.php?do=maillist-detail (doc §4.2)
 func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	m, err := fetchNew[Maillist](ctx, s.api(), get(mlScript, "maillist-detail", idQuery("id", id)), "maillist")
+	r := get(mlScript, "maillist-detail", idQuery("id", id))
+	m, err := fetchNew[Maillist](ctx, s.api(), r, "maillist")
 	if err != nil {
-		return nil, err
+		return nil, itemErr("maillist", itoa(id), err)
 	}
 	if m.ID == 0 {
 		// The document does not say how an unknown id is answered; an
 		// empty <maillist> is the shape an empty list takes elsewhere.
-		return nil, fmt.Errorf("%w: maillist %d", ErrNotFound, id)
+		return nil, s.api().notFound(r, "maillist", itoa(id))
 	}
 	return m, nil
 }
@@ -138,14 +139,15 @@ func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParam
 		return nil, err
 	}
 	if p == nil || *p == (MaillistParams{}) {
-		return nil, &ValidationError{Field: "subject", Reason: "nothing to change: set at least one of subject, status and description"}
+		return nil, &ValidationError{Arg: "MaillistParams", Reason: "nothing to change: set at least one of subject, status and description"}
 	}
 	if p.Name != "" {
 		if err := requireString("subject", p.Name); err != nil {
 			return nil, err
 		}
 	}
-	return s.postParams(ctx, "maillist-edit", idQuery("id", id), p)
+	res, err := s.postParams(ctx, "maillist-edit", idQuery("id", id), p)
+	return res, itemErr("maillist", itoa(id), err)
 }
 
 // postParams checks p.Status and sends p as a form body, the form public
@@ -168,7 +170,7 @@ func (s *MaillistService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)))
+	return s.api().execItem(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)), "maillist", itoa(id))
 }
 
 // ExportSubscribers streams the addresses of a contact list, one
@@ -222,8 +224,9 @@ func (s *MaillistService) ExportUnsubscribed(ctx context.Context, id int64) (*Ex
 // address and name parameters; several as a "maillist" form body in the
 // document's format 2, one "address<TAB>name" a line, where an empty name
 // is replaced by the address's local part, the server's documented default.
-// Names and addresses must not hold a tab, comma, semicolon or line break,
-// which separate entries in the batch formats.
+// Names must not hold a tab or line break. The name of a single subscriber
+// travels in its own parameter and may hold a comma or semicolon; with
+// several, those separate entries in the batch formats and are refused.
 //
 // API: mloperate.php?do=ml-sub (doc §4.13)
 func (s *MaillistService) Subscribe(ctx context.Context, listID int64, subs ...Subscriber) (*Result, error) {
@@ -263,8 +266,11 @@ func checkSubscribers(subs []Subscriber) error {
 		if err := checkEmail("address", sub.Email); err != nil {
 			return err
 		}
-		if strings.ContainsAny(sub.Name, "\t,;\r\n") {
-			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a tab, comma, semicolon or line break", i+1, sub.Email, sub.Name)}
+		if strings.ContainsAny(sub.Name, "\t\r\n") {
+			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a tab or line break", i+1, sub.Email, sub.Name)}
+		}
+		if len(subs) > 1 && strings.ContainsAny(sub.Name, ",;") {
+			return &ValidationError{Field: "name", Reason: fmt.Sprintf("subscriber %d (%s): %q contains a comma or semicolon, which separate entries when several subscribers are sent together", i+1, sub.Email, sub.Name)}
 		}
 	}
 	return nil

@@ -152,7 +152,8 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 }
 
 // AddAddress adds one address to a list; a.Email is required. The
-// Result's ID is the new address's id.
+// Result's ID is the new address's id; a success reply without one (in
+// <id> or as the whole of <data>) is a *DecodeError.
 //
 // API: mloperate.php?do=ml-addr-add (doc §4.9.1)
 func (s *MaillistService) AddAddress(ctx context.Context, listID int64, a Address) (*Result, error) {
@@ -164,7 +165,7 @@ func (s *MaillistService) AddAddress(ctx context.Context, listID int64, a Addres
 	}
 	// return_id=1 always, so that Result.ID is the new id.
 	query := a.values(url.Values{"list_id": {itoa(listID)}, "return_id": {"1"}})
-	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-add", query))
+	return s.api().execReply(ctx, getWrite(mlScript, "ml-addr-add", query), idElementOrData)
 }
 
 // ImportFile uploads a file of addresses into a list. The server imports it
@@ -195,9 +196,9 @@ func (s *MaillistService) UpdateAddress(ctx context.Context, id int64, a Address
 	}
 	query := a.values(idQuery("id", id))
 	if len(query) == 1 {
-		return nil, &ValidationError{Field: "address", Reason: "nothing to change: set at least one field of the Address"}
+		return nil, &ValidationError{Arg: "Address", Reason: "nothing to change: set at least one field of the Address"}
 	}
-	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-edit", query))
+	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-edit", query), "address", itoa(id))
 }
 
 // DeleteAddress removes an address.
@@ -207,7 +208,7 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)))
+	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)), "address", itoa(id))
 }
 
 // Clear removes every address of a list; the list itself stays.
@@ -303,7 +304,7 @@ func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts 
 		query: url.Values{"list_id": {itoa(listID)}, "addr_type": {"string"}}}
 	if opts != nil {
 		if opts.BatchSize < 0 || opts.BatchSize > MaxBatchSize {
-			return nil, &ValidationError{Field: "batch size", Reason: fmt.Sprintf("must be 0 (default) to %d, got %d", MaxBatchSize, opts.BatchSize)}
+			return nil, &ValidationError{Arg: "AddressAddOptions.BatchSize", Reason: fmt.Sprintf("must be 0 (default) to %d, got %d", MaxBatchSize, opts.BatchSize)}
 		}
 		if opts.BatchSize > 0 {
 			b.size = opts.BatchSize

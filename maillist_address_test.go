@@ -459,7 +459,7 @@ func TestMaillistAddressValidation(t *testing.T) {
 			return err
 		}},
 		{"update zero id", "id", func() error { _, err := c.Maillist.UpdateAddress(bg, 0, good); return err }},
-		{"update nothing", "address", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{ID: 1, ListID: 2}); return err }},
+		{"update nothing", "Address", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{ID: 1, ListID: 2}); return err }},
 		{"update bad email", "address", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Email: "x y@example.com"}); return err }},
 		{"update bad sex", "sex", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Sex: "X"}); return err }},
 		{"delete zero id", "id", func() error { _, err := c.Maillist.DeleteAddress(bg, 0); return err }},
@@ -470,11 +470,11 @@ func TestMaillistAddressValidation(t *testing.T) {
 			return err
 		}},
 		{"batch nil", "ml_addr", func() error { _, err := c.Maillist.AddAddresses(bg, 1, nil, nil); return err }},
-		{"batch size negative", "batch size", func() error {
+		{"batch size negative", "AddressAddOptions.BatchSize", func() error {
 			_, err := c.Maillist.AddAddresses(bg, 1, one(good), &AddressAddOptions{BatchSize: -1})
 			return err
 		}},
-		{"batch size too large", "batch size", func() error {
+		{"batch size too large", "AddressAddOptions.BatchSize", func() error {
 			_, err := c.Maillist.AddAddresses(bg, 1, one(good), &AddressAddOptions{BatchSize: MaxBatchSize + 1})
 			return err
 		}},

@@ -288,8 +288,8 @@ func TestMaillistValidation(t *testing.T) {
 			return err
 		}},
 		{"update zero id", "id", func() error { _, err := c.Maillist.Update(bg, 0, ok); return err }},
-		{"update nil", "subject", func() error { _, err := c.Maillist.Update(bg, 1, nil); return err }},
-		{"update nothing", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{}); return err }},
+		{"update nil", "MaillistParams", func() error { _, err := c.Maillist.Update(bg, 1, nil); return err }},
+		{"update nothing", "MaillistParams", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{}); return err }},
 		{"update blank subject", "subject", func() error { _, err := c.Maillist.Update(bg, 1, &MaillistParams{Name: "\t"}); return err }},
 		{"update bad status", "status", func() error {
 			_, err := c.Maillist.Update(bg, 1, &MaillistParams{Status: "Enabled"})
@@ -312,8 +312,8 @@ func TestMaillistValidation(t *testing.T) {
 			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "B\tC"})
 			return err
 		}},
-		{"subscribe name with comma", "name", func() error {
-			_, err := c.Maillist.Subscribe(bg, 1, Subscriber{Email: "b@example.com", Name: "Doe, J"})
+		{"subscribe several, a name with comma", "name", func() error {
+			_, err := c.Maillist.Subscribe(bg, 1, sub, Subscriber{Email: "b@example.com", Name: "Doe, J"})
 			return err
 		}},
 		{"subscribe name with semicolon", "name", func() error {

@@ -57,20 +57,20 @@ type Request struct {
 // validate rejects a request that cannot be meant, before anything is sent.
 func (r *Request) validate() error {
 	if r == nil {
-		return &ValidationError{Field: "request", Reason: "is nil"}
+		return &ValidationError{Arg: "req", Reason: "is nil"}
 	}
 	s := r.Script
 	switch {
 	case strings.TrimSpace(s) == "":
-		return &ValidationError{Field: "script", Reason: "is empty"}
+		return &ValidationError{Arg: "Request.Script", Reason: "is empty"}
 	case strings.ContainsAny(s, `/\?#%`) || strings.Contains(s, ".."):
 		// A script resolves against the base URL: a path, a query or an
 		// escape in it would call something other than one API script.
-		return &ValidationError{Field: "script", Reason: fmt.Sprintf("%q is not a single script name (no /, \\, .., ?, # or %%)", s)}
+		return &ValidationError{Arg: "Request.Script", Reason: fmt.Sprintf("%q is not a single script name (no /, \\, .., ?, # or %%)", s)}
 	case strings.IndexFunc(s, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) >= 0:
-		return &ValidationError{Field: "script", Reason: fmt.Sprintf("%q contains spaces or control characters", s)}
+		return &ValidationError{Arg: "Request.Script", Reason: fmt.Sprintf("%q contains spaces or control characters", s)}
 	case strings.IndexFunc(r.Action, unicode.IsControl) >= 0:
-		return &ValidationError{Field: "action", Reason: "contains control characters"}
+		return &ValidationError{Arg: "Request.Action", Reason: "contains control characters"}
 	}
 	for _, vals := range []url.Values{r.Params, r.Form} {
 		for _, name := range []string{"username", "password", "do"} {
@@ -132,11 +132,11 @@ func (c *Client) Do(ctx context.Context, req *Request, v any) error {
 	if !isWriter && v != nil {
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-			return &ValidationError{Field: "v", Reason: fmt.Sprintf("must be a non-nil pointer to a struct, *Result, an io.Writer or nil; got %T", v)}
+			return &ValidationError{Arg: "v", Reason: fmt.Sprintf("must be a non-nil pointer to a struct, *Result, an io.Writer or nil; got %T", v)}
 		}
 	}
 	if ctx == nil {
-		return &ValidationError{Field: "ctx", Reason: "is nil"}
+		return &ValidationError{Arg: "ctx", Reason: "is nil"}
 	}
 	r := req.internal()
 	if isWriter {
@@ -334,15 +334,15 @@ func Records[T any](ctx context.Context, c *Client, req *Request, root, child st
 			return
 		}
 		if root == "" || child == "" {
-			yield(zero, &ValidationError{Field: "root/child", Reason: "element names are empty"})
+			yield(zero, &ValidationError{Arg: "root, child", Reason: "element names are empty"})
 			return
 		}
 		if reflect.TypeFor[T]().Kind() != reflect.Struct {
-			yield(zero, &ValidationError{Field: "T", Reason: fmt.Sprintf("must be a struct, not %s", reflect.TypeFor[T]())})
+			yield(zero, &ValidationError{Arg: "T", Reason: fmt.Sprintf("must be a struct, not %s", reflect.TypeFor[T]())})
 			return
 		}
 		if ctx == nil {
-			yield(zero, &ValidationError{Field: "ctx", Reason: "is nil"})
+			yield(zero, &ValidationError{Arg: "ctx", Reason: "is nil"})
 			return
 		}
 		records[T](ctx, c, req.internal(), root, child)(yield)

@@ -308,18 +308,18 @@ func TestDoValidatesBeforeSending(t *testing.T) {
 		v     any
 		field string
 	}{
-		{"nil request", nil, nil, "request"},
-		{"empty script", &Request{}, nil, "script"},
-		{"blank script", &Request{Script: "  "}, nil, "script"},
-		{"slash", &Request{Script: "../admin.php"}, nil, "script"},
-		{"dir", &Request{Script: "sub/task.php"}, nil, "script"},
-		{"dots", &Request{Script: "..task.php"}, nil, "script"},
-		{"query", &Request{Script: "task.php?do=x"}, nil, "script"},
-		{"fragment", &Request{Script: "task.php#x"}, nil, "script"},
-		{"escape", &Request{Script: "task%2ephp"}, nil, "script"},
-		{"backslash", &Request{Script: `a\b.php`}, nil, "script"},
-		{"space", &Request{Script: "task .php"}, nil, "script"},
-		{"control in action", &Request{Script: "task.php", Action: "a\nb"}, nil, "action"},
+		{"nil request", nil, nil, "req"},
+		{"empty script", &Request{}, nil, "Request.Script"},
+		{"blank script", &Request{Script: "  "}, nil, "Request.Script"},
+		{"slash", &Request{Script: "../admin.php"}, nil, "Request.Script"},
+		{"dir", &Request{Script: "sub/task.php"}, nil, "Request.Script"},
+		{"dots", &Request{Script: "..task.php"}, nil, "Request.Script"},
+		{"query", &Request{Script: "task.php?do=x"}, nil, "Request.Script"},
+		{"fragment", &Request{Script: "task.php#x"}, nil, "Request.Script"},
+		{"escape", &Request{Script: "task%2ephp"}, nil, "Request.Script"},
+		{"backslash", &Request{Script: `a\b.php`}, nil, "Request.Script"},
+		{"space", &Request{Script: "task .php"}, nil, "Request.Script"},
+		{"control in action", &Request{Script: "task.php", Action: "a\nb"}, nil, "Request.Action"},
 		{"do in params", &Request{Script: "task.php", Params: url.Values{"do": {"x"}}}, nil, "do"},
 		{"password in params", &Request{Script: "task.php", Params: url.Values{"password": {"x"}}}, nil, "password"},
 		{"username in form", &Request{Script: "task.php", Form: url.Values{"username": {"x"}}}, nil, "username"},
@@ -330,7 +330,7 @@ func TestDoValidatesBeforeSending(t *testing.T) {
 			err := c.Do(ctx, tc.req, tc.v)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tc.field, ve.Field)
+			assertValidationName(t, ve, tc.field)
 			assert.True(t, errors.Is(err, ErrValidation))
 		})
 	}

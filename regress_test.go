@@ -63,7 +63,7 @@ func TestEmptyElementReplies(t *testing.T) {
 	o, err := c.Track.Overview(bg, TaskByIdent("20120302-999-000000"))
 	assert.Nil(t, o)
 	assert.ErrorIs(t, err, ErrNotFound)
-	assert.EqualError(t, err, "bestedm: tracking of task 20120302-999-000000: bestedm: not found")
+	assert.Regexp(t, `^bestedm: GET http://127\.0\.0\.1:\d+/mm-ms/apinew/track\.php\?do=overview&ident=20120302-999-000000: task 20120302-999-000000 not found$`, err.Error())
 
 	c, mux = setup(t)
 	handle(t, mux, "statistic.php", []byte("<statistic></statistic>"), nil)

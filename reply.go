@@ -163,7 +163,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 	} else if errors.Is(err, io.EOF) {
 		// A PHP script that prints nothing still sends its line ends.
 		if len(bytes.TrimSpace(rd.rec.head)) == 0 {
-			err = errors.New("empty body")
+			err = errEmptyReply
 		} else {
 			err = errors.New("body ended early")
 		}
@@ -220,7 +220,11 @@ const statusSuccess = "success"
 type Result struct {
 	Status  string // always "success": other statuses are returned as *APIError
 	Message string // the <data> text, e.g. "添加群发任务成功!"
-	ID      int64  // the new id (<id>, or a numeric <data>), 0 if none
+	// ID is the new id, read only from the reply of a call that answers
+	// one: Task.Create (<id>), Template.Create and Maillist.AddAddress
+	// (<id>, or a <data> that is only the id), Maillist.Create. Other
+	// calls leave it 0, even when <data> is a number.
+	ID int64
 }
 
 type wireResult struct {
@@ -234,21 +238,42 @@ func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
 	if err := rd.c.binder.Element(rd.dec, start, &w); err != nil {
 		return nil, rd.fail("<result>", err)
 	}
+	if w == (wireResult{}) {
+		return nil, rd.fail("<result>", errEmptyReply)
+	}
 	if w.Status == "" {
 		return nil, rd.fail("<result>", errors.New("no <status>"))
 	}
 	res := &Result{Status: w.Status, Message: w.Data}
-	idText := w.ID
-	if idText == "" && w.Status == statusSuccess {
-		idText = w.Data
-	}
-	if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
+	if w.ID != "" {
+		id, err := strconv.ParseInt(w.ID, 10, 64)
+		if err != nil {
+			return nil, rd.fail("<result>", &xmlbind.FieldError{Element: "id", Value: w.ID, Err: errors.New("not an integer")})
+		}
 		res.ID = id
-	} else if w.ID != "" {
-		return nil, rd.fail("<result>", &xmlbind.FieldError{Element: "id", Value: w.ID, Err: errors.New("not an integer")})
 	}
 	return res, nil
 }
+
+// errEmptyReply is the cause of the *DecodeError for a reply with nothing
+// in it: a body of white space, or an empty <result>. On a call naming one
+// item it means the item does not exist (see itemErr).
+var errEmptyReply = errors.New("empty reply")
+
+// idRule says where the success reply of a call carries the new id.
+type idRule int
+
+const (
+	// idOptional reads <id> when there is one (the document's element
+	// for an id) and otherwise leaves Result.ID 0.
+	idOptional idRule = iota
+	// idElement needs <id>: add-task (doc §5.1).
+	idElement
+	// idElementOrData needs <id>, or a <data> that is only the id:
+	// add-tpl ("成功返回新建模板的 id 值", doc §5.2) and ml-addr-add with
+	// return_id=1 (doc §4.9.1).
+	idElementOrData
+)
 
 // errNoData is the cause of the *DecodeError for a reply whose element sets
 // no field at all, such as <customer></customer>: see fetchData.
@@ -305,6 +330,12 @@ func fetchData[T any](ctx context.Context, c *Client, r *request, root string) (
 // exec performs a call that answers <result>; a status other than
 // "success" becomes *APIError.
 func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
+	return c.execReply(ctx, r, idOptional)
+}
+
+// execReply is exec for a call whose success reply carries the new id
+// where rule says: a reply without it is a *DecodeError.
+func (c *Client) execReply(ctx context.Context, r *request, rule idRule) (*Result, error) {
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -328,5 +359,17 @@ func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
 	if res.Status != statusSuccess {
 		return nil, rd.apiError(res)
 	}
+	if rule == idElementOrData && res.ID == 0 {
+		if id, err := strconv.ParseInt(res.Message, 10, 64); err == nil && id > 0 {
+			res.ID = id
+		}
+	}
+	if rule != idOptional && res.ID <= 0 {
+		return nil, rd.fail("<result> with the new id", errNoID)
+	}
 	return res, nil
 }
+
+// errNoID is the cause of the *DecodeError for a success reply without the
+// id the call promises.
+var errNoID = errors.New("no id came back")

@@ -37,7 +37,7 @@ func DefaultRetryPolicy() RetryPolicy {
 func WithRetry(p RetryPolicy) Option {
 	return func(c *Client) error {
 		if p.MaxRetries < 0 || p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
-			return &ValidationError{Field: "retry policy", Reason: "values must not be negative"}
+			return &ValidationError{Arg: "WithRetry", Reason: "values must not be negative"}
 		}
 		d := DefaultRetryPolicy()
 		if p.MinBackoff == 0 {

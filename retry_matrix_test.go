@@ -236,7 +236,7 @@ func TestRetryUploadNotSeekableSentOnce(t *testing.T) {
 func TestRetryFormWriteSameBody(t *testing.T) {
 	rec := &bodyRecorder{n: 2, next: http.DefaultTransport}
 	c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 3}, WithHTTPClient(&http.Client{Transport: rec}))
-	handle(t, mux, "mloperate.php", result("success", "12"), nil)
+	handle(t, mux, "mloperate.php", []byte("<result><status>success</status><id>12</id><data>ok</data></result>"), nil)
 	_, err := c.Maillist.Create(bg, &MaillistParams{Name: "春季客户 & VIP", Status: MaillistEnabled})
 	require.NoError(t, err)
 	require.Len(t, rec.bodies, 3)

@@ -215,7 +215,7 @@ func TestWriteRetriedAfterDialError(t *testing.T) {
 		bodies = append(bodies, string(b))
 		_, _ = w.Write(result("success", "12"))
 	})
-	res, err := c.exec(bg, writeRequest())
+	res, err := c.execReply(bg, writeRequest(), idElementOrData)
 	require.NoError(t, err)
 	assert.Equal(t, int64(12), res.ID)
 	assert.Equal(t, int32(3), dialer.dials.Load())

@@ -384,18 +384,18 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 	})
 }
 
-// Get returns the task with the given id; the error wraps ErrNotFound when
-// there is none.
+// Get returns the task with the given id; the error is a *NotFoundError
+// when there is none.
 //
 // API: task.php?do=task-list&id=N (doc §6.1)
 func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	q := idQuery("id", id)
-	p, err := fetchTasks(ctx, s.api(), get("task.php", "task-list", q))
+	r := get("task.php", "task-list", idQuery("id", id))
+	p, err := fetchTasks(ctx, s.api(), r)
 	if err != nil {
-		return nil, err
+		return nil, itemErr("task", itoa(id), err)
 	}
 	tasks := p.Items
 	// Match the id rather than take the first row: a server that ignored
@@ -405,12 +405,14 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 			return &tasks[i], nil
 		}
 	}
-	return nil, fmt.Errorf("%w: task %d", ErrNotFound, id)
+	return nil, s.api().notFound(r, "task", itoa(id))
 }
 
-// Create adds a sending task; Result.ID is the new task's id. The call is
-// a GET with the parameters in the query string, as the document's
-// examples and the clients in use send it.
+// Create adds a sending task; Result.ID is the new task's id, from the
+// reply's <id> (doc §5.1). A success reply without it is a *DecodeError;
+// the server did report success, so do not simply send the task again.
+// The call is a GET with the parameters in the query string, as the
+// document's examples and the clients in use send it.
 //
 // API: task.php?do=add-task (doc §5.1, §6.2)
 func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error) {
@@ -425,7 +427,7 @@ func (s *TaskService) Create(ctx context.Context, p *TaskParams) (*Result, error
 		return nil, err
 	}
 	q.Set("maillist_id", joinIDs(p.MaillistID, p.MaillistIDs))
-	return s.api().exec(ctx, getWrite("task.php", "add-task", q))
+	return s.api().execReply(ctx, getWrite("task.php", "add-task", q), idElement)
 }
 
 // Update changes a task; only the fields set in p are sent. Like Create it
@@ -447,10 +449,10 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 		q.Set("maillist_id", ids)
 	}
 	if len(q) == 0 {
-		return nil, &ValidationError{Field: "TaskUpdateParams", Reason: "sets no field to change"}
+		return nil, &ValidationError{Arg: "TaskUpdateParams", Reason: "sets no field to change"}
 	}
 	q.Set("id", itoa(id))
-	return s.api().exec(ctx, getWrite("task.php", "edit-task", q))
+	return s.api().execItem(ctx, getWrite("task.php", "edit-task", q), "task", itoa(id))
 }
 
 // Delete deletes a task.
@@ -460,7 +462,7 @@ func (s *TaskService) Delete(ctx context.Context, id int64) (*Result, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, getWrite("task.php", "del-task", idQuery("id", id)))
+	return s.api().execItem(ctx, getWrite("task.php", "del-task", idQuery("id", id)), "task", itoa(id))
 }
 
 // listQuery validates opts and encodes them for task-list.
@@ -489,7 +491,7 @@ func (s *TaskService) listQuery(opts *TaskListOptions) (url.Values, error) {
 
 func (o *TaskFindOptions) validate() error {
 	if o == nil || *o == (TaskFindOptions{}) {
-		return &ValidationError{Field: "TaskFindOptions", Reason: "set at least one of Date, ID, Ident and State"}
+		return &ValidationError{Arg: "TaskFindOptions", Reason: "set at least one of Date, ID, Ident and State"}
 	}
 	if o.ID != 0 {
 		if err := requireID("id", o.ID); err != nil {

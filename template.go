@@ -80,7 +80,8 @@ type TemplateUpdateParams struct {
 var tplFieldOrder = []string{"name", "subject", "content", "text_content", "encoding"}
 
 // Create uploads a new template with its attachments; Result.ID is the new
-// template's id.
+// template's id, which the reply carries in <id> or as the whole of <data>
+// (doc §5.2). A success reply without it is a *DecodeError.
 //
 // API: template.php?do=add-tpl (doc §5.2)
 func (s *TemplateService) Create(ctx context.Context, p *TemplateParams) (*Result, error) {
@@ -100,7 +101,7 @@ func (s *TemplateService) Create(ctx context.Context, p *TemplateParams) (*Resul
 			fields = append(fields, formField{name: k, value: vals[0]})
 		}
 	}
-	return s.upload(ctx, "add-tpl", nil, p.Attachments, fields)
+	return s.upload(ctx, "add-tpl", nil, p.Attachments, fields, idElementOrData)
 }
 
 // List returns every template.
@@ -110,8 +111,8 @@ func (s *TemplateService) List(ctx context.Context) ([]Template, error) {
 	return fetchList[Template](ctx, s.api(), get("template.php", "list-tpl", nil), "template_list", "template")
 }
 
-// Get returns the template with the given id; the error wraps ErrNotFound
-// when there is none.
+// Get returns the template with the given id; the error is a
+// *NotFoundError when there is none.
 //
 // API: template.php?do=list-tpl&tpl_id=N (doc §5.3)
 func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) {
@@ -121,7 +122,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 	r := get("template.php", "list-tpl", idQuery("tpl_id", id))
 	tpls, err := fetchList[Template](ctx, s.api(), r, "template_list", "template")
 	if err != nil {
-		return nil, err
+		return nil, itemErr("template", itoa(id), err)
 	}
 	// Match the id: a server that ignored tpl_id would list them all.
 	for i := range tpls {
@@ -129,7 +130,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 			return &tpls[i], nil
 		}
 	}
-	return nil, fmt.Errorf("%w: template %d", ErrNotFound, id)
+	return nil, s.api().notFound(r, "template", itoa(id))
 }
 
 // Delete deletes a template.
@@ -139,7 +140,7 @@ func (s *TemplateService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("tpl_id", id); err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)))
+	return s.api().execItem(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)), "template", itoa(id))
 }
 
 // Update changes a template; only the fields set in p are sent. The text
@@ -158,7 +159,7 @@ func (s *TemplateService) Update(ctx context.Context, id int64, p *TemplateUpdat
 	if err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form))
+	return s.api().execItem(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form), "template", itoa(id))
 }
 
 // AddAttachments uploads files and attaches them to a template.
@@ -171,7 +172,7 @@ func (s *TemplateService) AddAttachments(ctx context.Context, id int64, files ..
 	if len(files) == 0 {
 		return nil, &ValidationError{Field: "file", Reason: "at least one file is required"}
 	}
-	return s.upload(ctx, "tpl-attachment-add", idQuery("tpl_id", id), files, nil)
+	return s.upload(ctx, "tpl-attachment-add", idQuery("tpl_id", id), files, nil, idOptional)
 }
 
 // DeleteAttachment deletes one attachment of a template, or all of them
@@ -192,12 +193,17 @@ func (s *TemplateService) DeleteAttachment(ctx context.Context, id, attachmentID
 	}
 	q := idQuery("tpl_id", id)
 	q.Set("attachment_id", att)
-	return s.api().exec(ctx, getWrite("template.php", "tpl-attachment-del", q))
+	if attachmentID == AllAttachments {
+		return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "template", itoa(id))
+	}
+	// The reply does not say whether the template or the attachment is
+	// missing.
+	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "attachment", att+" of template "+itoa(id))
 }
 
 // upload sends a multipart write call: the fields, then the files under
 // "file" for one and "file[]" for several, as doc §5.2 and §5.6 ask.
-func (s *TemplateService) upload(ctx context.Context, action string, q url.Values, files []File, fields []formField) (*Result, error) {
+func (s *TemplateService) upload(ctx context.Context, action string, q url.Values, files []File, fields []formField, rule idRule) (*Result, error) {
 	field := "file"
 	if len(files) > 1 {
 		field = "file[]"
@@ -206,7 +212,7 @@ func (s *TemplateService) upload(ctx context.Context, action string, q url.Value
 	if err != nil {
 		return nil, err
 	}
-	return s.api().exec(ctx, postUpload("template.php", action, q, up))
+	return s.api().execReply(ctx, postUpload("template.php", action, q, up), rule)
 }
 
 func (p *TemplateParams) validate() error {
@@ -220,7 +226,7 @@ func (p *TemplateParams) validate() error {
 
 func (p *TemplateUpdateParams) validate() error {
 	if p.Name == "" && len(p.Subjects) == 0 && p.Content == "" {
-		return &ValidationError{Field: "name, subject or content", Reason: "at least one is required"}
+		return &ValidationError{Arg: "TemplateUpdateParams", Reason: "nothing to change: set at least one of Name, Subjects and Content"}
 	}
 	var name, content error
 	if p.Name != "" {

@@ -376,11 +376,11 @@ func TestTemplateValidation(t *testing.T) {
 			_, err := c.Template.Update(bg, 0, &TemplateUpdateParams{Name: "n"})
 			return err
 		}, "tpl_id"},
-		{"Update nil params", func(c *Client) error { _, err := c.Template.Update(bg, 67, nil); return err }, "name, subject or content"},
+		{"Update nil params", func(c *Client) error { _, err := c.Template.Update(bg, 67, nil); return err }, "TemplateUpdateParams"},
 		{"Update text only", func(c *Client) error {
 			_, err := c.Template.Update(bg, 67, &TemplateUpdateParams{TextContent: "t", Encoding: EncodingBase64})
 			return err
-		}, "name, subject or content"},
+		}, "TemplateUpdateParams"},
 		{"Update blank name", func(c *Client) error {
 			_, err := c.Template.Update(bg, 67, &TemplateUpdateParams{Name: "  "})
 			return err

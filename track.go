@@ -3,7 +3,6 @@ package bestedm
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"net/url"
 	"strings"
@@ -130,7 +129,9 @@ type ClickDetail struct {
 	ClickLast   time.Time `xml:"click_last"`
 }
 
-// Overview returns the tracking summary of a task, with its links.
+// Overview returns the tracking summary of a task, with its links. When
+// the server knows no such task, or no tracking for it, the error is a
+// *NotFoundError.
 //
 // API: track.php?do=overview (doc §3.1)
 func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOverview, error) {
@@ -138,16 +139,20 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	if err != nil {
 		return nil, err
 	}
-	o, err := fetchData[TrackOverview](ctx, s.api(), get("track.php", "overview", params), "track")
+	r := get("track.php", "overview", params)
+	o, err := fetchData[TrackOverview](ctx, s.api(), r, "track")
 	if errors.Is(err, errNoData) {
 		// An empty <track>, as Maillist.Get reads an empty <maillist>: the
-		// server knows no such task. (It was returned as a zero overview.)
-		return nil, fmt.Errorf("bestedm: tracking of task %s: %w", task.label(), ErrNotFound)
+		// server knows no such task.
+		return nil, s.api().notFound(r, "task", task.label())
 	}
-	if err == nil && o.Links == nil {
+	if err != nil {
+		return nil, itemErr("task", task.label(), err)
+	}
+	if o.Links == nil {
 		o.Links = []LinkStat{} // an empty <link_statistic>: no links, not unknown
 	}
-	return o, err
+	return o, nil
 }
 
 // ListOpens yields the recipients who opened the task's mail. The reply is not

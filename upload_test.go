@@ -56,10 +56,10 @@ func TestUploadMultipartBody(t *testing.T) {
 		}, readMultipart(t, r))
 	})
 	// Non-seekable readers stream as well.
-	res, err := c.exec(bg, uploadRequest(t,
+	res, err := c.execReply(bg, uploadRequest(t,
 		File{Name: "a.pdf", Content: strings.NewReader("%PDF-1.4 a")},
 		File{Name: "b.txt", Content: io.MultiReader(strings.NewReader("plain b"))},
-	))
+	), idElementOrData)
 	require.NoError(t, err)
 	assert.Equal(t, &Result{Status: "success", Message: "17", ID: 17}, res)
 }

@@ -136,15 +136,15 @@ func wantAPIError(t *testing.T, err error, status string) {
 	assert.ErrorIs(t, err, &bestedm.APIError{Status: status})
 }
 
-// wantValidation asserts err is a *ValidationError naming field, and that
-// nothing was sent.
+// wantValidation asserts err is a *ValidationError naming field, the API
+// parameter, or else the Go argument (Arg), and that nothing was sent.
 func (f *flow) wantValidation(t *testing.T, field string, call func() error) {
 	t.Helper()
 	before := len(f.srv.Requests())
 	err := call()
 	var ve *bestedm.ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, field, ve.Field)
+	assert.Equal(t, field, ve.Field+ve.Arg, "one of Field and Arg")
 	assert.Len(t, f.srv.Requests(), before, "nothing is sent")
 }
 
@@ -449,7 +449,7 @@ func (f *flow) updateAddress(t *testing.T) {
 
 	_, err = f.c.Maillist.UpdateAddress(f.ctx, f.single, bestedm.Address{Email: bulkEmail(0)})
 	wantAPIError(t, err, "address_exists")
-	f.wantValidation(t, "address", func() error {
+	f.wantValidation(t, "Address", func() error {
 		_, err := f.c.Maillist.UpdateAddress(f.ctx, f.single, bestedm.Address{})
 		return err
 	})
@@ -549,7 +549,7 @@ func (f *flow) templates(t *testing.T) {
 	assert.Equal(t, "夏季促销，全场 6 折", a.Subjects[0].Name)
 	assert.Equal(t, tplAContent, a.Content, "content not sent is kept")
 	assert.Equal(t, e2eStart.Add(time.Minute).Unix(), a.Updated.Unix())
-	f.wantValidation(t, "name, subject or content", func() error {
+	f.wantValidation(t, "TemplateUpdateParams", func() error {
 		_, err := f.c.Template.Update(f.ctx, f.tplA, &bestedm.TemplateUpdateParams{TextContent: "only"})
 		return err
 	})
