@@ -458,6 +458,7 @@ func countMatching(srv *bestedmtest.Server, m bestedmtest.Match) int {
 // assertErrKind asserts err is exactly the kind wanted.
 func assertErrKind(t *testing.T, want errKind, err error, status, attempts int) {
 	t.Helper()
+	t.Logf("want %s, got %v", want.String(), err)
 	var (
 		he *bestedm.HTTPError
 		re *bestedm.RequestError
