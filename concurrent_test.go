@@ -141,7 +141,7 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		{"Maillist.List", func(ctx context.Context) error { _, err := c.Maillist.List(ctx); return err }},
 		{"Maillist.Get", func(ctx context.Context) error { _, err := c.Maillist.Get(ctx, 101); return err }},
 		{"Maillist.ListAddresses", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: ptrTo[int64](101)})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: Ptr[int64](101)})
 			return err
 		}},
 		{"Maillist.ExportSubscribers", func(ctx context.Context) error { return countRows(c.Maillist.ExportSubscribers(ctx, 101)) }},

@@ -127,7 +127,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 		{"unsubscribe: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Unsubscribe(ctx, 0, "a@example.com"); return err }},
 		{"unsubscribe: no address", "address", func(ctx context.Context) error { _, err := c.Maillist.Unsubscribe(ctx, 1); return err }},
 		{"list addresses: negative list", "list_id", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: ptrTo[int64](-1)})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: Ptr[int64](-1)})
 			return err
 		}},
 		{"list addresses: negative page", "page", func(ctx context.Context) error {

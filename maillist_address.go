@@ -86,8 +86,8 @@ func (a *Address) check(requireEmail bool) error {
 
 // AddressListOptions filter ListAddresses.
 type AddressListOptions struct {
-	// ListID selects a list: nil for the addresses of all lists, a pointer
-	// to 0 (new(int64)) for unclassified addresses, else that list. A
+	// ListID selects a list: nil for the addresses of all lists,
+	// bestedm.Ptr[int64](0) for unclassified addresses, else that list. A
 	// pointer, because the API gives 0 its own meaning.
 	ListID    *int64 `url:"list_id,omitempty"`
 	AddressID int64  `url:"address_id,omitempty"` // one address (not in the document; see FIELD-NOTES)

@@ -46,7 +46,7 @@ func TestMaillistListAddressesListID(t *testing.T) {
 	}{
 		"nil options: all lists": {nil, []string{"do", "ml-addr-list"}},
 		"nil ListID: all lists":  {&AddressListOptions{Keyword: "x"}, []string{"do", "ml-addr-list", "keyword", "x"}},
-		"zero ListID: unclassified": {&AddressListOptions{ListID: new(int64)},
+		"zero ListID: unclassified": {&AddressListOptions{ListID: Ptr[int64](0)},
 			[]string{"do", "ml-addr-list", "list_id", "0"}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -433,7 +433,7 @@ func TestMaillistAddressValidation(t *testing.T) {
 		call        func() error
 	}{
 		{"list negative list_id", "list_id", func() error {
-			_, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{ListID: ptrTo(int64(-1))})
+			_, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{ListID: Ptr(int64(-1))})
 			return err
 		}},
 		{"list negative address_id", "address_id", func() error {
@@ -493,8 +493,6 @@ func TestMaillistAddressValidation(t *testing.T) {
 		})
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 func TestMaillistAddressAPIErrors(t *testing.T) {
 	for _, tc := range []struct {

@@ -129,7 +129,7 @@ func TestTaskFindInvalid(t *testing.T) {
 		{"TaskFindOptions", nil},
 		{"TaskFindOptions", &TaskFindOptions{}},
 		{"id", &TaskFindOptions{ID: -2}},
-		{"state", &TaskFindOptions{State: SendStatusAll}},
+		{"state", &TaskFindOptions{State: 100}},
 		{"state", &TaskFindOptions{State: 9}},
 	} {
 		_, err := c.Task.Find(bg, tc.opts)

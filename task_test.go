@@ -15,7 +15,6 @@ import (
 )
 
 // taskPtr returns a pointer to v, for the optional fields of params.
-func taskPtr[T any](v T) *T { return &v }
 
 func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, china)
@@ -97,7 +96,7 @@ func TestTaskListSendStatus(t *testing.T) {
 		status SendStatus
 		want   string // "" when not sent
 	}{
-		{0, ""}, {SendStatusAll, "all"}, {SendCancelled, "-3"}, {SendPaused, "-2"}, {SendHeld, "-1"},
+		{0, ""}, {SendCancelled, "-3"}, {SendPaused, "-2"}, {SendHeld, "-1"},
 		{SendWaiting, "1"}, {SendInProgress, "2"}, {SendFinished, "3"},
 	} {
 		t.Run(strconv.Itoa(int(tc.status)), func(t *testing.T) {
@@ -320,7 +319,7 @@ func TestTaskCreate(t *testing.T) {
 		TemplateIDs: []int64{16, 17, 78}, SendDomain: "comingchina.com", SendAccount: "all",
 		SendFullname: "福洽科技", MaillistID: 5, SendQty: 1000, Status: TaskHold,
 		Time:     time.Date(2012, 7, 31, 4, 0, 0, 0, time.UTC), // 12:00 in UTC+8
-		SubsLink: taskPtr(false), TrackStatus: TrackOpensAndClicks, TrackDomain: "t.comingchina.com",
+		SubsLink: Ptr(false), TrackStatus: TrackOpensAndClicks, TrackDomain: "t.comingchina.com",
 	}
 	before := *p
 	res, err := c.Task.Create(bg, p)
@@ -337,7 +336,7 @@ func TestTaskCreateMinimal(t *testing.T) {
 		want []string // parameters besides the required ones
 	}{
 		{"defaults", TaskParams{}, nil},
-		{"subs_link on", TaskParams{SubsLink: taskPtr(true)}, []string{"subs_link", "1"}},
+		{"subs_link on", TaskParams{SubsLink: Ptr(true)}, []string{"subs_link", "1"}},
 		{"status now", TaskParams{Status: TaskSendNow}, []string{"status", "2"}},
 		{"status waiting", TaskParams{Status: TaskWaiting}, []string{"status", "1"}},
 		{"opens", TaskParams{TrackStatus: TrackOpens}, []string{"track_status", "1"}},
@@ -416,9 +415,9 @@ func TestTaskUpdate(t *testing.T) {
 	})
 	p := &TaskUpdateParams{
 		TemplateIDs: []int64{53, 55}, SendDomain: "all", SendAccount: "all", SendFullname: "福洽科技",
-		MaillistID: 8, SendQty: taskPtr(0), SendStatus: SendWaiting,
-		SendTime: time.Date(2013, 1, 6, 1, 0, 0, 0, time.UTC), SubsLink: taskPtr(true),
-		TrackStatus: taskPtr(TrackNone), TrackDomain: "t.comingchina.com", SendReplyTo: "service@comingchina.com",
+		MaillistID: 8, SendQty: Ptr(0), SendStatus: SendWaiting,
+		SendTime: time.Date(2013, 1, 6, 1, 0, 0, 0, time.UTC), SubsLink: Ptr(true),
+		TrackStatus: Ptr(TrackNone), TrackDomain: "t.comingchina.com", SendReplyTo: "service@comingchina.com",
 	}
 	before := *p
 	res, err := c.Task.Update(bg, 20417, p)
@@ -451,10 +450,10 @@ func TestTaskUpdateValidation(t *testing.T) {
 		{"bad account", 1, &TaskUpdateParams{SendAccount: "not-an-address"}, "send_account"},
 		{"domain all alone", 1, &TaskUpdateParams{SendDomain: "all"}, "send_domain"},
 		{"negative list", 1, &TaskUpdateParams{MaillistID: -3}, "maillist_id"},
-		{"negative qty", 1, &TaskUpdateParams{SendQty: taskPtr(-1)}, "send_qty"},
+		{"negative qty", 1, &TaskUpdateParams{SendQty: Ptr(-1)}, "send_qty"},
 		{"status sending", 1, &TaskUpdateParams{SendStatus: SendInProgress}, "send_status"},
-		{"status all", 1, &TaskUpdateParams{SendStatus: SendStatusAll}, "send_status"},
-		{"unknown tracking", 1, &TaskUpdateParams{TrackStatus: taskPtr(TrackStatus(-1))}, "track_status"},
+		{"status finished", 1, &TaskUpdateParams{SendStatus: SendFinished}, "send_status"},
+		{"unknown tracking", 1, &TaskUpdateParams{TrackStatus: Ptr(TrackStatus(-1))}, "track_status"},
 		{"bad reply-to", 1, &TaskUpdateParams{SendReplyTo: "service at comingchina.com"}, "send_replyto"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -426,8 +426,7 @@ func (f *flow) listAddresses(t *testing.T) {
 	}}, one.Items)
 
 	// list_id=0 is the unclassified addresses, not every list.
-	zero := int64(0)
-	p, err = f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{ListID: &zero})
+	p, err = f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{ListID: bestedm.Ptr[int64](0)})
 	require.NoError(t, err)
 	assert.Equal(t, int64(5), p.Total)
 	for _, a := range p.Items {
@@ -612,10 +611,9 @@ func (f *flow) createTasks(t *testing.T) {
 	assert.Equal(t, strconv.FormatInt(f.tplA, 10), req.Query.Get("tpl_id"))
 
 	tomorrow := f.date(2024, 5, 21).Add(9 * time.Hour)
-	no := false
 	res, err = f.c.Task.Create(f.ctx, &bestedm.TaskParams{
-		TemplateIDs: []int64{f.tplA, f.tplB}, SendDomain: "mail.example.com", SendAccount: "all",
-		MaillistID: f.list, SendQty: 100, Status: bestedm.TaskHold, Time: tomorrow, SubsLink: &no, TrackStatus: bestedm.TrackOpens,
+		TemplateIDs: []int64{f.tplA, f.tplB}, SendDomain: "mail.example.com", SendAccount: bestedm.SendAccountAll,
+		MaillistID: f.list, SendQty: 100, Status: bestedm.TaskHold, Time: tomorrow, SubsLink: bestedm.Ptr(false), TrackStatus: bestedm.TrackOpens,
 	})
 	require.NoError(t, err)
 	f.task2 = res.ID
