@@ -166,7 +166,7 @@ func TestDomainAddDelete(t *testing.T) {
 				})
 				got, err := call.call(m.svc(c), bg, 1024, "fuqia-tech.com")
 				require.NoError(t, err)
-				assert.Equal(t, &Result{Status: "success", Message: "操作成功"}, got)
+				assert.Equal(t, &Result{Message: "操作成功"}, got)
 			})
 		}
 		t.Run(call.action+"/api error", func(t *testing.T) {
@@ -472,7 +472,7 @@ func TestDomainMailboxWrites(t *testing.T) {
 				})
 				got, err := call.call(m.svc(c))
 				require.NoError(t, err)
-				assert.Equal(t, &Result{Status: "success", Message: "操作成功"}, got)
+				assert.Equal(t, &Result{Message: "操作成功"}, got)
 			})
 		}
 		// In query mode the credentials ride in the URL, the password
@@ -570,7 +570,7 @@ func TestDomainDeleteMailbox(t *testing.T) {
 			})
 			got, err := m.svc(c).DeleteMailbox(bg, "sales@fuqia-tech.com")
 			require.NoError(t, err)
-			assert.Equal(t, &Result{Status: "success", Message: "删除成功"}, got)
+			assert.Equal(t, &Result{Message: "删除成功"}, got)
 		})
 	}
 	t.Run("api error", func(t *testing.T) {

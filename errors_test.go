@@ -233,11 +233,11 @@ func TestExecResults(t *testing.T) {
 		body string
 		want *Result
 	}{
-		{"message", string(result("success", "添加成功")), &Result{Status: "success", Message: "添加成功"}},
-		{"numeric data is the id", string(result("success", " 4711 ")), &Result{Status: "success", Message: "4711", ID: 4711}},
-		{"id element", "<result><status>success</status><id>99</id><data>添加群发任务成功!</data></result>", &Result{Status: "success", Message: "添加群发任务成功!", ID: 99}},
-		{"status padded, no data", "<result>\r\n<status>\r\n success \r\n</status>\r\n</result>", &Result{Status: "success"}},
-		{"extra elements", "<result><status>success</status><count>3</count><data>ok</data></result>", &Result{Status: "success", Message: "ok"}},
+		{"message", string(result("success", "添加成功")), &Result{Message: "添加成功"}},
+		{"numeric data is the id", string(result("success", " 4711 ")), &Result{Message: "4711", ID: 4711}},
+		{"id element", "<result><status>success</status><id>99</id><data>添加群发任务成功!</data></result>", &Result{Message: "添加群发任务成功!", ID: 99}},
+		{"status padded, no data", "<result>\r\n<status>\r\n success \r\n</status>\r\n</result>", &Result{}},
+		{"extra elements", "<result><status>success</status><count>3</count><data>ok</data></result>", &Result{Message: "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -112,7 +112,7 @@ func TestDoQueryAuthAndFormPost(t *testing.T) {
 		Form:   url.Values{"subject": {"新闻 & more"}, "status": {"enabled"}},
 	}, &res)
 	require.NoError(t, err)
-	assert.Equal(t, Result{Status: "success", Message: "添加成功", ID: 42}, res)
+	assert.Equal(t, Result{Message: "添加成功", ID: 42}, res)
 }
 
 func TestDoDecodesGBK(t *testing.T) {

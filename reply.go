@@ -202,7 +202,7 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 	return start, rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
 }
 
-func (rd *replyDecoder) apiError(res *Result) error {
+func (rd *replyDecoder) apiError(res *statusResult) error {
 	// The message is the server's free text: it may echo what was sent.
 	return &APIError{
 		Status:     rd.c.redactText(rd.resp.Request, res.Status),
@@ -214,12 +214,19 @@ func (rd *replyDecoder) apiError(res *Result) error {
 
 const statusSuccess = "success"
 
-// Result is the reply of a call that changes something (doc §4.3 and on):
-// a status, a message and, for calls that create, the new id.
+// Result is the reply of a call that changes something (doc §4.3 and on)
+// when it succeeds: a message and, for calls that create, the new id. Any
+// other status than "success" is returned as an *APIError instead.
 type Result struct {
-	Status  string // always "success": other statuses are returned as *APIError
 	Message string // the <data> text, e.g. "添加群发任务成功!"
 	ID      int64  // the new id (<id>, or a numeric <data>), 0 if none
+}
+
+// statusResult is a <result> with its status, before it becomes a Result
+// or an *APIError.
+type statusResult struct {
+	Result
+	Status string
 }
 
 type wireResult struct {
@@ -228,7 +235,7 @@ type wireResult struct {
 	Data   string `xml:"data"`
 }
 
-func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
+func (rd *replyDecoder) result(start xml.StartElement) (*statusResult, error) {
 	var w wireResult
 	if err := rd.c.binder.Element(rd.dec, start, &w); err != nil {
 		return nil, rd.fail("<result>", err)
@@ -236,7 +243,7 @@ func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
 	if w.Status == "" {
 		return nil, rd.fail("<result>", errors.New("no <status>"))
 	}
-	res := &Result{Status: w.Status, Message: w.Data}
+	res := &statusResult{Result: Result{Message: w.Data}, Status: w.Status}
 	idText := w.ID
 	if idText == "" && w.Status == statusSuccess {
 		idText = w.Data
@@ -327,5 +334,5 @@ func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
 	if res.Status != statusSuccess {
 		return nil, rd.apiError(res)
 	}
-	return res, nil
+	return &res.Result, nil
 }

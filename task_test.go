@@ -324,7 +324,7 @@ func TestTaskCreate(t *testing.T) {
 	before := *p
 	res, err := c.Task.Create(bg, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "添加群发任务成功!", ID: 20422}, res)
+	assert.Equal(t, &Result{Message: "添加群发任务成功!", ID: 20422}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 	assert.Equal(t, time.UTC, p.Time.Location())
 }
@@ -422,7 +422,7 @@ func TestTaskUpdate(t *testing.T) {
 	before := *p
 	res, err := c.Task.Update(bg, 20417, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "修改群发任务成功!"}, res)
+	assert.Equal(t, &Result{Message: "修改群发任务成功!"}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 }
 
@@ -472,7 +472,7 @@ func TestTaskDelete(t *testing.T) {
 	})
 	res, err := c.Task.Delete(bg, 19124)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "删除群发任务成功!"}, res)
+	assert.Equal(t, &Result{Message: "删除群发任务成功!"}, res)
 }
 
 func TestTaskReadValidation(t *testing.T) {

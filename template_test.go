@@ -43,7 +43,7 @@ func TestTemplateCreate(t *testing.T) {
 	before.Attachments = slices.Clone(p.Attachments)
 	res, err := c.Template.Create(bg, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "68", ID: 68}, res)
+	assert.Equal(t, &Result{Message: "68", ID: 68}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 }
 
@@ -279,7 +279,7 @@ func TestTemplateDelete(t *testing.T) {
 	})
 	res, err := c.Template.Delete(bg, 67)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "删除模板成功"}, res)
+	assert.Equal(t, &Result{Message: "删除模板成功"}, res)
 }
 
 func TestTemplateUpdate(t *testing.T) {
@@ -295,7 +295,7 @@ func TestTemplateUpdate(t *testing.T) {
 	before.Subjects = slices.Clone(p.Subjects)
 	res, err := c.Template.Update(bg, 67, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "修改模板成功"}, res)
+	assert.Equal(t, &Result{Message: "修改模板成功"}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 }
 
@@ -341,7 +341,7 @@ func TestTemplateAddAttachments(t *testing.T) {
 			})
 			res, err := c.Template.AddAttachments(bg, 67, tc.files...)
 			require.NoError(t, err)
-			assert.Equal(t, &Result{Status: "success", Message: "上传附件成功"}, res)
+			assert.Equal(t, &Result{Message: "上传附件成功"}, res)
 		})
 	}
 }
@@ -358,7 +358,7 @@ func TestTemplateDeleteAttachment(t *testing.T) {
 			})
 			res, err := c.Template.DeleteAttachment(bg, 67, tc.id)
 			require.NoError(t, err)
-			assert.Equal(t, &Result{Status: "success", Message: "删除附件成功"}, res)
+			assert.Equal(t, &Result{Message: "删除附件成功"}, res)
 		})
 	}
 }
