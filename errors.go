@@ -50,7 +50,7 @@ func (e *ValidationError) Is(target error) bool { return target == ErrValidation
 // APIError is a <result> reply whose status is not "success", such as
 // "add_maillist_error".
 type APIError struct {
-	Status     string // the status identifier, trimmed
+	Status     Status // the status identifier, trimmed, e.g. StatusNotFound
 	Message    string // the <data> text, if any
 	HTTPStatus int
 	Call       string // method and URL of the call, credentials redacted
@@ -62,7 +62,7 @@ func (e *APIError) Error() string {
 	sb.WriteString("bestedm: ")
 	sb.WriteString(e.Call)
 	sb.WriteString(": ")
-	sb.WriteString(e.Status)
+	sb.WriteString(string(e.Status))
 	if e.Message != "" {
 		sb.WriteString(": ")
 		sb.WriteString(e.Message)
@@ -71,7 +71,7 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether target is ErrAPI, or an *APIError with the same Status
-// (so errors.Is(err, &bestedm.APIError{Status: "add_maillist_error"}) works),
+// (so errors.Is(err, &bestedm.APIError{Status: bestedm.StatusAddMaillistError}) works),
 // and ErrUnauthorized when it came with HTTP 401 or 403.
 func (e *APIError) Is(target error) bool {
 	switch target {

@@ -217,7 +217,7 @@ func TestAPIErrorWhereDataExpected(t *testing.T) {
 	_, err := c.Account.CustomerInfo(bg)
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "auth_error", ae.Status)
+	assert.Equal(t, StatusAuthError, ae.Status)
 	assert.Equal(t, "用户名或密码错误", ae.Message)
 	assert.Equal(t, 200, ae.HTTPStatus)
 	assert.Contains(t, ae.Call, "account.php?do=customer-info")
@@ -253,7 +253,7 @@ func TestExecResults(t *testing.T) {
 func TestExecErrors(t *testing.T) {
 	tests := []struct {
 		name, body string
-		status     string // APIError status expected, or "" for a DecodeError
+		status     Status // APIError status expected, or "" for a DecodeError
 		msg        string
 	}{
 		{"api error", string(result("delete_address_error", "删除失败")), "delete_address_error", ""},
@@ -476,7 +476,7 @@ func TestErrorResultInNon2xxReply(t *testing.T) {
 			var httpErr *HTTPError
 			if tc.wantAPI {
 				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, "auth_error", apiErr.Status)
+				assert.Equal(t, StatusAuthError, apiErr.Status)
 				assert.Equal(t, "bad credentials", apiErr.Message)
 				assert.Equal(t, tc.code, apiErr.HTTPStatus)
 				assert.Equal(t, tc.code != 400, errors.Is(err, ErrUnauthorized))

@@ -511,7 +511,7 @@ func TestHostileErrorRepliesAreFinal(t *testing.T) {
 		name     string
 		status   int
 		ct, body string
-		apiErr   string // the *APIError status expected; "" for another type
+		apiErr   Status // the *APIError status expected; "" for another type
 		httpErr  bool   // an *HTTPError expected
 		unauth   bool   // matches ErrUnauthorized
 	}{

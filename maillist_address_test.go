@@ -496,8 +496,9 @@ func TestMaillistAddressValidation(t *testing.T) {
 
 func TestMaillistAddressAPIErrors(t *testing.T) {
 	for _, tc := range []struct {
-		name, status string
-		call         func(c *Client) error
+		name   string
+		status Status
+		call   func(c *Client) error
 	}{
 		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.ListAddressesPage(bg, nil); return err }},
 		{"add", "add_address_error", func(c *Client) error {
@@ -521,7 +522,7 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
-			handle(t, mux, "mloperate.php", result(tc.status, "出错了"), func(r *http.Request) {
+			handle(t, mux, "mloperate.php", result(string(tc.status), "出错了"), func(r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)
 			})
 			err := tc.call(c)

@@ -341,20 +341,21 @@ func TestMaillistValidation(t *testing.T) {
 
 func TestMaillistAPIErrors(t *testing.T) {
 	for _, tc := range []struct {
-		name, status string
-		call         func(c *Client) error
+		name   string
+		status Status
+		call   func(c *Client) error
 	}{
-		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
+		{"list", StatusAuthError, func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
 		{"get", "maillist_not_exist", func(c *Client) error { _, err := c.Maillist.Get(bg, 5); return err }},
-		{"create", "add_maillist_error", func(c *Client) error {
+		{"create", StatusAddMaillistError, func(c *Client) error {
 			_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: MaillistEnabled})
 			return err
 		}},
-		{"update", "update_describe_error", func(c *Client) error {
+		{"update", StatusUpdateDescribeError, func(c *Client) error {
 			_, err := c.Maillist.Update(bg, 5, &MaillistParams{Description: "d"})
 			return err
 		}},
-		{"delete", "delete_maillist_error", func(c *Client) error { _, err := c.Maillist.Delete(bg, 5); return err }},
+		{"delete", StatusDeleteMaillistError, func(c *Client) error { _, err := c.Maillist.Delete(bg, 5); return err }},
 		{"subscribe one", "sub_error", func(c *Client) error {
 			_, err := c.Maillist.Subscribe(bg, 5, Subscriber{Email: "a@example.com"})
 			return err
@@ -371,7 +372,7 @@ func TestMaillistAPIErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
-			handle(t, mux, "mloperate.php", result(tc.status, "出错了"), nil)
+			handle(t, mux, "mloperate.php", result(string(tc.status), "出错了"), nil)
 			err := tc.call(c)
 			wantAPIError(t, err, tc.status)
 			assert.ErrorIs(t, err, ErrAPI)

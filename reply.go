@@ -205,7 +205,7 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 func (rd *replyDecoder) apiError(res *statusResult) error {
 	// The message is the server's free text: it may echo what was sent.
 	return &APIError{
-		Status:     rd.c.redactText(rd.resp.Request, res.Status),
+		Status:     Status(rd.c.redactText(rd.resp.Request, res.Status)),
 		Message:    rd.c.redactText(rd.resp.Request, res.Message),
 		HTTPStatus: rd.resp.StatusCode,
 		Call:       rd.callName(),

@@ -264,7 +264,7 @@ func TestTaskListIterErrorOnPage2(t *testing.T) {
 	require.Len(t, errs, 1, "the error is yielded once, then the iterator stops")
 	var apiErr *APIError
 	require.ErrorAs(t, errs[0], &apiErr)
-	assert.Equal(t, "list_task_error", apiErr.Status)
+	assert.Equal(t, Status("list_task_error"), apiErr.Status)
 	assert.Equal(t, []string{"1", "2"}, pager.requested())
 }
 
@@ -537,7 +537,7 @@ func TestTaskAPIErrors(t *testing.T) {
 			err := tc.call(c)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "task_error", apiErr.Status)
+			assert.Equal(t, Status("task_error"), apiErr.Status)
 			assert.Equal(t, "任务不存在", apiErr.Message)
 			assert.Equal(t, http.StatusOK, apiErr.HTTPStatus)
 			assert.True(t, errors.Is(err, ErrAPI))

@@ -457,7 +457,7 @@ func TestTemplateAPIErrors(t *testing.T) {
 			err := tc.call(c)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "template_error", apiErr.Status)
+			assert.Equal(t, Status("template_error"), apiErr.Status)
 			assert.Equal(t, "模板不存在", apiErr.Message)
 			assert.ErrorIs(t, err, ErrAPI)
 		})

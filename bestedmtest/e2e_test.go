@@ -129,7 +129,7 @@ func (f *flow) run(t *testing.T) {
 }
 
 // wantAPIError asserts err is an *APIError with status.
-func wantAPIError(t *testing.T, err error, status string) {
+func wantAPIError(t *testing.T, err error, status bestedm.Status) {
 	t.Helper()
 	var ae *bestedm.APIError
 	require.ErrorAs(t, err, &ae)
