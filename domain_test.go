@@ -280,7 +280,7 @@ func TestDomainMailboxesTotalAndEmpty(t *testing.T) {
 	handle(t, mux, "bs.php", []byte("<mailbox_list>\r\n<total_num>42</total_num>\r\n</mailbox_list>"), nil)
 	got, err := c.Domain.ListMailboxesPage(bg, &MailboxListOptions{Page: 9, Limit: 5})
 	require.NoError(t, err)
-	assert.Equal(t, &Page[Mailbox]{Items: []Mailbox{}, Total: 42}, got)
+	assert.Equal(t, &Page[Mailbox]{Items: []Mailbox{}, Total: 42, TotalKnown: true}, got)
 }
 
 func TestDomainMailboxesValidation(t *testing.T) {

@@ -100,7 +100,8 @@ type AddressListOptions struct {
 const defaultAddressLimit = 50
 
 // ListAddressesPage returns one page of addresses, with Total the number of
-// matches on all pages.
+// matches on all pages (TotalKnown is true when the server sent it, as it
+// does, even when it is 0).
 //
 // API: mloperate.php?do=ml-addr-list (doc §4.8)
 func (s *MaillistService) ListAddressesPage(ctx context.Context, opts *AddressListOptions) (*Page[Address], error) {
@@ -139,14 +140,11 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 	if o.Limit == 0 {
 		o.Limit = defaultAddressLimit
 	}
-	return pages(o.Page, o.Limit, func(page int) ([]Address, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) (*Page[Address], error) {
 		po := o
 		po.Page = page
 		p, err := s.ListAddressesPage(ctx, &po)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Items, p.Total, nil
+		return p, err
 	})
 }
 

@@ -27,7 +27,7 @@ func TestMaillistListAddresses(t *testing.T) {
 	opts := &AddressListOptions{ListID: &listID, AddressID: 90001, Keyword: "林 伟&co", Page: 2, Limit: 20}
 	got, err := c.Maillist.ListAddressesPage(bg, opts)
 	require.NoError(t, err)
-	assert.Equal(t, &Page[Address]{Total: 2, Items: []Address{
+	assert.Equal(t, &Page[Address]{Total: 2, TotalKnown: true, Items: []Address{
 		{
 			ID: 90001, ListID: 101, Email: "lin.wei@example.com", Name: "林伟", Sex: SexMale,
 			Birthday: time.Date(1986, 8, 15, 0, 0, 0, 0, china), Phone: "13528775736",

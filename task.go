@@ -216,7 +216,7 @@ func fetchTasks(ctx context.Context, c *Client, r *request) (*Page[Task], error)
 	if err != nil {
 		return nil, err
 	}
-	out := &Page[Task]{Items: make([]Task, 0, len(p.Items)), Total: p.Total}
+	out := &Page[Task]{Items: make([]Task, 0, len(p.Items)), Total: p.Total, TotalKnown: p.TotalKnown}
 	for i := range p.Items {
 		t, err := p.Items[i].task()
 		if err != nil {
@@ -357,7 +357,7 @@ func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, 
 }
 
 // ListPage returns one page of tasks. The reply carries no total, so
-// Page.Total is 0; List walks every page.
+// Page.TotalKnown is false; List walks every page.
 //
 // API: task.php?do=task-list (doc §6.1)
 func (s *TaskService) ListPage(ctx context.Context, opts *TaskListOptions) (*Page[Task], error) {
@@ -381,14 +381,11 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 	if o.Limit == 0 {
 		o.Limit = 30
 	}
-	return pages(o.Page, o.Limit, func(page int) ([]Task, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) (*Page[Task], error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
 		p, err := s.ListPage(ctx, &po)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Items, p.Total, nil
+		return p, err
 	})
 }
 
