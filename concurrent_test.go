@@ -129,7 +129,7 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		}},
 		{"Statistic.ListDeductions", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, day); return err }},
 		{"Statistic.ExportFailed", func(ctx context.Context) error {
-			return countRows(c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll}))
+			return countRows(c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll}))
 		}},
 		{"Track.Overview", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(362)); return err }},
 		{"Track.ListOpens", func(ctx context.Context) error { return countSeq(c.Track.ListOpens(ctx, TaskByID(362))) }},
@@ -154,7 +154,7 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 			_, err := c.Task.ListPage(ctx, &TaskListOptions{Page: 1, Limit: 30})
 			return err
 		}},
-		{"Task.ListByDate", func(ctx context.Context) error { _, err := c.Task.ListByDate(ctx, day); return err }},
+		{"Task.Find", func(ctx context.Context) error { _, err := c.Task.Find(ctx, &TaskFindOptions{Date: day}); return err }},
 		{"Task.Create", func(ctx context.Context) error {
 			_, err := c.Task.Create(ctx, &TaskParams{TemplateIDs: []int64{3}, SendAccount: "sales@example.com", MaillistID: 101, Time: day})
 			return err

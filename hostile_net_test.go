@@ -683,13 +683,13 @@ func TestHostileCarelessCaller(t *testing.T) {
 			return nil
 		}},
 		{"zero Client export", "client", func() error {
-			_, err := zero.Statistic.ExportFailed(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
+			_, err := zero.Statistic.ExportFailures(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
 			return err
 		}},
 		{"zero Client domain", "client", func() error { return res(zero.Domain.Create(bg, 1, "example.com")) }},
 		{"zero Client for customer", "client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
 		{"nil service", "client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
-		{"nil service date", "client", func() error { _, err := (*TaskService)(nil).ListByDate(bg, time.Now()); return err }},
+		{"nil service date", "client", func() error { _, err := (*TaskService)(nil).Find(bg, &TaskFindOptions{Date: time.Now()}); return err }},
 		{"new service", "client", func() error { return res(new(MaillistService).Clear(bg, 1)) }},
 		{"nil domain service", "client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
 		{"new domain service", "client", func() error { _, err := new(DomainService).List(bg); return err }},

@@ -84,7 +84,7 @@ const (
 )
 
 // Task is a sending task. It holds the fields of both task lists: doc §2.1
-// (ListByDate) and doc §6.1 (List, Get); a field the list does not send is
+// (Find) and doc §6.1 (List, Get); a field the list does not send is
 // left zero.
 type Task struct {
 	ID          int64       `xml:"id"`
@@ -305,22 +305,6 @@ type TaskUpdateParams struct {
 	SendReplyTo string       `url:"send_replyto,omitempty"` // reply-to address
 }
 
-// ListByDate returns the tasks of one day (the day of date in the client's
-// zone), as the web console's list shows them.
-//
-// API: task.php?do=list-task (doc §2.1)
-func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, error) {
-	if err := requireDate("date", date); err != nil {
-		return nil, err
-	}
-	q := url.Values{"date": {date.In(s.api().loc).Format("2006-01-02")}}
-	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q))
-	if err != nil {
-		return nil, err
-	}
-	return p.Items, nil
-}
-
 // TaskFindOptions selects the tasks Find returns. At least one field must
 // be set; set fields narrow the result together.
 type TaskFindOptions struct {
@@ -334,11 +318,12 @@ type TaskFindOptions struct {
 }
 
 // Find returns the tasks of list-task that match opts: by id, batch
-// number, day or state, in the form of ListByDate. The document only
-// shows list-task with a date; the public clients in production also call
-// it with id, ident and state, without a date (docs/wire-format.md).
-// Find is the general form of ListByDate rather than an option of List,
-// because List is task-list, a different call with a different reply.
+// number, day or state, as the web console's list shows them (one
+// template each). The document only shows list-task with a date (the
+// tasks of one day: set only Date); the public clients in production also
+// call it with id, ident and state, without a date (docs/wire-format.md).
+// Find is not an option of List because List is task-list, a different
+// call with a different reply.
 //
 // API: task.php?do=list-task (doc §2.1 and production clients)
 func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, error) {

@@ -20,13 +20,13 @@ func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, china)
 }
 
-func TestTaskListByDate(t *testing.T) {
+func TestTaskFindByDate(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
 	})
 	// 18:30 UTC on the 1st is already the 2nd in the server's zone (UTC+8).
-	got, err := c.Task.ListByDate(bg, time.Date(2012, 3, 1, 18, 30, 0, 0, time.UTC))
+	got, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2012, 3, 1, 18, 30, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, []Task{
 		{
@@ -47,10 +47,10 @@ func TestTaskListByDate(t *testing.T) {
 	}, got)
 }
 
-func TestTaskListByDateEmpty(t *testing.T) {
+func TestTaskFindByDateEmpty(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<task_list>\r\n</task_list>\r\n"), nil)
-	got, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0))
+	got, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)})
 	require.NoError(t, err)
 	assert.NotNil(t, got)
 	assert.Empty(t, got)
@@ -481,7 +481,7 @@ func TestTaskReadValidation(t *testing.T) {
 		call  func(c *Client) error
 		field string
 	}{
-		{"ListByDate zero date", func(c *Client) error { _, err := c.Task.ListByDate(bg, time.Time{}); return err }, "date"},
+		{"Find zero date", func(c *Client) error { _, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Time{}}); return err }, "TaskFindOptions"},
 		{"List negative page", func(c *Client) error { _, err := c.Task.ListPage(bg, &TaskListOptions{Page: -1}); return err }, "page"},
 		{"List negative limit", func(c *Client) error { _, err := c.Task.ListPage(bg, &TaskListOptions{Limit: -1}); return err }, "limit"},
 		{"List unknown status", func(c *Client) error {
@@ -520,7 +520,7 @@ func TestTaskAPIErrors(t *testing.T) {
 		name string
 		call func(c *Client) error
 	}{
-		{"ListByDate", func(c *Client) error { _, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0)); return err }},
+		{"Find", func(c *Client) error { _, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)}); return err }},
 		{"List", func(c *Client) error { _, err := c.Task.ListPage(bg, nil); return err }},
 		{"List", func(c *Client) error { return taskIterErr(c.Task.List(bg, nil)) }},
 		{"Get", func(c *Client) error { _, err := c.Task.Get(bg, 1); return err }},
