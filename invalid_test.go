@@ -171,7 +171,10 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 		{"delete address: zero id", "id", func(ctx context.Context) error { _, err := c.Maillist.DeleteAddress(ctx, 0); return err }},
 
 		// Task (§2.1, §5.1, §6).
-		{"tasks by date: zero date", "TaskFindOptions", func(ctx context.Context) error { _, err := c.Task.Find(ctx, &TaskFindOptions{Date: time.Time{}}); return err }},
+		{"tasks by date: zero date", "TaskFindOptions", func(ctx context.Context) error {
+			_, err := c.Task.Find(ctx, &TaskFindOptions{Date: time.Time{}})
+			return err
+		}},
 		{"task list: unknown status", "send_status", func(ctx context.Context) error {
 			_, err := c.Task.ListPage(ctx, &TaskListOptions{SendStatus: 7})
 			return err

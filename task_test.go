@@ -520,7 +520,10 @@ func TestTaskAPIErrors(t *testing.T) {
 		name string
 		call func(c *Client) error
 	}{
-		{"Find", func(c *Client) error { _, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)}); return err }},
+		{"Find", func(c *Client) error {
+			_, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)})
+			return err
+		}},
 		{"List", func(c *Client) error { _, err := c.Task.ListPage(bg, nil); return err }},
 		{"List", func(c *Client) error { return taskIterErr(c.Task.List(bg, nil)) }},
 		{"Get", func(c *Client) error { _, err := c.Task.Get(bg, 1); return err }},
