@@ -348,15 +348,19 @@ func TestTemplateAddAttachments(t *testing.T) {
 
 func TestTemplateDeleteAttachment(t *testing.T) {
 	for _, tc := range []struct {
-		id   int64
+		name string
+		call func(c *Client) (*Result, error)
 		want string
-	}{{81, "81"}, {AllAttachments, "all"}} {
-		t.Run(tc.want, func(t *testing.T) {
+	}{
+		{"one", func(c *Client) (*Result, error) { return c.Template.DeleteAttachment(bg, 67, 81) }, "81"},
+		{"all", func(c *Client) (*Result, error) { return c.Template.DeleteAttachments(bg, 67) }, "all"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
 			handle(t, mux, "template.php", result("success", "删除附件成功"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q("do", "tpl-attachment-del", "tpl_id", "67", "attachment_id", tc.want))
 			})
-			res, err := c.Template.DeleteAttachment(bg, 67, tc.id)
+			res, err := tc.call(c)
 			require.NoError(t, err)
 			assert.Equal(t, &Result{Message: "删除附件成功"}, res)
 		})
@@ -416,7 +420,8 @@ func TestTemplateValidation(t *testing.T) {
 		}, "file[]"},
 		{"DeleteAttachment zero template", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 0, 81); return err }, "tpl_id"},
 		{"DeleteAttachment zero attachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, 0); return err }, "attachment_id"},
-		{"DeleteAttachment below -1", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, -2); return err }, "attachment_id"},
+		{"DeleteAttachment negative attachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, -1); return err }, "attachment_id"},
+		{"DeleteAttachments zero template", func(c *Client) error { _, err := c.Template.DeleteAttachments(bg, 0); return err }, "tpl_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -447,7 +452,8 @@ func TestTemplateAPIErrors(t *testing.T) {
 			_, err := c.Template.AddAttachments(bg, 67, File{Name: "a.pdf", Content: strings.NewReader(tplPDF)})
 			return err
 		}},
-		{"DeleteAttachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, AllAttachments); return err }},
+		{"DeleteAttachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, 81); return err }},
+		{"DeleteAttachments", func(c *Client) error { _, err := c.Template.DeleteAttachments(bg, 67); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)

@@ -577,7 +577,7 @@ func (f *flow) attachments(t *testing.T) {
 
 	_, err = f.c.Template.AddAttachments(f.ctx, f.tplB, bestedm.File{Name: "a.txt", Content: strings.NewReader("a")})
 	require.NoError(t, err)
-	_, err = f.c.Template.DeleteAttachment(f.ctx, f.tplB, bestedm.AllAttachments)
+	_, err = f.c.Template.DeleteAttachments(f.ctx, f.tplB)
 	require.NoError(t, err)
 	assert.Equal(t, "all", f.last(t, "template.php", "tpl-attachment-del").Query.Get("attachment_id"))
 	b, err = f.c.Template.Get(f.ctx, f.tplB)
