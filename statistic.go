@@ -56,7 +56,10 @@ func (s *StatisticService) day(date time.Time) string {
 
 // FailureType is a kind of failed address, as failexport.php counts them.
 // Other values than the constants exist (5 has been seen); any positive
-// number is sent as is.
+// number is sent as is. The zero value is "no kind": not a filter (Type is
+// required by ExportFailures, so a forgotten one is refused rather than
+// widened to every kind) and, in a row, a kind the reply does not say.
+// Every kind is FailureAll, which EncodeValues sends as type=all.
 type FailureType int
 
 // Values of FailureType (doc §2.3; FailureAll and FailureTemporary from
@@ -152,7 +155,7 @@ type FailureExportOptions struct {
 	// Type is the kind of failure: required by ExportFailures, where
 	// FailureAll asks for every kind; ExportAllFailures sends type=all
 	// when it is 0.
-	Type FailureType `url:"type"`
+	Type FailureType `url:"type,omitempty"`
 	// TaskID or TaskIdent (a batch number such as "20120302-362-F9B1E5")
 	// limits the export to one task. One of them is required when Type is
 	// FailureNotExist, FailureOverQuota or FailureUserReject; the document

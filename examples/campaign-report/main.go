@@ -241,7 +241,7 @@ func demoTask(ctx context.Context, client *bestedm.Client) (int64, error) {
 		return 0, err
 	}
 	res, err = client.Task.Create(ctx, &bestedm.TaskParams{
-		TemplateIDs: []int64{res.ID}, SendDomain: "all", SendAccount: "all", SendFullname: "Example Shop",
+		TemplateIDs: []int64{res.ID}, SendDomain: bestedm.SendDomainAll, SendAccount: bestedm.SendAccountAll, SendFullname: "Example Shop",
 		MaillistID: listID, Status: bestedm.TaskSendNow, Time: demo.Now(), TrackStatus: bestedm.TrackOpensAndClicks,
 	})
 	if err != nil {
