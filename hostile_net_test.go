@@ -62,6 +62,7 @@ func writeCalls() []writeCall {
 		{"Template.Delete", func(ctx context.Context, c *Client) error { return res(c.Template.Delete(ctx, 67)) }},
 		{"Template.AddAttachments", func(ctx context.Context, c *Client) error { return res(c.Template.AddAttachments(ctx, 67, file())) }},
 		{"Template.DeleteAttachment", func(ctx context.Context, c *Client) error { return res(c.Template.DeleteAttachment(ctx, 67, 2)) }},
+		{"Template.DeleteAttachments", func(ctx context.Context, c *Client) error { return res(c.Template.DeleteAttachments(ctx, 67)) }},
 		{"Maillist.Create", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Create(ctx, &MaillistParams{Name: "News", Status: MaillistEnabled}))
 		}},
