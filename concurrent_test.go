@@ -128,8 +128,8 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 			return err
 		}},
 		{"Statistic.ListDeductions", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, day); return err }},
-		{"Statistic.ExportFailed", func(ctx context.Context) error {
-			return countRows(c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll}))
+		{"Statistic.ExportFailures text", func(ctx context.Context) error {
+			return countRows(c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll, Format: FormatText}))
 		}},
 		{"Track.Overview", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(362)); return err }},
 		{"Track.ListOpens", func(ctx context.Context) error { return countSeq(c.Track.ListOpens(ctx, TaskByID(362))) }},

@@ -209,7 +209,7 @@ func TestStatisticAPIError(t *testing.T) {
 			return err
 		}},
 		{"Deductions", "deduction.php", func(c *Client) error { _, err := c.Statistic.ListDeductions(bg, statDay); return err }},
-		{"ExportFailed", "failexport.php", func(c *Client) error {
+		{"ExportFailures", "failexport.php", func(c *Client) error {
 			_, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			return err
 		}},
