@@ -129,7 +129,7 @@ func (r *report) print(out io.Writer, links int) error {
 	}
 	row("templates", "%s", strings.Join(tpls, ", "))
 	row("list", "%s (%d)", t.ListName, t.ListID)
-	row("status", "%s", statusName(t.SendStatus))
+	row("status", "%s", t.SendStatus)
 	row("scheduled", "%s", when(t.SendTime))
 	row("sending", "%s → %s", when(t.TimeStart), when(t.TimeEnd))
 	b.WriteString("\n")
@@ -188,17 +188,6 @@ func (r *report) print(out io.Writer, links int) error {
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
-}
-
-func statusName(s bestedm.SendStatus) string {
-	names := map[bestedm.SendStatus]string{
-		bestedm.SendCancelled: "cancelled", bestedm.SendPaused: "paused", bestedm.SendHeld: "on hold",
-		bestedm.SendWaiting: "waiting", bestedm.SendInProgress: "sending", bestedm.SendFinished: "finished",
-	}
-	if n, ok := names[s]; ok {
-		return n
-	}
-	return fmt.Sprintf("status %d", s)
 }
 
 // when formats a server time; the zero time is an unset one.
