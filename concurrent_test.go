@@ -128,8 +128,8 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 			return err
 		}},
 		{"Statistic.ListDeductions", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, day); return err }},
-		{"Statistic.ExportFailed", func(ctx context.Context) error {
-			return countRows(c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll}))
+		{"Statistic.ExportFailures text", func(ctx context.Context) error {
+			return countRows(c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll, Format: FormatText}))
 		}},
 		{"Track.Overview", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(362)); return err }},
 		{"Track.ListOpens", func(ctx context.Context) error { return countSeq(c.Track.ListOpens(ctx, TaskByID(362))) }},
@@ -141,7 +141,7 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		{"Maillist.List", func(ctx context.Context) error { _, err := c.Maillist.List(ctx); return err }},
 		{"Maillist.Get", func(ctx context.Context) error { _, err := c.Maillist.Get(ctx, 101); return err }},
 		{"Maillist.ListAddresses", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: ptrTo[int64](101)})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: Ptr[int64](101)})
 			return err
 		}},
 		{"Maillist.ExportSubscribers", func(ctx context.Context) error { return countRows(c.Maillist.ExportSubscribers(ctx, 101)) }},
@@ -154,7 +154,7 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 			_, err := c.Task.ListPage(ctx, &TaskListOptions{Page: 1, Limit: 30})
 			return err
 		}},
-		{"Task.ListByDate", func(ctx context.Context) error { _, err := c.Task.ListByDate(ctx, day); return err }},
+		{"Task.Find", func(ctx context.Context) error { _, err := c.Task.Find(ctx, &TaskFindOptions{Date: day}); return err }},
 		{"Task.Create", func(ctx context.Context) error {
 			_, err := c.Task.Create(ctx, &TaskParams{TemplateIDs: []int64{3}, SendAccount: "sales@example.com", MaillistID: 101, Time: day})
 			return err

@@ -115,8 +115,9 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 }
 
 // ListMailboxesPage returns the mailboxes selected by opts: one page when
-// opts.Page is set, otherwise all of them. Page.Total is set only if the
-// server sends a total (the document shows none).
+// opts.Page is set, otherwise all of them. Page.Total is set, and
+// Page.TotalKnown true, only if the server sends a total (the document
+// shows none).
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
 func (s *DomainService) ListMailboxesPage(ctx context.Context, opts *MailboxListOptions) (*Page[Mailbox], error) {
@@ -141,14 +142,11 @@ func (s *DomainService) ListMailboxes(ctx context.Context, opts *MailboxListOpti
 		o.Limit = defaultMailboxLimit
 	}
 	ctx = iterating(ctx)
-	return pages(o.Page, o.Limit, func(page int) ([]Mailbox, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
 		po := o
 		po.Page = page
 		p, err := s.ListMailboxesPage(ctx, &po)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Items, p.Total, nil
+		return p, err
 	})
 }
 

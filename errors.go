@@ -65,7 +65,7 @@ func (e *ValidationError) Is(target error) bool { return target == ErrValidation
 // APIError is a <result> reply whose status is not "success", such as
 // "add_maillist_error".
 type APIError struct {
-	Status     string // the status identifier, trimmed
+	Status     Status // the status identifier, trimmed, e.g. StatusNotFound
 	Message    string // the <data> text, if any
 	HTTPStatus int
 	Call       string // method and URL of the call, credentials redacted
@@ -77,7 +77,7 @@ func (e *APIError) Error() string {
 	sb.WriteString("bestedm: ")
 	sb.WriteString(e.Call)
 	sb.WriteString(": ")
-	sb.WriteString(e.Status)
+	sb.WriteString(string(e.Status))
 	if e.Message != "" {
 		sb.WriteString(": ")
 		sb.WriteString(e.Message)
@@ -86,9 +86,9 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether target is ErrAPI, or an *APIError with the same Status
-// (so errors.Is(err, &bestedm.APIError{Status: "add_maillist_error"}) works),
+// (so errors.Is(err, &bestedm.APIError{Status: bestedm.StatusAddMaillistError}) works),
 // ErrUnauthorized when it came with HTTP 401 or 403, and ErrNotFound when
-// its status says the item does not exist ("not_found").
+// its status says the item does not exist (StatusNotFound).
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrAPI:
@@ -109,7 +109,7 @@ func (e *APIError) Is(target error) bool {
 // the call named does not exist. The document lists no status for it;
 // "not_found" is the identifier the bestedmtest fake answers for an id,
 // task, template, list, address, domain or mailbox that does not exist.
-func isNotFoundStatus(status string) bool { return status == "not_found" }
+func isNotFoundStatus(status Status) bool { return status == StatusNotFound }
 
 // NotFoundError reports that the item a call names does not exist. The
 // server said so with a not-found status (Err is then the *APIError) or

@@ -228,7 +228,7 @@ func TestAPIErrorWhereDataExpected(t *testing.T) {
 	_, err := c.Account.CustomerInfo(bg)
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "auth_error", ae.Status)
+	assert.Equal(t, StatusAuthError, ae.Status)
 	assert.Equal(t, "用户名或密码错误", ae.Message)
 	assert.Equal(t, 200, ae.HTTPStatus)
 	assert.Contains(t, ae.Call, "account.php?do=customer-info")
@@ -244,11 +244,11 @@ func TestExecResults(t *testing.T) {
 		body string
 		want *Result
 	}{
-		{"message", string(result("success", "添加成功")), &Result{Status: "success", Message: "添加成功"}},
-		{"numeric data is not an id", string(result("success", " 4711 ")), &Result{Status: "success", Message: "4711"}},
-		{"id element", "<result><status>success</status><id>99</id><data>添加群发任务成功!</data></result>", &Result{Status: "success", Message: "添加群发任务成功!", ID: 99}},
-		{"status padded, no data", "<result>\r\n<status>\r\n success \r\n</status>\r\n</result>", &Result{Status: "success"}},
-		{"extra elements", "<result><status>success</status><count>3</count><data>ok</data></result>", &Result{Status: "success", Message: "ok"}},
+		{"message", string(result("success", "添加成功")), &Result{Message: "添加成功"}},
+		{"numeric data is not an id", string(result("success", " 4711 ")), &Result{Message: "4711"}},
+		{"id element", "<result><status>success</status><id>99</id><data>添加群发任务成功!</data></result>", &Result{Message: "添加群发任务成功!", ID: 99}},
+		{"status padded, no data", "<result>\r\n<status>\r\n success \r\n</status>\r\n</result>", &Result{}},
+		{"extra elements", "<result><status>success</status><count>3</count><data>ok</data></result>", &Result{Message: "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,7 +264,7 @@ func TestExecResults(t *testing.T) {
 func TestExecErrors(t *testing.T) {
 	tests := []struct {
 		name, body string
-		status     string // APIError status expected, or "" for a DecodeError
+		status     Status // APIError status expected, or "" for a DecodeError
 		msg        string
 	}{
 		{"api error", string(result("delete_address_error", "删除失败")), "delete_address_error", ""},
@@ -487,7 +487,7 @@ func TestErrorResultInNon2xxReply(t *testing.T) {
 			var httpErr *HTTPError
 			if tc.wantAPI {
 				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, "auth_error", apiErr.Status)
+				assert.Equal(t, StatusAuthError, apiErr.Status)
 				assert.Equal(t, "bad credentials", apiErr.Message)
 				assert.Equal(t, tc.code, apiErr.HTTPStatus)
 				assert.Equal(t, tc.code != 400, errors.Is(err, ErrUnauthorized))

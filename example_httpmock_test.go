@@ -78,7 +78,7 @@ func TestHTTPMock(t *testing.T) {
 	_, err = client.Maillist.Create(ctx, &bestedm.MaillistParams{Name: "新闻订阅", Status: bestedm.MaillistEnabled})
 	var apiErr *bestedm.APIError
 	require.True(t, errors.As(err, &apiErr), "want *bestedm.APIError, got %v", err)
-	assert.Equal(t, "add_maillist_error", apiErr.Status)
+	assert.Equal(t, bestedm.StatusAddMaillistError, apiErr.Status)
 	assert.Equal(t, "联系人分类名称已存在", apiErr.Message)
 	assert.Equal(t, http.StatusOK, apiErr.HTTPStatus)
 

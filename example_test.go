@@ -297,12 +297,14 @@ func ExampleAPIError() {
 		fmt.Println("status: ", apiErr.Status)
 		fmt.Println("message:", apiErr.Message)
 		fmt.Println("HTTP:   ", apiErr.HTTPStatus)
+		fmt.Println("in use: ", apiErr.Status == bestedm.StatusAddMaillistError)
 	}
-	fmt.Println(errors.Is(err, bestedm.ErrAPI), errors.Is(err, &bestedm.APIError{Status: "add_maillist_error"}))
+	fmt.Println(errors.Is(err, bestedm.ErrAPI), errors.Is(err, &bestedm.APIError{Status: bestedm.StatusAddMaillistError}))
 	// Output:
 	// status:  add_maillist_error
 	// message: 联系人分类名称已存在
 	// HTTP:    200
+	// in use:  true
 	// true true
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"strings"
 	"sync"
@@ -73,7 +74,7 @@ func (e *Export[T]) open() bool { return e != nil && e.body != nil && e.br != ni
 // UTF-8 first (a BOM or a GBK charset in Content-Type is handled) and CRLF
 // line ends are accepted. A line that cannot be parsed ends the loop with
 // an error naming its line number.
-func (e *Export[T]) Rows() func(yield func(T, error) bool) {
+func (e *Export[T]) Rows() iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if !e.open() {

@@ -113,7 +113,7 @@ func TestExportEmpty(t *testing.T) {
 func TestExportXMLReplies(t *testing.T) {
 	tests := []struct {
 		name, body string
-		status     string // an APIError status, or "" for a DecodeError
+		status     Status // an APIError status, or "" for a DecodeError
 		msg        string
 	}{
 		{"api error", string(result("maillist_not_exist", "分类不存在")), "maillist_not_exist", ""},

@@ -158,7 +158,7 @@ func wantValidation(t *testing.T, err error, field string) {
 }
 
 // wantAPIError asserts that err wraps an *APIError with status.
-func wantAPIError(t *testing.T, err error, status string) {
+func wantAPIError(t *testing.T, err error, status Status) {
 	t.Helper()
 	var ae *APIError
 	require.True(t, errors.As(err, &ae), "want *APIError, got %v", err)

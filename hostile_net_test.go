@@ -62,6 +62,7 @@ func writeCalls() []writeCall {
 		{"Template.Delete", func(ctx context.Context, c *Client) error { return res(c.Template.Delete(ctx, 67)) }},
 		{"Template.AddAttachments", func(ctx context.Context, c *Client) error { return res(c.Template.AddAttachments(ctx, 67, file())) }},
 		{"Template.DeleteAttachment", func(ctx context.Context, c *Client) error { return res(c.Template.DeleteAttachment(ctx, 67, 2)) }},
+		{"Template.DeleteAttachments", func(ctx context.Context, c *Client) error { return res(c.Template.DeleteAttachments(ctx, 67)) }},
 		{"Maillist.Create", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Create(ctx, &MaillistParams{Name: "News", Status: MaillistEnabled}))
 		}},
@@ -512,7 +513,7 @@ func TestHostileErrorRepliesAreFinal(t *testing.T) {
 		name     string
 		status   int
 		ct, body string
-		apiErr   string // the *APIError status expected; "" for another type
+		apiErr   Status // the *APIError status expected; "" for another type
 		httpErr  bool   // an *HTTPError expected
 		unauth   bool   // matches ErrUnauthorized
 	}{
@@ -697,13 +698,13 @@ func TestHostileCarelessCaller(t *testing.T) {
 			return nil
 		}},
 		{"zero Client export", "Client", func() error {
-			_, err := zero.Statistic.ExportFailed(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
+			_, err := zero.Statistic.ExportFailures(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
 			return err
 		}},
 		{"zero Client domain", "Client", func() error { return res(zero.Domain.Create(bg, 1, "example.com")) }},
 		{"zero Client for customer", "Client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
 		{"nil service", "Client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
-		{"nil service date", "Client", func() error { _, err := (*TaskService)(nil).ListByDate(bg, time.Now()); return err }},
+		{"nil service date", "Client", func() error { _, err := (*TaskService)(nil).Find(bg, &TaskFindOptions{Date: time.Now()}); return err }},
 		{"new service", "Client", func() error { return res(new(MaillistService).Clear(bg, 1)) }},
 		{"nil domain service", "Client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
 		{"new domain service", "Client", func() error { _, err := new(DomainService).List(bg); return err }},

@@ -414,7 +414,7 @@ func TestHostileRedactionKeepsTypes(t *testing.T) {
 	_, err = c.Maillist.Delete(bg, 5)
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "REDACTED", ae.Status, "a status holding a short secret is withheld whole")
+	assert.Equal(t, Status("REDACTED"), ae.Status, "a status holding a short secret is withheld whole")
 	assert.ErrorIs(t, err, ErrUnauthorized)
 }
 

@@ -61,21 +61,21 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Ident: "  "})
 			return err
 		}},
-		{"export failed: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ExportFailed(ctx, nil); return err }},
+		{"export failed: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ExportFailures(ctx, nil); return err }},
 		{"export failed: zero type", "type", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day})
+			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day})
 			return err
 		}},
 		{"export failed: unknown type", "type", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: -7})
+			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: -7})
 			return err
 		}},
 		{"export failed: type 1 without a task", "task_id", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureNotExist})
+			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureNotExist})
 			return err
 		}},
 		{"export failed: negative task id", "task_id", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll, TaskID: -1})
+			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll, TaskID: -1})
 			return err
 		}},
 
@@ -127,7 +127,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 		{"unsubscribe: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Unsubscribe(ctx, 0, "a@example.com"); return err }},
 		{"unsubscribe: no address", "address", func(ctx context.Context) error { _, err := c.Maillist.Unsubscribe(ctx, 1); return err }},
 		{"list addresses: negative list", "list_id", func(ctx context.Context) error {
-			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: ptrTo[int64](-1)})
+			_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: Ptr[int64](-1)})
 			return err
 		}},
 		{"list addresses: negative page", "page", func(ctx context.Context) error {
@@ -171,7 +171,10 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 		{"delete address: zero id", "id", func(ctx context.Context) error { _, err := c.Maillist.DeleteAddress(ctx, 0); return err }},
 
 		// Task (§2.1, §5.1, §6).
-		{"tasks by date: zero date", "date", func(ctx context.Context) error { _, err := c.Task.ListByDate(ctx, time.Time{}); return err }},
+		{"tasks by date: zero date", "TaskFindOptions", func(ctx context.Context) error {
+			_, err := c.Task.Find(ctx, &TaskFindOptions{Date: time.Time{}})
+			return err
+		}},
 		{"task list: unknown status", "send_status", func(ctx context.Context) error {
 			_, err := c.Task.ListPage(ctx, &TaskListOptions{SendStatus: 7})
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -17,8 +18,11 @@ import (
 type Page[T any] struct {
 	Items []T
 	// Total is the number of matches on all pages, when the server sends it
-	// (<total_num>, §4.8 in practice); 0 when it does not.
-	Total int64
+	// (<total_num>, Maillist.ListAddressesPage in practice); TotalKnown
+	// says whether it did, so that a total of 0 (no match) is not taken
+	// for a reply that carries no total.
+	Total      int64
+	TotalKnown bool
 }
 
 // decodeList reads a list reply <root><child>…</child>…</root>, passing each
@@ -97,7 +101,7 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 			// A count of matches cannot be negative: not a total to page by.
 			return &xmlbind.FieldError{Element: "total_num", Value: text, Err: errors.New("negative")}
 		}
-		p.Total = n
+		p.Total, p.TotalKnown = n, true
 		return nil
 	}}
 	err = c.decodeList(resp, true, reflect.TypeFor[T]().Size(), keptBudget(ctx, c.maxReply), l, func() any { return new(T) }, func(rec any) bool {
@@ -141,7 +145,7 @@ func fetchList[T any](ctx context.Context, c *Client, r *request, root, child st
 
 // records performs r and yields each <child> of the reply's <root> as it is
 // decoded, so a reply of any size is held one record at a time.
-func records[T any](ctx context.Context, c *Client, r *request, root, child string) func(yield func(T, error) bool) {
+func records[T any](ctx context.Context, c *Client, r *request, root, child string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		resp, err := c.do(ctx, r)
@@ -172,9 +176,10 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 // pages yields the items of successive pages from fetchPage, starting at
 // page first (1 when it is 0; a negative one reaches fetchPage, whose
 // validation rejects it), until a page is empty or shorter
-// than limit, or the total the server reported has been reached. Every
-// paged iterator (ListAddresses, List, ListMailboxes) is this loop.
-func pages[T any](first, limit int, fetchPage func(page int) (items []T, total int64, err error)) func(yield func(T, error) bool) {
+// than limit, or the total the server reported (when it reported one) has
+// been reached. Every paged iterator (ListAddresses, List, ListMailboxes)
+// is this loop.
+func pages[T any](first, limit int, fetchPage func(page int) (*Page[T], error)) iter.Seq2[T, error] {
 	if first == 0 {
 		first = 1
 	}
@@ -182,19 +187,20 @@ func pages[T any](first, limit int, fetchPage func(page int) (items []T, total i
 		// Pages before first count as seen, so total stops the loop.
 		seen := int64(first-1) * int64(limit)
 		for page := first; ; page++ {
-			items, total, err := fetchPage(page)
+			p, err := fetchPage(page)
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
+			items := p.Items
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
 				}
 			}
 			seen += int64(len(items))
-			if len(items) == 0 || len(items) < limit || (total > 0 && seen >= total) {
+			if len(items) == 0 || len(items) < limit || (p.TotalKnown && seen >= p.Total) {
 				return
 			}
 		}

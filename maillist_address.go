@@ -86,8 +86,8 @@ func (a *Address) check(requireEmail bool) error {
 
 // AddressListOptions filter ListAddresses.
 type AddressListOptions struct {
-	// ListID selects a list: nil for the addresses of all lists, a pointer
-	// to 0 (new(int64)) for unclassified addresses, else that list. A
+	// ListID selects a list: nil for the addresses of all lists,
+	// bestedm.Ptr[int64](0) for unclassified addresses, else that list. A
 	// pointer, because the API gives 0 its own meaning.
 	ListID    *int64 `url:"list_id,omitempty"`
 	AddressID int64  `url:"address_id,omitempty"` // one address (not in the document; docs/wire-format.md#ml-addr-list-address-id)
@@ -100,7 +100,8 @@ type AddressListOptions struct {
 const defaultAddressLimit = 50
 
 // ListAddressesPage returns one page of addresses, with Total the number of
-// matches on all pages.
+// matches on all pages (TotalKnown is true when the server sent it, as it
+// does, even when it is 0).
 //
 // API: mloperate.php?do=ml-addr-list (doc §4.8)
 func (s *MaillistService) ListAddressesPage(ctx context.Context, opts *AddressListOptions) (*Page[Address], error) {
@@ -140,14 +141,11 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 		o.Limit = defaultAddressLimit
 	}
 	ctx = iterating(ctx)
-	return pages(o.Page, o.Limit, func(page int) ([]Address, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) (*Page[Address], error) {
 		po := o
 		po.Page = page
 		p, err := s.ListAddressesPage(ctx, &po)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Items, p.Total, nil
+		return p, err
 	})
 }
 

@@ -27,7 +27,7 @@ func TestMaillistListAddresses(t *testing.T) {
 	opts := &AddressListOptions{ListID: &listID, AddressID: 90001, Keyword: "林 伟&co", Page: 2, Limit: 20}
 	got, err := c.Maillist.ListAddressesPage(bg, opts)
 	require.NoError(t, err)
-	assert.Equal(t, &Page[Address]{Total: 2, Items: []Address{
+	assert.Equal(t, &Page[Address]{Total: 2, TotalKnown: true, Items: []Address{
 		{
 			ID: 90001, ListID: 101, Email: "lin.wei@example.com", Name: "林伟", Sex: SexMale,
 			Birthday: time.Date(1986, 8, 15, 0, 0, 0, 0, china), Phone: "13528775736",
@@ -46,7 +46,7 @@ func TestMaillistListAddressesListID(t *testing.T) {
 	}{
 		"nil options: all lists": {nil, []string{"do", "ml-addr-list"}},
 		"nil ListID: all lists":  {&AddressListOptions{Keyword: "x"}, []string{"do", "ml-addr-list", "keyword", "x"}},
-		"zero ListID: unclassified": {&AddressListOptions{ListID: new(int64)},
+		"zero ListID: unclassified": {&AddressListOptions{ListID: Ptr[int64](0)},
 			[]string{"do", "ml-addr-list", "list_id", "0"}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestMaillistAddAddress(t *testing.T) {
 		Phone: "13528775736", Area: "北京市丰台", Var1: "VIP", Var3: "a&b=c", Var10: "ten",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "90003", ID: 90003}, got)
+	assert.Equal(t, &Result{Message: "90003", ID: 90003}, got)
 }
 
 func TestMaillistAddAddressOnlyEmail(t *testing.T) {
@@ -222,7 +222,7 @@ func TestMaillistImportFile(t *testing.T) {
 	})
 	got, err := c.Maillist.ImportFile(bg, 101, File{Name: "members.txt", Content: strings.NewReader(content)})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "上传成功"}, got)
+	assert.Equal(t, &Result{Message: "上传成功"}, got)
 }
 
 func TestMaillistUpdateAddress(t *testing.T) {
@@ -232,7 +232,7 @@ func TestMaillistUpdateAddress(t *testing.T) {
 	})
 	got, err := c.Maillist.UpdateAddress(bg, 90001, Address{ID: 5, Name: "林 伟", Sex: SexFemale, Var2: "金卡"})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "修改成功"}, got)
+	assert.Equal(t, &Result{Message: "修改成功"}, got)
 }
 
 func TestMaillistDeleteAddress(t *testing.T) {
@@ -242,7 +242,7 @@ func TestMaillistDeleteAddress(t *testing.T) {
 	})
 	got, err := c.Maillist.DeleteAddress(bg, 90001)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "删除成功"}, got)
+	assert.Equal(t, &Result{Message: "删除成功"}, got)
 }
 
 func TestMaillistEmpty(t *testing.T) {
@@ -252,7 +252,7 @@ func TestMaillistEmpty(t *testing.T) {
 	})
 	got, err := c.Maillist.Clear(bg, 101)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "清空成功"}, got)
+	assert.Equal(t, &Result{Message: "清空成功"}, got)
 }
 
 // genAddresses yields n addresses, counting in yielded how many were read.
@@ -336,7 +336,7 @@ func TestMaillistAddAddressesBatches(t *testing.T) {
 	lines := strings.Split(bodies[0], "\n")
 	assert.Equal(t, "user0001@example.com;用户1", lines[0])
 	assert.Equal(t, "user0030@example.com;用户30;F;1990-01-03;;;;;v3-30", lines[29])
-	res := &Result{Status: "success", Message: "添加成功"}
+	res := &Result{Message: "添加成功"}
 	want := []AddressBatch{{1, 1000, res}, {2, 1000, res}, {3, 500, res}}
 	assert.Equal(t, &AddressAddReport{Batches: want, Added: 2500}, rep)
 	assert.Equal(t, want, seen)
@@ -365,7 +365,7 @@ func TestMaillistAddAddressesSlice(t *testing.T) {
 	rep, err := c.Maillist.AddAddresses(bg, 9, slices.Values(addrs), nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Added)
-	assert.Equal(t, []AddressBatch{{Index: 1, Count: 2, Result: &Result{Status: "success", Message: "添加成功"}}}, rep.Batches)
+	assert.Equal(t, []AddressBatch{{Index: 1, Count: 2, Result: &Result{Message: "添加成功"}}}, rep.Batches)
 }
 
 func TestMaillistAddAddressesAPIErrorInBatch2(t *testing.T) {
@@ -384,7 +384,7 @@ func TestMaillistAddAddressesAPIErrorInBatch2(t *testing.T) {
 	wantAPIError(t, err, "add_address_error")
 	assert.ErrorIs(t, err, ErrAPI)
 	assert.Contains(t, err.Error(), "batch 2")
-	assert.Equal(t, &AddressAddReport{Batches: []AddressBatch{{1, 1000, &Result{Status: "success", Message: "添加成功"}}}, Added: 1000}, rep)
+	assert.Equal(t, &AddressAddReport{Batches: []AddressBatch{{1, 1000, &Result{Message: "添加成功"}}}, Added: 1000}, rep)
 	assert.Equal(t, int32(2), n.Load(), "no batch sent after the failure")
 	assert.Equal(t, int64(2000), yielded.Load(), "no address read after the failing batch")
 }
@@ -433,7 +433,7 @@ func TestMaillistAddressValidation(t *testing.T) {
 		call        func() error
 	}{
 		{"list negative list_id", "list_id", func() error {
-			_, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{ListID: ptrTo(int64(-1))})
+			_, err := c.Maillist.ListAddressesPage(bg, &AddressListOptions{ListID: Ptr(int64(-1))})
 			return err
 		}},
 		{"list negative address_id", "address_id", func() error {
@@ -494,12 +494,11 @@ func TestMaillistAddressValidation(t *testing.T) {
 	}
 }
 
-func ptrTo[T any](v T) *T { return &v }
-
 func TestMaillistAddressAPIErrors(t *testing.T) {
 	for _, tc := range []struct {
-		name, status string
-		call         func(c *Client) error
+		name   string
+		status Status
+		call   func(c *Client) error
 	}{
 		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.ListAddressesPage(bg, nil); return err }},
 		{"add", "add_address_error", func(c *Client) error {
@@ -523,7 +522,7 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
-			handle(t, mux, "mloperate.php", result(tc.status, "出错了"), func(r *http.Request) {
+			handle(t, mux, "mloperate.php", result(string(tc.status), "出错了"), func(r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)
 			})
 			err := tc.call(c)

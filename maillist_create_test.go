@@ -39,7 +39,7 @@ func TestMaillistCreateLookupFails(t *testing.T) {
 			assert.True(t, errors.Is(err, tc.wantErr), "err %v", err)
 			assert.Contains(t, err.Error(), `maillist "News" was created`)
 			require.NotNil(t, got)
-			assert.Equal(t, &Result{Status: "success", Message: "添加联系人分类成功"}, got)
+			assert.Equal(t, &Result{Message: "添加联系人分类成功"}, got)
 			assert.Equal(t, tc.wantCall, n.Load())
 		})
 	}

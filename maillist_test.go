@@ -71,7 +71,7 @@ func TestMaillistCreate(t *testing.T) {
 	got, err := c.Maillist.Create(bg, p)
 	require.NoError(t, err)
 	// The document's reply has no id: the list is found by its subject.
-	assert.Equal(t, &Result{Status: "success", Message: "添加联系人分类成功", ID: 9}, got)
+	assert.Equal(t, &Result{Message: "添加联系人分类成功", ID: 9}, got)
 	assert.Equal(t, []string{"POST maillist-add", "GET maillist-list"}, calls)
 }
 
@@ -95,7 +95,7 @@ func TestMaillistUpdate(t *testing.T) {
 	})
 	got, err := c.Maillist.Update(bg, 101, &MaillistParams{Status: MaillistDisabled})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "修改联系人分类成功"}, got)
+	assert.Equal(t, &Result{Message: "修改联系人分类成功"}, got)
 }
 
 func TestMaillistDelete(t *testing.T) {
@@ -105,7 +105,7 @@ func TestMaillistDelete(t *testing.T) {
 	})
 	got, err := c.Maillist.Delete(bg, 101)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "删除联系人分类成功"}, got)
+	assert.Equal(t, &Result{Message: "删除联系人分类成功"}, got)
 }
 
 func TestMaillistExportSubscribers(t *testing.T) {
@@ -220,7 +220,7 @@ func TestMaillistSubscribeOne(t *testing.T) {
 	})
 	got, err := c.Maillist.Subscribe(bg, 101, Subscriber{Email: "lin.wei@example.com", Name: "林伟"})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "订阅成功"}, got)
+	assert.Equal(t, &Result{Message: "订阅成功"}, got)
 }
 
 func TestMaillistSubscribeOneWithoutName(t *testing.T) {
@@ -243,7 +243,7 @@ func TestMaillistSubscribeMany(t *testing.T) {
 		Subscriber{Email: "chen@example.org"},
 		Subscriber{Email: "x&y@example.net", Name: "Mr X"})
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "订阅成功"}, got)
+	assert.Equal(t, &Result{Message: "订阅成功"}, got)
 }
 
 func TestMaillistUnsubscribeOne(t *testing.T) {
@@ -253,7 +253,7 @@ func TestMaillistUnsubscribeOne(t *testing.T) {
 	})
 	got, err := c.Maillist.Unsubscribe(bg, 101, "lin.wei@example.com")
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "退订成功"}, got)
+	assert.Equal(t, &Result{Message: "退订成功"}, got)
 }
 
 func TestMaillistUnsubscribeMany(t *testing.T) {
@@ -341,20 +341,21 @@ func TestMaillistValidation(t *testing.T) {
 
 func TestMaillistAPIErrors(t *testing.T) {
 	for _, tc := range []struct {
-		name, status string
-		call         func(c *Client) error
+		name   string
+		status Status
+		call   func(c *Client) error
 	}{
-		{"list", "auth_error", func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
+		{"list", StatusAuthError, func(c *Client) error { _, err := c.Maillist.List(bg); return err }},
 		{"get", "maillist_not_exist", func(c *Client) error { _, err := c.Maillist.Get(bg, 5); return err }},
-		{"create", "add_maillist_error", func(c *Client) error {
+		{"create", StatusAddMaillistError, func(c *Client) error {
 			_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: MaillistEnabled})
 			return err
 		}},
-		{"update", "update_describe_error", func(c *Client) error {
+		{"update", StatusUpdateDescribeError, func(c *Client) error {
 			_, err := c.Maillist.Update(bg, 5, &MaillistParams{Description: "d"})
 			return err
 		}},
-		{"delete", "delete_maillist_error", func(c *Client) error { _, err := c.Maillist.Delete(bg, 5); return err }},
+		{"delete", StatusDeleteMaillistError, func(c *Client) error { _, err := c.Maillist.Delete(bg, 5); return err }},
 		{"subscribe one", "sub_error", func(c *Client) error {
 			_, err := c.Maillist.Subscribe(bg, 5, Subscriber{Email: "a@example.com"})
 			return err
@@ -371,7 +372,7 @@ func TestMaillistAPIErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
-			handle(t, mux, "mloperate.php", result(tc.status, "出错了"), nil)
+			handle(t, mux, "mloperate.php", result(string(tc.status), "出错了"), nil)
 			err := tc.call(c)
 			wantAPIError(t, err, tc.status)
 			assert.ErrorIs(t, err, ErrAPI)

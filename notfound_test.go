@@ -123,7 +123,7 @@ func TestNotFoundContract(t *testing.T) {
 				var ae *bestedm.APIError
 				if reply.status {
 					require.ErrorAs(t, err, &ae)
-					assert.Equal(t, "not_found", ae.Status)
+					assert.Equal(t, bestedm.StatusNotFound, ae.Status)
 					assert.Same(t, ae, nf.Err)
 					assert.ErrorIs(t, err, bestedm.ErrAPI)
 				} else {
@@ -166,7 +166,7 @@ func TestNotFoundContractFake(t *testing.T) {
 				// filtered by an unknown id answer an empty list.
 				var ae *bestedm.APIError
 				require.ErrorAs(t, err, &ae)
-				assert.Equal(t, "not_found", ae.Status)
+				assert.Equal(t, bestedm.StatusNotFound, ae.Status)
 			}
 		})
 	}

@@ -112,7 +112,7 @@ func TestDoQueryAuthAndFormPost(t *testing.T) {
 		Form:   url.Values{"subject": {"新闻 & more"}, "status": {"enabled"}},
 	}, &res)
 	require.NoError(t, err)
-	assert.Equal(t, Result{Status: "success", Message: "添加成功", ID: 42}, res)
+	assert.Equal(t, Result{Message: "添加成功", ID: 42}, res)
 }
 
 func TestDoDecodesGBK(t *testing.T) {
@@ -154,7 +154,7 @@ func TestDoErrorResultIsAPIError(t *testing.T) {
 			err := c.Do(context.Background(), &Request{Script: "stask.php"}, v)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "param_error", apiErr.Status)
+			assert.Equal(t, StatusParamError, apiErr.Status)
 			assert.Equal(t, "missing date", apiErr.Message)
 			assert.True(t, errors.Is(err, ErrAPI))
 			assert.Equal(t, int32(1), hits.Load(), "an API error is an answer: not retried")
@@ -235,7 +235,7 @@ func TestRecordsStopsEarlyAndReportsAPIError(t *testing.T) {
 	require.Len(t, errs, 1)
 	var apiErr *APIError
 	require.ErrorAs(t, errs[0], &apiErr)
-	assert.Equal(t, "not_found", apiErr.Status)
+	assert.Equal(t, StatusNotFound, apiErr.Status)
 }
 
 // A read is retried under the default policy; a write that reached the

@@ -511,7 +511,7 @@ func (r *redactor) scrub(c *Client, err error, depth int) error {
 		return &cp
 	case *APIError:
 		cp := *e
-		cp.Status, cp.Message, cp.Call = r.untrusted(e.Status), r.untrusted(e.Message), r.trusted(e.Call)
+		cp.Status, cp.Message, cp.Call = Status(r.untrusted(string(e.Status))), r.untrusted(e.Message), r.trusted(e.Call)
 		return &cp
 	case *HTTPError:
 		cp := *e

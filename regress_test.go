@@ -16,12 +16,12 @@ import (
 
 // A failexport.php line whose first column is blank is an error naming the
 // line, not an empty address with a nil error.
-func TestExportFailedBlankFirstColumn(t *testing.T) {
+func TestExportFailuresTextBlankFirstColumn(t *testing.T) {
 	c, mux := setup(t)
 	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "nobody@example.com\r\n\tfull.box@example.cn\r\n")
 	})
-	e, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll})
+	e, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll, Format: FormatText})
 	require.NoError(t, err)
 	var rows []string
 	var last error
@@ -30,7 +30,7 @@ func TestExportFailedBlankFirstColumn(t *testing.T) {
 			last = err
 			break
 		}
-		rows = append(rows, row)
+		rows = append(rows, row.Email)
 	}
 	assert.Equal(t, []string{"nobody@example.com"}, rows)
 	require.Error(t, last)

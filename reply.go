@@ -203,10 +203,10 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 	return start, rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
 }
 
-func (rd *replyDecoder) apiError(res *Result) error {
+func (rd *replyDecoder) apiError(res *statusResult) error {
 	// The message is the server's free text: it may echo what was sent.
 	return &APIError{
-		Status:     rd.c.redactText(rd.resp.Request, res.Status),
+		Status:     Status(rd.c.redactText(rd.resp.Request, res.Status)),
 		Message:    rd.c.redactText(rd.resp.Request, res.Message),
 		HTTPStatus: rd.resp.StatusCode,
 		Call:       rd.callName(),
@@ -215,10 +215,10 @@ func (rd *replyDecoder) apiError(res *Result) error {
 
 const statusSuccess = "success"
 
-// Result is the reply of a call that changes something (doc §4.3 and on):
-// a status, a message and, for calls that create, the new id.
+// Result is the reply of a call that changes something (doc §4.3 and on)
+// when it succeeds: a message and, for calls that create, the new id. Any
+// other status than "success" is returned as an *APIError instead.
 type Result struct {
-	Status  string // always "success": other statuses are returned as *APIError
 	Message string // the <data> text, e.g. "添加群发任务成功!"
 	// ID is the new id, read only from the reply of a call that answers
 	// one: Task.Create (<id>), Template.Create and Maillist.AddAddress
@@ -227,13 +227,20 @@ type Result struct {
 	ID int64
 }
 
+// statusResult is a <result> with its status, before it becomes a Result
+// or an *APIError.
+type statusResult struct {
+	Result
+	Status string
+}
+
 type wireResult struct {
 	Status string `xml:"status"`
 	ID     string `xml:"id"`
 	Data   string `xml:"data"`
 }
 
-func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
+func (rd *replyDecoder) result(start xml.StartElement) (*statusResult, error) {
 	var w wireResult
 	if err := rd.c.binder.Element(rd.dec, start, &w); err != nil {
 		return nil, rd.fail("<result>", err)
@@ -244,7 +251,7 @@ func (rd *replyDecoder) result(start xml.StartElement) (*Result, error) {
 	if w.Status == "" {
 		return nil, rd.fail("<result>", errors.New("no <status>"))
 	}
-	res := &Result{Status: w.Status, Message: w.Data}
+	res := &statusResult{Result: Result{Message: w.Data}, Status: w.Status}
 	if w.ID != "" {
 		id, err := strconv.ParseInt(w.ID, 10, 64)
 		if err != nil {
@@ -367,7 +374,7 @@ func (c *Client) execReply(ctx context.Context, r *request, rule idRule) (*Resul
 	if rule != idOptional && res.ID <= 0 {
 		return nil, rd.fail("<result> with the new id", errNoID)
 	}
-	return res, nil
+	return &res.Result, nil
 }
 
 // errNoID is the cause of the *DecodeError for a success reply without the

@@ -136,7 +136,7 @@ func TestResultIDNotFromData(t *testing.T) {
 			c, arrivals := idServer(t, success("<data>1</data>"))
 			res, err := call(c)
 			require.NoError(t, err)
-			assert.Equal(t, &bestedm.Result{Status: "success", Message: "1"}, res)
+			assert.Equal(t, &bestedm.Result{Message: "1"}, res)
 			assert.Equal(t, int32(1), arrivals.Load())
 		})
 	}

@@ -56,7 +56,10 @@ func (s *StatisticService) day(date time.Time) string {
 
 // FailureType is a kind of failed address, as failexport.php counts them.
 // Other values than the constants exist (5 has been seen); any positive
-// number is sent as is.
+// number is sent as is. The zero value is "no kind": not a filter (Type is
+// required by ExportFailures, so a forgotten one is refused rather than
+// widened to every kind) and, in a row, a kind the reply does not say.
+// Every kind is FailureAll, which EncodeValues sends as type=all.
 type FailureType int
 
 // Values of FailureType (doc §2.3; FailureAll and FailureTemporary from
@@ -99,8 +102,8 @@ func parseFailureType(s string) (FailureType, error) {
 // rows also carry each address's failure kind (docs/wire-format.md).
 type ExportFormat string
 
-// Values of ExportFormat. The zero value is the method's default: text for
-// ExportFailed, JSON for ExportFailures and ExportAllFailures.
+// Values of ExportFormat. The zero value is the methods' default, JSON,
+// whose rows carry each address's kind.
 const (
 	FormatText ExportFormat = "text" // one address a line; out_type is not sent
 	FormatJSON ExportFormat = "json" // out_type=json
@@ -149,9 +152,10 @@ type FailureExportOptions struct {
 	// DateEnd, both included (date_end: not in the document, sent by a
 	// production client). It must not be before Date.
 	DateEnd time.Time `url:"date_end,omitempty" layout:"2006-01-02"`
-	// Type is the kind of failure. Required by ExportFailed and
-	// ExportFailures; ExportAllFailures sends type=all when it is 0.
-	Type FailureType `url:"type"`
+	// Type is the kind of failure: required by ExportFailures, where
+	// FailureAll asks for every kind; ExportAllFailures sends type=all
+	// when it is 0.
+	Type FailureType `url:"type,omitempty"`
 	// TaskID or TaskIdent (a batch number such as "20120302-362-F9B1E5")
 	// limits the export to one task. One of them is required when Type is
 	// FailureNotExist, FailureOverQuota or FailureUserReject; the document
@@ -196,27 +200,6 @@ func (o *FailureExportOptions) validateCommon() error {
 	return o.Format.validate()
 }
 
-// ExportFailed streams the failed addresses of a day; each row is one
-// address. Close the export when done (ranging over Rows closes it). With
-// Format JSON or XML the server's rows also carry each address's kind:
-// ExportFailures returns them.
-//
-// API: failexport.php (doc §2.3)
-func (s *StatisticService) ExportFailed(ctx context.Context, opts *FailureExportOptions) (*Export[string], error) {
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
-	params, err := s.api().encodeParams(opts)
-	if err != nil {
-		return nil, err
-	}
-	forms := &rowForms[string]{json: true, xmlRoot: isFailRoot, row: func(w wireRow) (string, error) {
-		f, err := failedFromRow(w)
-		return f.Email, err
-	}}
-	return openExportForms(ctx, s.api(), get("failexport.php", "", params), parseFailed, forms)
-}
-
 // FailedAddress is one failed address with its kind, as failexport.php
 // (out_type=json|xml) and failexportall.php send them.
 type FailedAddress struct {
@@ -234,9 +217,11 @@ type FailedAddress struct {
 
 // ExportFailures streams the failed addresses of a day (or of the days up
 // to DateEnd) with their kinds, so a full mailbox can be told from a dead
-// one in one call. It asks for JSON unless opts.Format says otherwise, and
+// one in one call. It asks for JSON unless opts.Format says otherwise
+// (FormatText asks for the document's form, one address a line), and
 // reads whichever of JSON, XML or text comes back; from text, Kind is
 // opts.Type when that is a single kind. Read gives the bytes as sent.
+// Close the export when done (ranging over Rows closes it).
 //
 // API: failexport.php?out_type=json (doc §2.3; out_type and date_end from
 // production clients, see docs/wire-format.md)

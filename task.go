@@ -16,11 +16,11 @@ import (
 // TaskService handles sending tasks (doc §2.1, §5.1, §6).
 type TaskService service
 
-// The enumerations below have no String method on purpose: go-querystring
-// writes a field with fmt.Sprint, which would send the name instead of the
-// number the server expects.
-
-// SendStatus is the sending state of a task (send_status, doc §2.1 and §6.1).
+// SendStatus is the state the server reports a task in (send_status, doc
+// §2.1 and §6.1), and a filter of the task lists; TaskStatus is the state
+// asked for when a task is created, a narrower set with other numbers.
+// The zero value is no state: as a filter it is not sent, which lists
+// every state (the server's default, send_status=all).
 type SendStatus int
 
 // Values of SendStatus.
@@ -31,11 +31,6 @@ const (
 	SendWaiting    SendStatus = 1  // 等待发送: waiting for its send time
 	SendInProgress SendStatus = 2  // 正在发送: sending
 	SendFinished   SendStatus = 3  // 发送完成: finished
-
-	// SendStatusAll is a filter for TaskListOptions only: it sends
-	// send_status=all, the server's default. No task is in this state; the
-	// number is an arbitrary one outside the server's range.
-	SendStatusAll SendStatus = 100
 )
 
 // TrackStatus says what a task tracks (track_status).
@@ -48,7 +43,9 @@ const (
 	TrackOpensAndClicks TrackStatus = 2 // track opens and link clicks
 )
 
-// TaskStatus is the state a new task is created in (status, doc §5.1).
+// TaskStatus is the state asked for when a task is created (status, doc
+// §5.1); SendStatus is the state the server reports a task in afterwards.
+// The zero value is not sent: the server then uses TaskWaiting.
 type TaskStatus int
 
 // Values of TaskStatus.
@@ -78,8 +75,16 @@ const (
 	SenderScopeAddress SenderScope = "address" // the one mailbox AcctAddress
 )
 
+// Values of the send_account and send_domain parameters that mean every
+// sender (doc §5.1): SendAccountAll sends from every mailbox of
+// SendDomain; with SendDomainAll too, from every mailbox of every domain.
+const (
+	SendAccountAll = string(SenderScopeAll)
+	SendDomainAll  = string(SenderScopeAll)
+)
+
 // Task is a sending task. It holds the fields of both task lists: doc §2.1
-// (ListByDate) and doc §6.1 (List, Get); a field the list does not send is
+// (Find) and doc §6.1 (List, Get); a field the list does not send is
 // left zero.
 type Task struct {
 	ID          int64       `xml:"id"`
@@ -211,7 +216,7 @@ func fetchTasks(ctx context.Context, c *Client, r *request) (*Page[Task], error)
 	if err != nil {
 		return nil, err
 	}
-	out := &Page[Task]{Items: make([]Task, 0, len(p.Items)), Total: p.Total}
+	out := &Page[Task]{Items: make([]Task, 0, len(p.Items)), Total: p.Total, TotalKnown: p.TotalKnown}
 	for i := range p.Items {
 		t, err := p.Items[i].task()
 		if err != nil {
@@ -230,9 +235,9 @@ type TaskListOptions struct {
 	Page  int       `url:"page,omitempty"`  // from 1
 	Limit int       `url:"limit,omitempty"` // tasks a page; server default 30
 	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"`
-	// SendStatus keeps the tasks in one state; 0 sends nothing (every
-	// task), SendStatusAll sends "all". Encoded by hand, for "all".
-	SendStatus SendStatus `url:"-"`
+	// SendStatus keeps the tasks in one state; the zero value is not sent,
+	// which lists every state (the server's default).
+	SendStatus SendStatus `url:"send_status,omitempty"`
 }
 
 // TaskParams describes a new task (doc §5.1 and §6.2).
@@ -240,11 +245,12 @@ type TaskParams struct {
 	// TemplateIDs are the templates to send, at least one (tpl_id, sent
 	// comma-separated).
 	TemplateIDs []int64 `url:"tpl_id,comma"`
-	// SendDomain is the sender domain: a domain, or "all" for every domain
-	// (then SendAccount must be "all" too). Optional with one address.
+	// SendDomain is the sender domain: a domain, or SendDomainAll for
+	// every domain (then SendAccount must be SendAccountAll too). Optional
+	// with one address.
 	SendDomain string `url:"send_domain,omitempty"`
-	// SendAccount is the sender address, or "all" for every mailbox of
-	// SendDomain. Required.
+	// SendAccount is the sender address, or SendAccountAll for every
+	// mailbox of SendDomain. Required.
 	SendAccount  string `url:"send_account"`
 	SendFullname string `url:"send_fullname,omitempty"` // sender name
 	// MaillistID is the contact list; it or MaillistIDs is required.
@@ -263,7 +269,7 @@ type TaskParams struct {
 	// client's zone (see WithLocation).
 	Time time.Time `url:"time" layout:"2006-01-02 15:04"`
 	// SubsLink says whether to add an unsubscribe link; nil leaves the
-	// server's default, which is to add it.
+	// server's default, which is to add it. Set it with bestedm.Ptr(false).
 	SubsLink *bool `url:"subs_link,omitempty,int"`
 	// TrackStatus is what to track. TrackNone is not sent: the server's
 	// default is 0, the same thing, so a plain value is enough here (Update,
@@ -275,12 +281,15 @@ type TaskParams struct {
 // TaskUpdateParams changes a task (doc §6.3). Only the fields that are set
 // are sent, and at least one must be. Empty strings are not sent, so a text
 // field cannot be cleared; fields where 0 or false is a meaningful change
-// are pointers.
+// are pointers, set with Ptr: SendQty: bestedm.Ptr(0) sends send_qty=0
+// (every address), TrackStatus: bestedm.Ptr(bestedm.TrackNone) switches
+// tracking off.
 type TaskUpdateParams struct {
 	TemplateIDs []int64 `url:"tpl_id,omitempty,comma"`
-	// SendDomain "all" needs SendAccount "all" in the same call.
+	// SendDomain SendDomainAll needs SendAccount SendAccountAll in the
+	// same call.
 	SendDomain   string `url:"send_domain,omitempty"`
-	SendAccount  string `url:"send_account,omitempty"` // an address or "all"
+	SendAccount  string `url:"send_account,omitempty"` // an address or SendAccountAll
 	SendFullname string `url:"send_fullname,omitempty"`
 	MaillistID   int64  `url:"-"`
 	// MaillistIDs are several contact lists, sent with MaillistID as one
@@ -296,22 +305,6 @@ type TaskUpdateParams struct {
 	SendReplyTo string       `url:"send_replyto,omitempty"` // reply-to address
 }
 
-// ListByDate returns the tasks of one day (the day of date in the client's
-// zone), as the web console's list shows them.
-//
-// API: task.php?do=list-task (doc §2.1)
-func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, error) {
-	if err := requireDate("date", date); err != nil {
-		return nil, err
-	}
-	q := url.Values{"date": {date.In(s.api().loc).Format("2006-01-02")}}
-	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q))
-	if err != nil {
-		return nil, err
-	}
-	return p.Items, nil
-}
-
 // TaskFindOptions selects the tasks Find returns. At least one field must
 // be set; set fields narrow the result together.
 type TaskFindOptions struct {
@@ -325,11 +318,12 @@ type TaskFindOptions struct {
 }
 
 // Find returns the tasks of list-task that match opts: by id, batch
-// number, day or state, in the form of ListByDate. The document only
-// shows list-task with a date; the public clients in production also call
-// it with id, ident and state, without a date (docs/wire-format.md).
-// Find is the general form of ListByDate rather than an option of List,
-// because List is task-list, a different call with a different reply.
+// number, day or state, as the web console's list shows them (one
+// template each). The document only shows list-task with a date (the
+// tasks of one day: set only Date); the public clients in production also
+// call it with id, ident and state, without a date (docs/wire-format.md).
+// Find is not an option of List because List is task-list, a different
+// call with a different reply.
 //
 // API: task.php?do=list-task (doc §2.1 and production clients)
 func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, error) {
@@ -348,7 +342,7 @@ func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, 
 }
 
 // ListPage returns one page of tasks. The reply carries no total, so
-// Page.Total is 0; List walks every page.
+// Page.TotalKnown is false; List walks every page.
 //
 // API: task.php?do=task-list (doc §6.1)
 func (s *TaskService) ListPage(ctx context.Context, opts *TaskListOptions) (*Page[Task], error) {
@@ -373,14 +367,11 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 		o.Limit = 30
 	}
 	ctx = iterating(ctx)
-	return pages(o.Page, o.Limit, func(page int) ([]Task, int64, error) {
+	return pages(o.Page, o.Limit, func(page int) (*Page[Task], error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
 		p, err := s.ListPage(ctx, &po)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Items, p.Total, nil
+		return p, err
 	})
 }
 
@@ -470,21 +461,12 @@ func (s *TaskService) listQuery(opts *TaskListOptions) (url.Values, error) {
 	if opts == nil {
 		opts = &TaskListOptions{}
 	}
-	if err := checkPage(opts.Page, opts.Limit); err != nil {
+	if err := firstInvalid(checkPage(opts.Page, opts.Limit), checkSendStatus("send_status", opts.SendStatus)); err != nil {
 		return nil, err
 	}
 	q, err := s.api().encodeParams(opts)
 	if err != nil {
 		return nil, err
-	}
-	switch st := opts.SendStatus; st {
-	case 0:
-	case SendStatusAll:
-		q.Set("send_status", "all")
-	case SendCancelled, SendPaused, SendHeld, SendWaiting, SendInProgress, SendFinished:
-		q.Set("send_status", itoa(int64(st)))
-	default:
-		return nil, &ValidationError{Field: "send_status", Reason: fmt.Sprintf("unknown status %d", st)}
 	}
 	return q, nil
 }
@@ -498,11 +480,17 @@ func (o *TaskFindOptions) validate() error {
 			return err
 		}
 	}
-	switch o.State {
+	return checkSendStatus("state", o.State)
+}
+
+// checkSendStatus accepts the zero value (not sent) and every SendStatus
+// constant.
+func checkSendStatus(field string, st SendStatus) error {
+	switch st {
 	case 0, SendCancelled, SendPaused, SendHeld, SendWaiting, SendInProgress, SendFinished:
 		return nil
 	}
-	return &ValidationError{Field: "state", Reason: fmt.Sprintf("unknown status %d", o.State)}
+	return &ValidationError{Field: field, Reason: fmt.Sprintf("unknown status %d", st)}
 }
 
 func (p *TaskParams) validate() error {
@@ -593,12 +581,12 @@ func taskCheckSender(domain, account string, required bool) error {
 			return err
 		}
 	}
-	if account != "" && account != "all" {
+	if account != "" && account != SendAccountAll {
 		if err := checkEmail("send_account", account); err != nil {
 			return err
 		}
 	}
-	if domain == "all" && account != "all" {
+	if domain == SendDomainAll && account != SendAccountAll {
 		return &ValidationError{Field: "send_domain", Reason: `"all" needs send_account "all"`}
 	}
 	return nil

@@ -44,12 +44,12 @@ func fuzzTasks(f *testing.F, call func(c *Client) ([]Task, int64, error)) {
 // as add-task accepts) is read whole instead of failing the whole list;
 // send_qty_remark, the document's prose spelling, is read like
 // send_qty_remak.
-func TestTaskListByDateSeveralIDs(t *testing.T) {
+func TestTaskFindByDateSeveralIDs(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task-multi.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2024-05-20"))
 	})
-	got, err := c.Task.ListByDate(bg, time.Date(2024, 5, 20, 0, 0, 0, 0, c.loc))
+	got, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2024, 5, 20, 0, 0, 0, 0, c.loc)})
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, int64(16), got[0].TemplateID)
@@ -62,10 +62,10 @@ func TestTaskListByDateSeveralIDs(t *testing.T) {
 	assert.Equal(t, int64(120), got[1].SendQtyActual, "send_qty_remark")
 }
 
-func TestTaskListByDateBadIDList(t *testing.T) {
+func TestTaskFindByDateBadIDList(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<task_list><task><id>1</id><tpl_id>16,x</tpl_id></task></task_list>"), nil)
-	_, err := c.Task.ListByDate(bg, time.Date(2024, 5, 20, 0, 0, 0, 0, c.loc))
+	_, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2024, 5, 20, 0, 0, 0, 0, c.loc)})
 	var de *DecodeError
 	require.True(t, errors.As(err, &de), "want *DecodeError, got %v", err)
 	assert.Contains(t, err.Error(), "<tpl_id>")
@@ -129,7 +129,7 @@ func TestTaskFindInvalid(t *testing.T) {
 		{"TaskFindOptions", nil},
 		{"TaskFindOptions", &TaskFindOptions{}},
 		{"id", &TaskFindOptions{ID: -2}},
-		{"state", &TaskFindOptions{State: SendStatusAll}},
+		{"state", &TaskFindOptions{State: 100}},
 		{"state", &TaskFindOptions{State: 9}},
 	} {
 		_, err := c.Task.Find(bg, tc.opts)

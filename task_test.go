@@ -14,20 +14,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// taskPtr returns a pointer to v, for the optional fields of params.
-func taskPtr[T any](v T) *T { return &v }
-
 func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, china)
 }
 
-func TestTaskListByDate(t *testing.T) {
+func TestTaskFindByDate(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
 	})
 	// 18:30 UTC on the 1st is already the 2nd in the server's zone (UTC+8).
-	got, err := c.Task.ListByDate(bg, time.Date(2012, 3, 1, 18, 30, 0, 0, time.UTC))
+	got, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2012, 3, 1, 18, 30, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, []Task{
 		{
@@ -48,10 +45,10 @@ func TestTaskListByDate(t *testing.T) {
 	}, got)
 }
 
-func TestTaskListByDateEmpty(t *testing.T) {
+func TestTaskFindByDateEmpty(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<task_list>\r\n</task_list>\r\n"), nil)
-	got, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0))
+	got, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)})
 	require.NoError(t, err)
 	assert.NotNil(t, got)
 	assert.Empty(t, got)
@@ -97,7 +94,7 @@ func TestTaskListSendStatus(t *testing.T) {
 		status SendStatus
 		want   string // "" when not sent
 	}{
-		{0, ""}, {SendStatusAll, "all"}, {SendCancelled, "-3"}, {SendPaused, "-2"}, {SendHeld, "-1"},
+		{0, ""}, {SendCancelled, "-3"}, {SendPaused, "-2"}, {SendHeld, "-1"},
 		{SendWaiting, "1"}, {SendInProgress, "2"}, {SendFinished, "3"},
 	} {
 		t.Run(strconv.Itoa(int(tc.status)), func(t *testing.T) {
@@ -265,7 +262,7 @@ func TestTaskListIterErrorOnPage2(t *testing.T) {
 	require.Len(t, errs, 1, "the error is yielded once, then the iterator stops")
 	var apiErr *APIError
 	require.ErrorAs(t, errs[0], &apiErr)
-	assert.Equal(t, "list_task_error", apiErr.Status)
+	assert.Equal(t, Status("list_task_error"), apiErr.Status)
 	assert.Equal(t, []string{"1", "2"}, pager.requested())
 }
 
@@ -320,12 +317,12 @@ func TestTaskCreate(t *testing.T) {
 		TemplateIDs: []int64{16, 17, 78}, SendDomain: "comingchina.com", SendAccount: "all",
 		SendFullname: "福洽科技", MaillistID: 5, SendQty: 1000, Status: TaskHold,
 		Time:     time.Date(2012, 7, 31, 4, 0, 0, 0, time.UTC), // 12:00 in UTC+8
-		SubsLink: taskPtr(false), TrackStatus: TrackOpensAndClicks, TrackDomain: "t.comingchina.com",
+		SubsLink: Ptr(false), TrackStatus: TrackOpensAndClicks, TrackDomain: "t.comingchina.com",
 	}
 	before := *p
 	res, err := c.Task.Create(bg, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "添加群发任务成功!", ID: 20422}, res)
+	assert.Equal(t, &Result{Message: "添加群发任务成功!", ID: 20422}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 	assert.Equal(t, time.UTC, p.Time.Location())
 }
@@ -337,7 +334,7 @@ func TestTaskCreateMinimal(t *testing.T) {
 		want []string // parameters besides the required ones
 	}{
 		{"defaults", TaskParams{}, nil},
-		{"subs_link on", TaskParams{SubsLink: taskPtr(true)}, []string{"subs_link", "1"}},
+		{"subs_link on", TaskParams{SubsLink: Ptr(true)}, []string{"subs_link", "1"}},
 		{"status now", TaskParams{Status: TaskSendNow}, []string{"status", "2"}},
 		{"status waiting", TaskParams{Status: TaskWaiting}, []string{"status", "1"}},
 		{"opens", TaskParams{TrackStatus: TrackOpens}, []string{"track_status", "1"}},
@@ -416,14 +413,14 @@ func TestTaskUpdate(t *testing.T) {
 	})
 	p := &TaskUpdateParams{
 		TemplateIDs: []int64{53, 55}, SendDomain: "all", SendAccount: "all", SendFullname: "福洽科技",
-		MaillistID: 8, SendQty: taskPtr(0), SendStatus: SendWaiting,
-		SendTime: time.Date(2013, 1, 6, 1, 0, 0, 0, time.UTC), SubsLink: taskPtr(true),
-		TrackStatus: taskPtr(TrackNone), TrackDomain: "t.comingchina.com", SendReplyTo: "service@comingchina.com",
+		MaillistID: 8, SendQty: Ptr(0), SendStatus: SendWaiting,
+		SendTime: time.Date(2013, 1, 6, 1, 0, 0, 0, time.UTC), SubsLink: Ptr(true),
+		TrackStatus: Ptr(TrackNone), TrackDomain: "t.comingchina.com", SendReplyTo: "service@comingchina.com",
 	}
 	before := *p
 	res, err := c.Task.Update(bg, 20417, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "修改群发任务成功!"}, res)
+	assert.Equal(t, &Result{Message: "修改群发任务成功!"}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 }
 
@@ -451,10 +448,10 @@ func TestTaskUpdateValidation(t *testing.T) {
 		{"bad account", 1, &TaskUpdateParams{SendAccount: "not-an-address"}, "send_account"},
 		{"domain all alone", 1, &TaskUpdateParams{SendDomain: "all"}, "send_domain"},
 		{"negative list", 1, &TaskUpdateParams{MaillistID: -3}, "maillist_id"},
-		{"negative qty", 1, &TaskUpdateParams{SendQty: taskPtr(-1)}, "send_qty"},
+		{"negative qty", 1, &TaskUpdateParams{SendQty: Ptr(-1)}, "send_qty"},
 		{"status sending", 1, &TaskUpdateParams{SendStatus: SendInProgress}, "send_status"},
-		{"status all", 1, &TaskUpdateParams{SendStatus: SendStatusAll}, "send_status"},
-		{"unknown tracking", 1, &TaskUpdateParams{TrackStatus: taskPtr(TrackStatus(-1))}, "track_status"},
+		{"status finished", 1, &TaskUpdateParams{SendStatus: SendFinished}, "send_status"},
+		{"unknown tracking", 1, &TaskUpdateParams{TrackStatus: Ptr(TrackStatus(-1))}, "track_status"},
 		{"bad reply-to", 1, &TaskUpdateParams{SendReplyTo: "service at comingchina.com"}, "send_replyto"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -473,7 +470,7 @@ func TestTaskDelete(t *testing.T) {
 	})
 	res, err := c.Task.Delete(bg, 19124)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "删除群发任务成功!"}, res)
+	assert.Equal(t, &Result{Message: "删除群发任务成功!"}, res)
 }
 
 func TestTaskReadValidation(t *testing.T) {
@@ -482,7 +479,7 @@ func TestTaskReadValidation(t *testing.T) {
 		call  func(c *Client) error
 		field string
 	}{
-		{"ListByDate zero date", func(c *Client) error { _, err := c.Task.ListByDate(bg, time.Time{}); return err }, "date"},
+		{"Find zero date", func(c *Client) error { _, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Time{}}); return err }, "TaskFindOptions"},
 		{"List negative page", func(c *Client) error { _, err := c.Task.ListPage(bg, &TaskListOptions{Page: -1}); return err }, "page"},
 		{"List negative limit", func(c *Client) error { _, err := c.Task.ListPage(bg, &TaskListOptions{Limit: -1}); return err }, "limit"},
 		{"List unknown status", func(c *Client) error {
@@ -521,7 +518,10 @@ func TestTaskAPIErrors(t *testing.T) {
 		name string
 		call func(c *Client) error
 	}{
-		{"ListByDate", func(c *Client) error { _, err := c.Task.ListByDate(bg, taskTime(2012, 3, 2, 0, 0, 0)); return err }},
+		{"Find", func(c *Client) error {
+			_, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)})
+			return err
+		}},
 		{"List", func(c *Client) error { _, err := c.Task.ListPage(bg, nil); return err }},
 		{"List", func(c *Client) error { return taskIterErr(c.Task.List(bg, nil)) }},
 		{"Get", func(c *Client) error { _, err := c.Task.Get(bg, 1); return err }},
@@ -538,7 +538,7 @@ func TestTaskAPIErrors(t *testing.T) {
 			err := tc.call(c)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "task_error", apiErr.Status)
+			assert.Equal(t, Status("task_error"), apiErr.Status)
 			assert.Equal(t, "任务不存在", apiErr.Message)
 			assert.Equal(t, http.StatusOK, apiErr.HTTPStatus)
 			assert.True(t, errors.Is(err, ErrAPI))

@@ -21,10 +21,6 @@ const (
 	EncodingQuotedPrintable TransferEncoding = "quoted-printable"
 )
 
-// AllAttachments, given to DeleteAttachment as the attachment id, deletes
-// every attachment of the template (attachment_id=all).
-const AllAttachments int64 = -1
-
 // Template is a mail template (doc §5.3).
 type Template struct {
 	ID          int64        `xml:"id"`
@@ -175,30 +171,35 @@ func (s *TemplateService) AddAttachments(ctx context.Context, id int64, files ..
 	return s.upload(ctx, "tpl-attachment-add", idQuery("tpl_id", id), files, nil, idOptional)
 }
 
-// DeleteAttachment deletes one attachment of a template, or all of them
-// when attachmentID is AllAttachments. The server's default for a missing
-// attachment_id is "all", so 0 is refused rather than left out: a
-// forgotten id must not delete every attachment.
+// DeleteAttachment deletes one attachment of a template. The server's
+// default for a missing attachment_id is "all", so 0 is refused rather
+// than left out: a forgotten id must not delete every attachment
+// (DeleteAttachments does that, by name).
 //
 // API: template.php?do=tpl-attachment-del (doc §5.7)
 func (s *TemplateService) DeleteAttachment(ctx context.Context, id, attachmentID int64) (*Result, error) {
+	if err := firstInvalid(requireID("tpl_id", id), requireID("attachment_id", attachmentID)); err != nil {
+		return nil, err
+	}
+	q := idQuery("tpl_id", id)
+	q.Set("attachment_id", itoa(attachmentID))
+	// The reply does not say whether the template or the attachment is
+	// missing.
+	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "attachment", itoa(attachmentID)+" of template "+itoa(id))
+}
+
+// DeleteAttachments deletes every attachment of a template. It sends
+// attachment_id=all rather than leaving it out, though that is the
+// server's default, so the request says what it does.
+//
+// API: template.php?do=tpl-attachment-del&attachment_id=all (doc §5.7)
+func (s *TemplateService) DeleteAttachments(ctx context.Context, id int64) (*Result, error) {
 	if err := requireID("tpl_id", id); err != nil {
 		return nil, err
 	}
-	att := itoa(attachmentID)
-	if attachmentID == AllAttachments {
-		att = "all"
-	} else if attachmentID <= 0 {
-		return nil, &ValidationError{Field: "attachment_id", Reason: fmt.Sprintf("must be a positive id or AllAttachments, got %d", attachmentID)}
-	}
 	q := idQuery("tpl_id", id)
-	q.Set("attachment_id", att)
-	if attachmentID == AllAttachments {
-		return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "template", itoa(id))
-	}
-	// The reply does not say whether the template or the attachment is
-	// missing.
-	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "attachment", att+" of template "+itoa(id))
+	q.Set("attachment_id", "all")
+	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "template", itoa(id))
 }
 
 // upload sends a multipart write call: the fields, then the files under

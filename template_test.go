@@ -43,7 +43,7 @@ func TestTemplateCreate(t *testing.T) {
 	before.Attachments = slices.Clone(p.Attachments)
 	res, err := c.Template.Create(bg, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "68", ID: 68}, res)
+	assert.Equal(t, &Result{Message: "68", ID: 68}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 }
 
@@ -279,7 +279,7 @@ func TestTemplateDelete(t *testing.T) {
 	})
 	res, err := c.Template.Delete(bg, 67)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "删除模板成功"}, res)
+	assert.Equal(t, &Result{Message: "删除模板成功"}, res)
 }
 
 func TestTemplateUpdate(t *testing.T) {
@@ -295,7 +295,7 @@ func TestTemplateUpdate(t *testing.T) {
 	before.Subjects = slices.Clone(p.Subjects)
 	res, err := c.Template.Update(bg, 67, p)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "修改模板成功"}, res)
+	assert.Equal(t, &Result{Message: "修改模板成功"}, res)
 	assert.Equal(t, before, *p, "the caller's params are not modified")
 }
 
@@ -341,24 +341,28 @@ func TestTemplateAddAttachments(t *testing.T) {
 			})
 			res, err := c.Template.AddAttachments(bg, 67, tc.files...)
 			require.NoError(t, err)
-			assert.Equal(t, &Result{Status: "success", Message: "上传附件成功"}, res)
+			assert.Equal(t, &Result{Message: "上传附件成功"}, res)
 		})
 	}
 }
 
 func TestTemplateDeleteAttachment(t *testing.T) {
 	for _, tc := range []struct {
-		id   int64
+		name string
+		call func(c *Client) (*Result, error)
 		want string
-	}{{81, "81"}, {AllAttachments, "all"}} {
-		t.Run(tc.want, func(t *testing.T) {
+	}{
+		{"one", func(c *Client) (*Result, error) { return c.Template.DeleteAttachment(bg, 67, 81) }, "81"},
+		{"all", func(c *Client) (*Result, error) { return c.Template.DeleteAttachments(bg, 67) }, "all"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
 			handle(t, mux, "template.php", result("success", "删除附件成功"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q("do", "tpl-attachment-del", "tpl_id", "67", "attachment_id", tc.want))
 			})
-			res, err := c.Template.DeleteAttachment(bg, 67, tc.id)
+			res, err := tc.call(c)
 			require.NoError(t, err)
-			assert.Equal(t, &Result{Status: "success", Message: "删除附件成功"}, res)
+			assert.Equal(t, &Result{Message: "删除附件成功"}, res)
 		})
 	}
 }
@@ -416,7 +420,8 @@ func TestTemplateValidation(t *testing.T) {
 		}, "file[]"},
 		{"DeleteAttachment zero template", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 0, 81); return err }, "tpl_id"},
 		{"DeleteAttachment zero attachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, 0); return err }, "attachment_id"},
-		{"DeleteAttachment below -1", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, -2); return err }, "attachment_id"},
+		{"DeleteAttachment negative attachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, -1); return err }, "attachment_id"},
+		{"DeleteAttachments zero template", func(c *Client) error { _, err := c.Template.DeleteAttachments(bg, 0); return err }, "tpl_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -447,7 +452,8 @@ func TestTemplateAPIErrors(t *testing.T) {
 			_, err := c.Template.AddAttachments(bg, 67, File{Name: "a.pdf", Content: strings.NewReader(tplPDF)})
 			return err
 		}},
-		{"DeleteAttachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, AllAttachments); return err }},
+		{"DeleteAttachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, 81); return err }},
+		{"DeleteAttachments", func(c *Client) error { _, err := c.Template.DeleteAttachments(bg, 67); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -457,7 +463,7 @@ func TestTemplateAPIErrors(t *testing.T) {
 			err := tc.call(c)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "template_error", apiErr.Status)
+			assert.Equal(t, Status("template_error"), apiErr.Status)
 			assert.Equal(t, "模板不存在", apiErr.Message)
 			assert.ErrorIs(t, err, ErrAPI)
 		})

@@ -61,7 +61,7 @@ func TestUploadMultipartBody(t *testing.T) {
 		File{Name: "b.txt", Content: io.MultiReader(strings.NewReader("plain b"))},
 	), idElementOrData)
 	require.NoError(t, err)
-	assert.Equal(t, &Result{Status: "success", Message: "17", ID: 17}, res)
+	assert.Equal(t, &Result{Message: "17", ID: 17}, res)
 }
 
 func TestUploadValidation(t *testing.T) {

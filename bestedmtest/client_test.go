@@ -71,7 +71,7 @@ func TestSDKClient(t *testing.T) {
 	_, err = m.Account.CustomerInfo(ctx)
 	var ae *bestedm.APIError
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, "permission_denied", ae.Status)
+	assert.Equal(t, bestedm.StatusPermissionDenied, ae.Status)
 }
 
 func TestStartAndClose(t *testing.T) {

@@ -127,7 +127,7 @@ func (f *flow) run(t *testing.T) {
 }
 
 // wantAPIError asserts err is an *APIError with status.
-func wantAPIError(t *testing.T, err error, status string) {
+func wantAPIError(t *testing.T, err error, status bestedm.Status) {
 	t.Helper()
 	var ae *bestedm.APIError
 	require.ErrorAs(t, err, &ae)
@@ -424,8 +424,7 @@ func (f *flow) listAddresses(t *testing.T) {
 	}}, one.Items)
 
 	// list_id=0 is the unclassified addresses, not every list.
-	zero := int64(0)
-	p, err = f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{ListID: &zero})
+	p, err = f.c.Maillist.ListAddressesPage(f.ctx, &bestedm.AddressListOptions{ListID: bestedm.Ptr[int64](0)})
 	require.NoError(t, err)
 	assert.Equal(t, int64(5), p.Total)
 	for _, a := range p.Items {
@@ -576,7 +575,7 @@ func (f *flow) attachments(t *testing.T) {
 
 	_, err = f.c.Template.AddAttachments(f.ctx, f.tplB, bestedm.File{Name: "a.txt", Content: strings.NewReader("a")})
 	require.NoError(t, err)
-	_, err = f.c.Template.DeleteAttachment(f.ctx, f.tplB, bestedm.AllAttachments)
+	_, err = f.c.Template.DeleteAttachments(f.ctx, f.tplB)
 	require.NoError(t, err)
 	assert.Equal(t, "all", f.last(t, "template.php", "tpl-attachment-del").Query.Get("attachment_id"))
 	b, err = f.c.Template.Get(f.ctx, f.tplB)
@@ -610,10 +609,9 @@ func (f *flow) createTasks(t *testing.T) {
 	assert.Equal(t, strconv.FormatInt(f.tplA, 10), req.Query.Get("tpl_id"))
 
 	tomorrow := f.date(2024, 5, 21).Add(9 * time.Hour)
-	no := false
 	res, err = f.c.Task.Create(f.ctx, &bestedm.TaskParams{
-		TemplateIDs: []int64{f.tplA, f.tplB}, SendDomain: "mail.example.com", SendAccount: "all",
-		MaillistID: f.list, SendQty: 100, Status: bestedm.TaskHold, Time: tomorrow, SubsLink: &no, TrackStatus: bestedm.TrackOpens,
+		TemplateIDs: []int64{f.tplA, f.tplB}, SendDomain: "mail.example.com", SendAccount: bestedm.SendAccountAll,
+		MaillistID: f.list, SendQty: 100, Status: bestedm.TaskHold, Time: tomorrow, SubsLink: bestedm.Ptr(false), TrackStatus: bestedm.TrackOpens,
 	})
 	require.NoError(t, err)
 	f.task2 = res.ID
@@ -692,7 +690,7 @@ func (f *flow) listTasks(t *testing.T) {
 	assert.Equal(t, f.task1, byDay.Items[1].ID)
 
 	// §2.1 shows the same tasks, one template each.
-	daily, err := f.c.Task.ListByDate(f.ctx, today)
+	daily, err := f.c.Task.Find(f.ctx, &bestedm.TaskFindOptions{Date: today})
 	require.NoError(t, err)
 	require.Len(t, daily, 2)
 	for i, task := range daily {
@@ -702,7 +700,7 @@ func (f *flow) listTasks(t *testing.T) {
 		assert.Empty(t, task.Templates)
 	}
 	assert.Equal(t, "E2E 夏季促销（修订）", daily[1].TemplateName)
-	none, err := f.c.Task.ListByDate(f.ctx, f.date(2020, 1, 1))
+	none, err := f.c.Task.Find(f.ctx, &bestedm.TaskFindOptions{Date: f.date(2020, 1, 1)})
 	require.NoError(t, err)
 	assert.Empty(t, none)
 	assert.NotNil(t, none)
@@ -939,14 +937,18 @@ func (f *flow) failures(t *testing.T, open func(context.Context, *bestedm.Failur
 	return rows
 }
 
-func (f *flow) exportFailed(t *testing.T, opts *bestedm.FailureExportOptions) []string {
+// exportText exports failed addresses in the document's text form, one
+// address a line, and returns the addresses.
+func (f *flow) exportText(t *testing.T, opts *bestedm.FailureExportOptions) []string {
 	t.Helper()
-	exp, err := f.c.Statistic.ExportFailed(f.ctx, opts)
+	o := *opts
+	o.Format = bestedm.FormatText
+	exp, err := f.c.Statistic.ExportFailures(f.ctx, &o)
 	require.NoError(t, err)
 	var rows []string
 	for r, err := range exp.Rows() {
 		require.NoError(t, err)
-		rows = append(rows, r)
+		rows = append(rows, r.Email)
 	}
 	return rows
 }
@@ -1014,17 +1016,17 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Equal(t, st.ActualSend, sent)
 	assert.Equal(t, st.DeductedPoints, charged)
 
-	all := f.exportFailed(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1})
+	all := f.exportText(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1})
 	assert.Len(t, all, int(t1.ErrorCount))
 	for _, e := range all {
 		assert.Contains(t, f.members.names, e)
 	}
-	notExist := f.exportFailed(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureNotExist, TaskIdent: t1.SN})
+	notExist := f.exportText(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureNotExist, TaskIdent: t1.SN})
 	assert.Len(t, notExist, int(mine.EmailNotExist))
-	invalid := f.exportFailed(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureInvalidAddress})
+	invalid := f.exportText(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureInvalidAddress})
 	assert.Len(t, invalid, int(st.InvalidAddr), "every task of the day")
 	f.wantValidation(t, "task_id", func() error {
-		_, err := f.c.Statistic.ExportFailed(f.ctx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureOverQuota})
+		_, err := f.c.Statistic.ExportFailures(f.ctx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureOverQuota})
 		return err
 	})
 

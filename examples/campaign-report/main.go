@@ -129,7 +129,7 @@ func (r *report) print(out io.Writer, links int) error {
 	}
 	row("templates", "%s", strings.Join(tpls, ", "))
 	row("list", "%s (%d)", t.ListName, t.ListID)
-	row("status", "%s", statusName(t.SendStatus))
+	row("status", "%s", t.SendStatus)
 	row("scheduled", "%s", when(t.SendTime))
 	row("sending", "%s → %s", when(t.TimeStart), when(t.TimeEnd))
 	b.WriteString("\n")
@@ -190,17 +190,6 @@ func (r *report) print(out io.Writer, links int) error {
 	return err
 }
 
-func statusName(s bestedm.SendStatus) string {
-	names := map[bestedm.SendStatus]string{
-		bestedm.SendCancelled: "cancelled", bestedm.SendPaused: "paused", bestedm.SendHeld: "on hold",
-		bestedm.SendWaiting: "waiting", bestedm.SendInProgress: "sending", bestedm.SendFinished: "finished",
-	}
-	if n, ok := names[s]; ok {
-		return n
-	}
-	return fmt.Sprintf("status %d", s)
-}
-
 // when formats a server time; the zero time is an unset one.
 func when(t time.Time) string {
 	if t.IsZero() {
@@ -241,7 +230,7 @@ func demoTask(ctx context.Context, client *bestedm.Client) (int64, error) {
 		return 0, err
 	}
 	res, err = client.Task.Create(ctx, &bestedm.TaskParams{
-		TemplateIDs: []int64{res.ID}, SendDomain: "all", SendAccount: "all", SendFullname: "Example Shop",
+		TemplateIDs: []int64{res.ID}, SendDomain: bestedm.SendDomainAll, SendAccount: bestedm.SendAccountAll, SendFullname: "Example Shop",
 		MaillistID: listID, Status: bestedm.TaskSendNow, Time: demo.Now(), TrackStatus: bestedm.TrackOpensAndClicks,
 	})
 	if err != nil {

@@ -192,8 +192,8 @@ func createTemplate(ctx context.Context, client *bestedm.Client, created *cleanu
 func sendTask(ctx context.Context, client *bestedm.Client, created *cleanup, listID, tplID int64) (id int64, sent bool, err error) {
 	p := &bestedm.TaskParams{
 		TemplateIDs:  []int64{tplID},
-		SendDomain:   "all", // with SendAccount "all": every sender mailbox of the account
-		SendAccount:  "all",
+		SendDomain:   bestedm.SendDomainAll, // with SendAccountAll: every sender mailbox of the account
+		SendAccount:  bestedm.SendAccountAll,
 		SendFullname: "bestedm-go quickstart",
 		MaillistID:   listID,
 		Status:       bestedm.TaskSendNow,
