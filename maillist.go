@@ -87,47 +87,57 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	return m, nil
 }
 
-// Create adds a contact list; p.Name and p.Status are required.
-// Result.ID is the new list's id. The document's reply carries only a
-// status and a message, and production sends no id either: when the reply
-// has none, Create finds the list by its name with a maillist-list call
-// (the service keeps names unique; docs/wire-format.md#maillist-add-id).
-// If that look-up fails, the list has still been created: Create returns
-// the Result, with ID 0, together with an error saying so (wrapping
-// ErrNotFound when no list has the name).
+// Create adds a contact list. p.Name is required; Status defaults to
+// MaillistEnabled (the document makes it a required parameter, so it is
+// always sent). Result.ID is the new list's id. The document's reply
+// carries only a status and a message, and production sends no id either:
+// when the reply has none, Create finds the list by its name with a
+// maillist-list call (the service keeps names unique;
+// docs/wire-format.md#maillist-add-id). If that look-up fails, the list has
+// still been created: Create returns the Result, with ID 0, together with
+// an error saying so (wrapping ErrNotFound when no list has the name).
 //
 // API: mloperate.php?do=maillist-add (doc §4.3), and maillist-list (§4.1)
 // when the reply has no id
 func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Result, error) {
-	if p == nil {
-		p = &MaillistParams{}
+	params := MaillistParams{}
+	if p != nil {
+		params = *p
 	}
-	if err := requireString("subject", p.Name); err != nil {
+	if err := requireString("subject", params.Name); err != nil {
 		return nil, err
 	}
-	if p.Status == "" {
-		return nil, &ValidationError{Field: "status", Reason: "is required (MaillistEnabled or MaillistDisabled)"}
+	if params.Status == "" {
+		params.Status = MaillistEnabled
 	}
-	res, err := s.postParams(ctx, "maillist-add", url.Values{}, p)
+	res, err := s.postParams(ctx, "maillist-add", url.Values{}, &params)
 	if err != nil || res.ID != 0 {
 		return res, err
 	}
-	lists, err := s.List(ctx)
-	if err != nil {
-		return res, fmt.Errorf("bestedm: maillist %q was created, but finding its id failed: %w", p.Name, err)
-	}
-	// The newest list with the subject: subjects are unique, but a list of
-	// the same name deleted and re-made in between would have a higher id.
-	want := strings.TrimSpace(p.Name)
-	for _, l := range lists {
-		if strings.TrimSpace(l.Name) == want && l.ID > res.ID {
-			res.ID = l.ID
-		}
-	}
-	if res.ID == 0 {
-		return res, fmt.Errorf("bestedm: maillist %q was created, but no list has that subject: %w", p.Name, ErrNotFound)
+	if res.ID, err = s.findID(ctx, params.Name); err != nil {
+		return res, fmt.Errorf("bestedm: maillist %q was created, but finding its id failed: %w", params.Name, err)
 	}
 	return res, nil
+}
+
+// findID returns the id of the list named name: the newest one, since a
+// list of that name deleted and made again would have a higher id.
+func (s *MaillistService) findID(ctx context.Context, name string) (int64, error) {
+	lists, err := s.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	want := strings.TrimSpace(name)
+	for _, l := range lists {
+		if strings.TrimSpace(l.Name) == want && l.ID > id {
+			id = l.ID
+		}
+	}
+	if id == 0 {
+		return 0, fmt.Errorf("no list has that name: %w", ErrNotFound)
+	}
+	return id, nil
 }
 
 // Update changes the set fields of a contact list; at least one is needed.

@@ -75,6 +75,22 @@ func TestMaillistCreate(t *testing.T) {
 	assert.Equal(t, []string{"POST maillist-add", "GET maillist-list"}, calls)
 }
 
+// A list is enabled unless said otherwise: the status the document
+// requires is sent even when the caller leaves it out, and the caller's
+// struct is not changed.
+func TestMaillistCreateDefaultsToEnabled(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "mloperate.php", []byte("<result><status>success</status><id>12</id></result>"), func(r *http.Request) {
+		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
+		testForm(t, r, q("subject", "News", "status", "enabled"))
+	})
+	p := &MaillistParams{Name: "News"}
+	got, err := c.Maillist.Create(bg, p)
+	require.NoError(t, err)
+	assert.Equal(t, int64(12), got.ID)
+	assert.Equal(t, MaillistParams{Name: "News"}, *p)
+}
+
 func TestMaillistCreateOnlyRequired(t *testing.T) {
 	c, mux := setup(t)
 	// A reply with an id is taken as is: no look-up follows.
@@ -282,7 +298,6 @@ func TestMaillistValidation(t *testing.T) {
 			_, err := c.Maillist.Create(bg, &MaillistParams{Name: " ", Status: MaillistEnabled})
 			return err
 		}},
-		{"create no status", "status", func() error { _, err := c.Maillist.Create(bg, &MaillistParams{Name: "x"}); return err }},
 		{"create bad status", "status", func() error {
 			_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: "on"})
 			return err
