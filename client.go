@@ -428,8 +428,9 @@ func idQuery(name string, id int64) url.Values {
 }
 
 // encodeParams turns a parameter struct (url: tags, go-querystring) into
-// values. Time fields are first moved to the client's zone on a copy, so
-// the caller's struct is never modified and dates mean the server's day.
+// values. Instants (a time field whose layout has a time of day) are first
+// moved to the client's zone on a copy, so the caller's struct is never
+// modified; calendar days (layout "2006-01-02") are sent as written.
 func (c *Client) encodeParams(params any) (url.Values, error) {
 	if params == nil {
 		return url.Values{}, nil
@@ -445,7 +446,8 @@ func (c *Client) encodeParams(params any) (url.Values, error) {
 		cp := reflect.New(rv.Type()).Elem()
 		cp.Set(rv)
 		for i := 0; i < cp.NumField(); i++ {
-			if f := cp.Field(i); f.Type() == reflect.TypeOf(time.Time{}) && f.CanSet() {
+			if f := cp.Field(i); f.Type() == reflect.TypeOf(time.Time{}) && f.CanSet() &&
+				isInstantLayout(rv.Type().Field(i).Tag.Get("layout")) {
 				if t := f.Interface().(time.Time); !t.IsZero() {
 					f.Set(reflect.ValueOf(t.In(c.loc)))
 				}

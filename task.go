@@ -229,7 +229,7 @@ func fetchTasks(ctx context.Context, c *Client, r *request) (*Page[Task], error)
 type TaskListOptions struct {
 	Page  int       `url:"page,omitempty"`  // from 1
 	Limit int       `url:"limit,omitempty"` // tasks a page; server default 30
-	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"`
+	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"` // one calendar day, as written
 	// SendStatus keeps the tasks in one state; 0 sends nothing (every
 	// task), SendStatusAll sends "all". Encoded by hand, for "all".
 	SendStatus SendStatus `url:"-"`
@@ -296,15 +296,15 @@ type TaskUpdateParams struct {
 	SendReplyTo string       `url:"send_replyto,omitempty"` // reply-to address
 }
 
-// ListByDate returns the tasks of one day (the day of date in the client's
-// zone), as the web console's list shows them.
+// ListByDate returns the tasks of one calendar day (date's year, month and
+// day as written, in its own location), as the web console's list shows them.
 //
 // API: task.php?do=list-task (doc §2.1)
 func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, error) {
 	if err := requireDate("date", date); err != nil {
 		return nil, err
 	}
-	q := url.Values{"date": {date.In(s.api().loc).Format("2006-01-02")}}
+	q := url.Values{"date": {calendarDay(date)}}
 	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q))
 	if err != nil {
 		return nil, err
@@ -315,7 +315,8 @@ func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, e
 // TaskFindOptions selects the tasks Find returns. At least one field must
 // be set; set fields narrow the result together.
 type TaskFindOptions struct {
-	// Date keeps the tasks of one day, in the client's zone.
+	// Date keeps the tasks of one calendar day, sent as written (its year,
+	// month and day in its own location).
 	Date time.Time `url:"date,omitempty" layout:"2006-01-02"`
 	ID   int64     `url:"id,omitempty"` // one task by id
 	// Ident is a task's batch number (Task.SN, e.g. "20120302-362-F9B1E5").
