@@ -227,9 +227,9 @@ func fetchTasks(ctx context.Context, c *Client, r *request) (*Page[Task], error)
 // TaskListOptions filters and pages List. The zero value lists every task:
 // with neither Page nor Limit the server returns all of them (doc §6.1).
 type TaskListOptions struct {
-	Page  int       `url:"page,omitempty"`                     // from 1
-	Limit int       `url:"limit,omitempty"`                    // tasks a page; server default 30
-	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"` // one calendar day, as written
+	Page  int       `url:"page,omitempty"`  // from 1
+	Limit int       `url:"limit,omitempty"` // tasks a page; server default 30
+	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"`
 	// SendStatus keeps the tasks in one state; 0 sends nothing (every
 	// task), SendStatusAll sends "all". Encoded by hand, for "all".
 	SendStatus SendStatus `url:"-"`
