@@ -14,7 +14,7 @@ type AuthMode int
 const (
 	// AuthBasic sends an HTTP Basic Authorization header with the plain
 	// password. It is the default: every public client of this API found in
-	// production uses it (FIELD-NOTES.md), and it keeps credentials out of
+	// production uses it (docs/wire-format.md), and it keeps credentials out of
 	// URLs, so out of proxy and server access logs.
 	AuthBasic AuthMode = iota + 1
 	// AuthQuery sends username and the lower-case hex MD5 of the password

@@ -1,6 +1,7 @@
 package bestedm_test
 
-// Benchmarks for issue 5. Every target is a ratio measured in the same run
+// Benchmarks of the SDK against hand-written code. Every target is a ratio
+// measured in the same run
 // (the machine is shared and noisy, so absolute times mean little): the SDK
 // and the hand-written net/http + encoding/xml equivalent run alternately
 // inside one benchmark function and the ratio is reported with

@@ -147,8 +147,8 @@ func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParam
 	return s.postParams(ctx, "maillist-edit", idQuery("id", id), p)
 }
 
-// postParams checks p.Status and sends p as a form body (the form the
-// field notes show for maillist-add and maillist-edit).
+// postParams checks p.Status and sends p as a form body (the form production
+// clients send for maillist-add and maillist-edit: docs/wire-format.md).
 func (s *MaillistService) postParams(ctx context.Context, action string, query url.Values, p *MaillistParams) (*Result, error) {
 	if p.Status != "" && p.Status != MaillistEnabled && p.Status != MaillistDisabled {
 		return nil, &ValidationError{Field: "status", Reason: fmt.Sprintf("%q is neither enabled nor disabled", p.Status)}

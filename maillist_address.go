@@ -90,7 +90,7 @@ type AddressListOptions struct {
 	// to 0 (new(int64)) for unclassified addresses, else that list. A
 	// pointer, because the API gives 0 its own meaning.
 	ListID    *int64 `url:"list_id,omitempty"`
-	AddressID int64  `url:"address_id,omitempty"` // one address (not in the document; see FIELD-NOTES)
+	AddressID int64  `url:"address_id,omitempty"` // one address (not in the document; see docs/wire-format.md)
 	Keyword   string `url:"keyword,omitempty"`    // matched in address and fullname
 	// Page counts from 1; 0 asks for every match at once.
 	Page  int `url:"page,omitempty"`

@@ -1,6 +1,6 @@
 package bestedm_test
 
-// Memory ceilings of the streaming calls (issue 5, target 2): a reply or an
+// Memory ceilings of the streaming calls: a reply or an
 // upload of any size is held a record (or a page, or a batch) at a time.
 // The tests assert a generous ceiling; BenchmarkMemory (bench_test.go)
 // reports the measured peaks at 1k, 100k and 1M records.

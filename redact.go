@@ -730,7 +730,7 @@ func (c *Client) redactErr(req *http.Request, err error) error {
 }
 
 // redactURLError rewrites the URL inside a *url.Error (what http.Client
-// returns), the path by which go-github once leaked tokens.
+// returns): it is the request's URL, query-mode credentials included.
 func redactURLError(err error, c *Client) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {

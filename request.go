@@ -31,8 +31,9 @@ func get(script, action string, q url.Values) *request {
 	return &request{method: http.MethodGet, script: script, action: action, query: q}
 }
 
-// getWrite is a GET that changes state: the field notes show most writes
-// sent as GET; write keeps them from being retried or replayed unsafely.
+// getWrite is a GET that changes state: production clients send most writes
+// as GET (docs/wire-format.md); write keeps them from being retried or
+// replayed unsafely.
 func getWrite(script, action string, q url.Values) *request {
 	return &request{method: http.MethodGet, script: script, action: action, query: q, write: true}
 }

@@ -141,7 +141,7 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	o, err := fetchData[TrackOverview](ctx, s.api(), get("track.php", "overview", params), "track")
 	if errors.Is(err, errNoData) {
 		// An empty <track>, as Maillist.Get reads an empty <maillist>: the
-		// server knows no such task. (It was returned as a zero overview.)
+		// server knows no such task.
 		return nil, fmt.Errorf("bestedm: tracking of task %s: %w", task.label(), ErrNotFound)
 	}
 	if err == nil && o.Links == nil {

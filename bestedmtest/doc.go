@@ -159,8 +159,8 @@
 //     send_status), at least one, all applied together: the public
 //     TypeScript client (src/index.ts, listTask) sends id, ident and state
 //     without a date. tpl_id and list_id hold every id of the task,
-//     comma-separated ("16,17", the form add-task takes; the issue's
-//     production report); tpl_name is the first template's name.
+//     comma-separated ("16,17", the form add-task takes, as production
+//     sends it); tpl_name is the first template's name.
 //   - add-task and edit-task take several lists in maillist_id ("5,8"); the
 //     task sends once to each address of their union. task-list then adds
 //     <listes><item><list_id/><list_name/></item>…</listes> and list_id
@@ -174,7 +174,7 @@
 //     totalsum (the batch's recipients), invalid (types 8 and 9) and
 //     rubbish (always 0: the fake classes nothing as junk) — the fields of
 //     that client's ITaskInfo — and send_failed, spam_content,
-//     connect_error, rebate and point (FIELD-NOTES). deduction.php answers
+//     connect_error, rebate and point (docs/wire-format.md). deduction.php answers
 //     one row a task, deduction "web群发".
 //   - failexport.php type is a name or number of the document's five, 4,
 //     "all" or -1 (every type), or 5 (accepted, never generated); types 1,

@@ -19,7 +19,7 @@ import (
 )
 
 // TestEndToEnd drives every method of the SDK against the fake the way a
-// program would (issue 3): a contact list is filled, a template written, a
+// program would: a contact list is filled, a template written, a
 // task created and sent, its reports read, domains and mailboxes managed
 // (as the customer and as the administrator), and everything cleaned up,
 // with the state checked after each step. The flow runs once with each

@@ -18,7 +18,7 @@ func (c *call) maillistList() reply {
 	for _, l := range c.st.lists {
 		d.open("item")
 		c.writeList(d, l)
-		d.text("input_status", "0") // seen in the wild (FIELD-NOTES), not in the document
+		d.text("input_status", "0") // seen in production (docs/wire-format.md), not in the document
 		d.close()
 	}
 	return d.reply()
@@ -128,7 +128,7 @@ func (c *call) unsubscribeExport() reply {
 }
 
 // addrList answers <data><total_num/><addr/>…</data> (§4.8 and
-// FIELD-NOTES). An unknown list_id or address_id is an empty page.
+// docs/wire-format.md). An unknown list_id or address_id is an empty page.
 func (c *call) addrList() reply {
 	var listID int64 = -1
 	if c.str("list_id") != "" {

@@ -18,7 +18,7 @@ import (
 	"github.com/bestedm/bestedm-go/bestedmtest"
 )
 
-// The SDK's reaction to every fault the fake can inject (issue 3): for each
+// The SDK's reaction to every fault the fake can inject: for each
 // fault and each kind of call — a read decoded whole, a streamed iterator,
 // a text export, a write answered by <result> — the exact typed error, how
 // many requests reached the server, and for writes that a fault never made
