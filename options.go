@@ -88,8 +88,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithLocation sets the time zone of the server's wall-clock times, used to
-// read times in replies and to write dates and times in requests. The
-// default is UTC+8 (China), as a fixed zone so no tzdata is needed.
+// read times in replies and to write instants (a task's send time) in
+// requests; calendar days (date parameters, a birthday) are sent as written,
+// not converted. The default is UTC+8 (China), as a fixed zone so no tzdata
+// is needed.
 func WithLocation(loc *time.Location) Option {
 	return func(c *Client) error {
 		if loc == nil {
