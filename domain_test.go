@@ -481,7 +481,7 @@ func TestDomainMailboxWrites(t *testing.T) {
 			c, mux := setup(t, WithAuthMode(AuthQuery))
 			handle(t, mux, "bs.php", result("success", "ok"), func(r *http.Request) {
 				assert.Equal(t, "username=demo&password="+testHash+"&do="+call.action, r.URL.RawQuery)
-				require.NoError(t, r.ParseForm())
+				assert.NoError(t, r.ParseForm())
 				assert.Equal(t, mailboxPassword, r.PostForm.Get("pwd"))
 			})
 			_, err := call.call(c.Domain)
@@ -491,7 +491,7 @@ func TestDomainMailboxWrites(t *testing.T) {
 		t.Run(call.action+"/api error", func(t *testing.T) {
 			c, mux := setup(t)
 			mux.HandleFunc(apiPath+"bs.php", func(w http.ResponseWriter, r *http.Request) {
-				require.NoError(t, r.ParseForm())
+				assert.NoError(t, r.ParseForm())
 				_, _ = w.Write(result("mailbox_exist", "账号已存在 pwd="+r.PostForm.Get("pwd")))
 			})
 			_, err := call.call(c.Domain)

@@ -77,14 +77,19 @@ func testRequest(t *testing.T, r *http.Request, method string, query url.Values)
 	assert.Equal(t, query, r.URL.Query(), "query parameters")
 }
 
-// testForm asserts the exact form-encoded POST body of r.
+// testForm asserts the exact form-encoded POST body of r. It reports with
+// assert, so a handler can call it.
 func testForm(t *testing.T, r *http.Request, want url.Values) {
 	t.Helper()
 	assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 	b, err := io.ReadAll(r.Body)
-	require.NoError(t, err)
+	if !assert.NoError(t, err) {
+		return
+	}
 	got, err := url.ParseQuery(string(b))
-	require.NoError(t, err)
+	if !assert.NoError(t, err) {
+		return
+	}
 	assert.Equal(t, want, got, "form body")
 }
 
@@ -93,12 +98,14 @@ type part struct {
 	Field, FileName, Content string
 }
 
-// readMultipart returns the parts of a multipart/form-data request body.
+// readMultipart returns the parts of a multipart/form-data request body. It
+// reports with assert, so a handler can call it; on an error it returns nil.
 func readMultipart(t *testing.T, r *http.Request) []part {
 	t.Helper()
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	require.NoError(t, err)
-	require.Equal(t, "multipart/form-data", mt)
+	if !assert.NoError(t, err) || !assert.Equal(t, "multipart/form-data", mt) {
+		return nil
+	}
 	mr := multipart.NewReader(r.Body, params["boundary"])
 	var parts []part
 	for {
@@ -106,9 +113,13 @@ func readMultipart(t *testing.T, r *http.Request) []part {
 		if err == io.EOF {
 			return parts
 		}
-		require.NoError(t, err)
+		if !assert.NoError(t, err) {
+			return nil
+		}
 		b, err := io.ReadAll(p)
-		require.NoError(t, err)
+		if !assert.NoError(t, err) {
+			return nil
+		}
 		parts = append(parts, part{Field: p.FormName(), FileName: p.FileName(), Content: string(b)})
 	}
 }

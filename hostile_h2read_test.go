@@ -223,12 +223,13 @@ func TestHostileBodylessGetOnHTTP1Wire(t *testing.T) {
 		body           int
 	}
 	got := make(chan seen, 4)
+	info := fixture(t, "account-customer-info.xml")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		got <- seen{r.Method, strings.Join(r.TransferEncoding, ","), r.Header.Get("Content-Length"), r.ContentLength, len(b)}
 		w.Header().Set("Content-Type", "text/xml")
 		if r.URL.Query().Get("do") == "customer-info" {
-			_, _ = w.Write(fixture(t, "account-customer-info.xml"))
+			_, _ = w.Write(info)
 			return
 		}
 		_, _ = w.Write(result("success", "1"))

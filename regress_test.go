@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Regression tests for bugs found while hardening the SDK.
+// Edge cases of replies and arguments, each pinned by a test of its own.
 
 // A failexport.php line whose first column is blank is an error naming the
 // line, not an empty address with a nil error.

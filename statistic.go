@@ -37,8 +37,9 @@ type DailyStatistic struct {
 	DeductedPoints float64 `xml:"actual_deduc"` // points actually deducted
 }
 
-// Overview returns the sending statistics of the day that date falls on in
-// the client's time zone.
+// Overview returns the sending statistics of one calendar day: date's year,
+// month and day as written, in its own location (not converted to the
+// server's zone).
 //
 // API: statistic.php (doc §2.2)
 func (s *StatisticService) Overview(ctx context.Context, date time.Time) (*DailyStatistic, error) {
@@ -49,9 +50,9 @@ func (s *StatisticService) Overview(ctx context.Context, date time.Time) (*Daily
 	return fetchNew[DailyStatistic](ctx, s.api(), r, "statistic")
 }
 
-// day formats date as the server's calendar day.
+// day formats date as the calendar day the caller wrote (see dates.go).
 func (s *StatisticService) day(date time.Time) string {
-	return date.In(s.api().loc).Format("2006-01-02")
+	return calendarDay(date)
 }
 
 // FailureType is a kind of failed address, as failexport.php counts them.
@@ -146,7 +147,8 @@ func (t FailureType) needsTask() bool {
 
 // FailureExportOptions selects the failed addresses to export (doc §2.3).
 type FailureExportOptions struct {
-	// Date is the sending day, in the client's time zone. Required.
+	// Date is the sending day, sent as written (its year, month and day in
+	// its own location, not converted). Required.
 	Date time.Time `url:"date" layout:"2006-01-02"`
 	// DateEnd, when set, makes the export cover the days from Date to
 	// DateEnd, both included (date_end: not in the document, sent by a
@@ -188,7 +190,7 @@ func (o *FailureExportOptions) validateCommon() error {
 	if err := requireDate("date", o.Date); err != nil {
 		return err
 	}
-	if !o.DateEnd.IsZero() && o.DateEnd.Before(o.Date) {
+	if !o.DateEnd.IsZero() && dayBefore(o.DateEnd, o.Date) {
 		return &ValidationError{Field: "date_end", Reason: "must not be before date"}
 	}
 	if o.Type < FailureAll {
@@ -343,7 +345,7 @@ type BatchStat struct {
 // field as required, but says nothing of what a call without both means;
 // the SDK requires at least one (or TaskID) so the answer is defined.
 type BatchListOptions struct {
-	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"` // sending day, client's zone
+	Date  time.Time `url:"date,omitempty" layout:"2006-01-02"` // sending day, as written
 	Ident string    `url:"ident,omitempty"`                    // batch number
 	// TaskID selects one task's batch by its id (id: not in the document,
 	// sent by a production client).
@@ -377,8 +379,8 @@ type Deduction struct {
 	Total   float64   `xml:"total"`     // points deducted in all
 }
 
-// ListDeductions returns the points deducted on the day that date falls on in
-// the client's time zone.
+// ListDeductions returns the points deducted on one calendar day: date's
+// year, month and day as written, in its own location.
 //
 // API: deduction.php (doc §2.5)
 func (s *StatisticService) ListDeductions(ctx context.Context, date time.Time) ([]Deduction, error) {

@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// statDay is 2012-03-02 01:00 in China but still March 1st in UTC: requests
-// must send the server's day, "2012-03-02".
-var statDay = time.Date(2012, 3, 1, 17, 0, 0, 0, time.UTC)
+// statDay is the calendar day 2012-03-02 written in UTC at 23:00, already
+// March 3rd in China: requests send the day as written, "2012-03-02".
+var statDay = time.Date(2012, 3, 2, 23, 0, 0, 0, time.UTC)
 
 func TestStatisticOverview(t *testing.T) {
 	c, mux := setup(t)

@@ -308,7 +308,8 @@ type TaskUpdateParams struct {
 // TaskFindOptions selects the tasks Find returns. At least one field must
 // be set; set fields narrow the result together.
 type TaskFindOptions struct {
-	// Date keeps the tasks of one day, in the client's zone.
+	// Date keeps the tasks of one calendar day, sent as written (its year,
+	// month and day in its own location).
 	Date time.Time `url:"date,omitempty" layout:"2006-01-02"`
 	ID   int64     `url:"id,omitempty"` // one task by id
 	// Ident is a task's batch number (Task.SN, e.g. "20120302-362-F9B1E5").

@@ -100,7 +100,7 @@ func TestTaskFind(t *testing.T) {
 		{"ident", &TaskFindOptions{Ident: "20240520-7-00A1B2"}, []string{"ident", "20240520-7-00A1B2"}},
 		{"state", &TaskFindOptions{State: SendFinished}, []string{"state", "3"}},
 		{"negative state", &TaskFindOptions{State: SendHeld}, []string{"state", "-1"}},
-		{"every field", &TaskFindOptions{Date: time.Date(2024, 5, 19, 20, 0, 0, 0, time.UTC), ID: 7, Ident: "x", State: SendWaiting},
+		{"every field", &TaskFindOptions{Date: time.Date(2024, 5, 20, 20, 0, 0, 0, time.UTC), ID: 7, Ident: "x", State: SendWaiting},
 			[]string{"date", "2024-05-20", "id", "7", "ident", "x", "state", "1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

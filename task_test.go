@@ -24,7 +24,7 @@ func TestTaskFindByDate(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
 	})
 	// 18:30 UTC on the 1st is already the 2nd in the server's zone (UTC+8).
-	got, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2012, 3, 1, 18, 30, 0, 0, time.UTC)})
+	got, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2012, 3, 2, 18, 30, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, []Task{
 		{
@@ -82,7 +82,7 @@ func TestTaskList(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "page", "2", "limit", "20",
 			"date", "2013-01-05", "send_status", "2"))
 	})
-	opts := &TaskListOptions{Page: 2, Limit: 20, Date: time.Date(2013, 1, 4, 20, 0, 0, 0, time.UTC), SendStatus: SendInProgress}
+	opts := &TaskListOptions{Page: 2, Limit: 20, Date: time.Date(2013, 1, 5, 20, 0, 0, 0, time.UTC), SendStatus: SendInProgress}
 	got, err := c.Task.ListPage(bg, opts)
 	require.NoError(t, err)
 	assert.Equal(t, &Page[Task]{Items: taskListFixture}, got)

@@ -1,0 +1,152 @@
+package bestedm
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDatesSentAsWrittenInstantsConverted checks CONTRIBUTING rule 9 on the
+// wire for every date parameter and for the task send times: a calendar day
+// is the year, month and day the caller wrote, whatever its zone; an
+// instant is converted to the server's UTC+8.
+func TestDatesSentAsWrittenInstantsConverted(t *testing.T) {
+	var mu sync.Mutex
+	var got url.Values
+	c, mux := setup(t)
+	mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
+		assert.NoError(t, r.ParseForm())
+		mu.Lock()
+		got = r.Form
+		mu.Unlock()
+		_, _ = w.Write(result("success", "1"))
+	})
+	// sent runs call and returns the parameter name's value as it arrived.
+	sent := func(t *testing.T, name string, call func(context.Context) error) string {
+		t.Helper()
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		_ = call(bg) // the reply may not suit the call: only the request matters here
+		mu.Lock()
+		defer mu.Unlock()
+		require.NotNil(t, got, "no request arrived")
+		require.Contains(t, got, name)
+		return got.Get(name)
+	}
+	closeExport := func(e interface{ Close() error }, err error) error {
+		if err == nil {
+			_ = e.Close()
+		}
+		return err
+	}
+
+	type call struct {
+		name  string // API parameter
+		param string
+		do    func(ctx context.Context, d time.Time) error
+	}
+	days := []call{
+		{"Statistic.Overview", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Statistic.Overview(ctx, d)
+			return err
+		}},
+		{"Statistic.ListDeductions", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Statistic.ListDeductions(ctx, d)
+			return err
+		}},
+		{"Statistic.ListBatches", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Date: d})
+			return err
+		}},
+		{"Statistic.ExportFailures date_end", "date_end", func(ctx context.Context, d time.Time) error {
+			e, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: d, DateEnd: d, Type: FailureInvalidAddress, Format: FormatText})
+			return closeExport(e, err)
+		}},
+		{"Statistic.ExportFailures date", "date", func(ctx context.Context, d time.Time) error {
+			e, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: d, Type: FailureInvalidAddress})
+			return closeExport(e, err)
+		}},
+		{"Statistic.ExportAllFailures date_end", "date_end", func(ctx context.Context, d time.Time) error {
+			e, err := c.Statistic.ExportAllFailures(ctx, &FailureExportOptions{Date: d, DateEnd: d})
+			return closeExport(e, err)
+		}},
+		{"Task.ListPage", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Task.ListPage(ctx, &TaskListOptions{Date: d, Page: 1})
+			return err
+		}},
+		{"Task.Find", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Task.Find(ctx, &TaskFindOptions{Date: d})
+			return err
+		}},
+		{"Maillist.AddAddress birthday", "birthday", func(ctx context.Context, d time.Time) error {
+			_, err := c.Maillist.AddAddress(ctx, 101, Address{Email: "a@example.com", Birthday: d})
+			return err
+		}},
+	}
+	instants := []call{
+		{"Task.Create time", "time", func(ctx context.Context, d time.Time) error {
+			_, err := c.Task.Create(ctx, &TaskParams{TemplateIDs: []int64{16}, SendAccount: "a@example.com", MaillistID: 5, Time: d})
+			return err
+		}},
+		{"Task.Update send_time", "send_time", func(ctx context.Context, d time.Time) error {
+			_, err := c.Task.Update(ctx, 7, &TaskUpdateParams{SendTime: d})
+			return err
+		}},
+	}
+
+	// Callers at 00:00 and 23:59 of 2 March 2012 in four zones. The
+	// instants are worked out by hand in UTC+8.
+	for _, tc := range []struct {
+		zone    *time.Location
+		hh, mm  int
+		instant string
+	}{
+		{time.FixedZone("UTC-10", -10*3600), 0, 0, "2012-03-02 18:00"},
+		{time.FixedZone("UTC-10", -10*3600), 23, 59, "2012-03-03 17:59"},
+		{time.UTC, 0, 0, "2012-03-02 08:00"},
+		{time.UTC, 23, 59, "2012-03-03 07:59"},
+		{time.FixedZone("UTC+8", 8*3600), 0, 0, "2012-03-02 00:00"},
+		{time.FixedZone("UTC+8", 8*3600), 23, 59, "2012-03-02 23:59"},
+		{time.FixedZone("UTC+14", 14*3600), 0, 0, "2012-03-01 18:00"},
+		{time.FixedZone("UTC+14", 14*3600), 23, 59, "2012-03-02 17:59"},
+	} {
+		d := time.Date(2012, 3, 2, tc.hh, tc.mm, 0, 0, tc.zone)
+		label := d.Format("15:04 MST")
+		for _, k := range days {
+			t.Run(k.name+" "+label, func(t *testing.T) {
+				assert.Equal(t, "2012-03-02", sent(t, k.param, func(ctx context.Context) error { return k.do(ctx, d) }))
+			})
+		}
+		for _, k := range instants {
+			t.Run(k.name+" "+label, func(t *testing.T) {
+				assert.Equal(t, tc.instant, sent(t, k.param, func(ctx context.Context) error { return k.do(ctx, d) }))
+			})
+		}
+	}
+}
+
+// TestFailureExportDateEndComparesDays checks that date_end is compared
+// with date as calendar days: the same day written in two zones is
+// accepted even when its instant is earlier.
+func TestFailureExportDateEndComparesDays(t *testing.T) {
+	c, mux := setup(t)
+	handleText(t, mux, "failexport.php", []byte("a@example.com\n"), nil)
+	date := time.Date(2012, 3, 2, 0, 0, 0, 0, time.FixedZone("UTC-10", -10*3600))
+	sameDay := time.Date(2012, 3, 2, 5, 0, 0, 0, time.FixedZone("UTC+14", 14*3600)) // 20 hours earlier
+	e, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: date, DateEnd: sameDay, Type: FailureInvalidAddress, Format: FormatText})
+	require.NoError(t, err)
+	require.NoError(t, e.Close())
+
+	// A later instant on an earlier day is refused.
+	date = time.Date(2012, 3, 2, 0, 0, 0, 0, time.FixedZone("UTC+14", 14*3600))         // 1 March 10:00 UTC
+	dayBefore := time.Date(2012, 3, 1, 23, 0, 0, 0, time.FixedZone("UTC-10", -10*3600)) // 2 March 09:00 UTC
+	_, err = c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: date, DateEnd: dayBefore, Type: FailureInvalidAddress, Format: FormatText})
+	wantValidation(t, err, "date_end")
+}
