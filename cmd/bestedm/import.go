@@ -170,6 +170,7 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
+		_ = bar.RenderBlank()
 	}
 
 	st := &importStats{}
