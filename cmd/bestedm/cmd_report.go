@@ -54,7 +54,7 @@ links. TASK is a task id or a batch number such as 20120302-362-F9B1E5.`,
 				Tracking *bestedm.TrackOverview `json:",omitempty"`
 			}{&b, ov}
 			rows := [][2]string{
-				{"task", itoa(b.TaskID)}, {"batch", b.TaskIdent}, {"date", tstr(b.TaskDate)},
+				{"task", itoa(b.TaskID)}, {"batch", b.TaskIdent}, {"date", b.TaskDate.Format("2006-01-02")},
 				{"recipients", itoa(b.TotalSum)}, {"sent", itoa(b.Total)},
 				{"delivered", itoa(b.Success)}, {"failed", itoa(b.Failed)},
 				{"failed: not-exist", itoa(b.EmailNotExist)},
