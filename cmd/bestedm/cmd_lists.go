@@ -194,7 +194,7 @@ func idAction(a *app, use, short, what string, do func(*cobra.Command, *bestedm.
 // the server's message.
 func (a *app) result(res *bestedm.Result) error {
 	v := struct {
-		ID      int64 `json:"id,omitempty"`
+		ID      int64 `json:",omitempty"`
 		Message string
 	}{res.ID, res.Message}
 	if a.output == "table" {

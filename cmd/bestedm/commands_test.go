@@ -76,8 +76,7 @@ func TestGoldenTables(t *testing.T) {
 func TestJSONOutput(t *testing.T) {
 	s := newFake(t)
 	c := newCLI(t, s)
-	sdk, err := s.Client()
-	require.NoError(t, err)
+	sdk := sdkClient(t, s)
 	ctx := context.Background()
 
 	lists := jsonLines[bestedm.Maillist](t, c.ok("lists", "list", "-O", "json"))
@@ -334,5 +333,29 @@ func TestFakeCommand(t *testing.T) {
 		assert.Equal(t, 0, code, errb.String())
 	case <-time.After(10 * time.Second):
 		t.Fatal("fake did not stop on cancel")
+	}
+}
+
+func TestTrackExportToFile(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	task := trackedTask(t, c)
+	id := strconv.FormatInt(task.ID, 10)
+	dir := t.TempDir()
+	raw, parsed := filepath.Join(dir, "raw.xml"), filepath.Join(dir, "rows.csv")
+	assert.Empty(t, c.ok("track", "export", id, "--raw", "-o", raw))
+	assert.Empty(t, c.ok("track", "export", id, "-O", "csv", "-o", parsed))
+	b, err := os.ReadFile(raw)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "<user>")
+	b, err = os.ReadFile(parsed)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	assert.Equal(t, strings.Join(trackColumns, ","), lines[0])
+	opens := jsonLines[bestedm.OpenDetail](t, c.ok("track", "opens", id, "-O", "json"))
+	assert.Len(t, lines, len(opens)+1, "one row per recipient who opened")
+	clicked := jsonLines[map[string]string](t, c.ok("track", "export", id, "--clicked", "-O", "json"))
+	for _, r := range clicked {
+		assert.NotEqual(t, "0", r["click_total"], r)
 	}
 }

@@ -27,8 +27,7 @@ func emptyList(t *testing.T, c *cli, name string) string {
 // listAddresses reads a list's addresses through the SDK.
 func listAddresses(t *testing.T, s *bestedmtest.Server, id string) map[string]bestedm.Address {
 	t.Helper()
-	sdk, err := s.Client()
-	require.NoError(t, err)
+	sdk := sdkClient(t, s)
 	lid, err := strconv.ParseInt(id, 10, 64)
 	require.NoError(t, err)
 	got := map[string]bestedm.Address{}
@@ -234,4 +233,46 @@ func TestImportProgressOnlyOnTerminal(t *testing.T) {
 	assert.NotContains(t, r.stderr, "importing")
 	assert.NotContains(t, r.stderr, "\r")
 	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	lists := jsonLines[bestedm.Maillist](t, c.ok("lists", "list", "-O", "json"))
+	src := strconv.FormatInt(lists[0].ID, 10)
+	file := filepath.Join(t.TempDir(), "export.csv")
+	assert.Empty(t, c.ok("addresses", "export", src, "-O", "csv", "-o", file))
+	dst := emptyList(t, c, "copy")
+	c.ok("addresses", "import", dst, file)
+
+	want, got := listAddresses(t, s, src), listAddresses(t, s, dst)
+	require.Len(t, got, int(lists[0].Count))
+	for email, w := range want {
+		g := got[email]
+		assert.Equal(t, addressCells(&w), addressCells(&g), email)
+	}
+
+	// An export that fails leaves no file behind to be mistaken for a whole one.
+	s.Fail(bestedmtest.Match{Action: "ml-addr-list"}, 0, bestedmtest.HTTPStatus(500))
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	c.fails(1, []string{"addresses", "export", src, "-o", bad}, "[HTTPError 500]")
+	assert.NoFileExists(t, bad)
+}
+
+func TestImportTableLinesUp(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "table")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 12 {
+		b.WriteString("t" + strconv.Itoa(i) + "@example.com\n")
+	}
+	out := c.ok("addresses", "import", id, writeFile(t, "in.csv", b.Bytes()), "--batch", "1")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 13)
+	col := strings.Index(lines[0], "ROWS")
+	for _, l := range lines[1:] {
+		assert.Equal(t, "1", l[col:col+1], "%q under %q", l, lines[0])
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/bestedm/bestedm-go"
 	"github.com/bestedm/bestedm-go/bestedmtest"
 )
 
@@ -31,6 +32,14 @@ var testStart = time.Date(2026, 12, 1, 12, 0, 0, 0, time.FixedZone("CST", 8*3600
 func newFake(t testing.TB) *bestedmtest.Server {
 	t.Helper()
 	return bestedmtest.NewServer(t, bestedmtest.WithClock(bestedmtest.NewClock(testStart).Now), bestedmtest.WithSeed(1))
+}
+
+// sdkClient is the SDK's client of the fake, to check what the CLI did.
+func sdkClient(t testing.TB, s *bestedmtest.Server) *bestedm.Client {
+	t.Helper()
+	c, err := s.Client()
+	require.NoError(t, err)
+	return c
 }
 
 // result is what one run of the command printed and returned.

@@ -125,8 +125,9 @@ func ids(v []int64) string {
 // alignWriter aligns columns by their width on screen, so Chinese text
 // (two columns a character) lines up; tabwriter counts characters.
 type alignWriter struct {
-	w    io.Writer
-	rows [][]string
+	w      io.Writer
+	rows   [][]string
+	widths []int // kept across flushes: a stream's later blocks line up under the header
 }
 
 var cellCleaner = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
@@ -142,7 +143,7 @@ func (t *alignWriter) add(cells []string) {
 
 // Flush prints the rows held, aligned, and forgets them.
 func (t *alignWriter) Flush() error {
-	var widths []int
+	widths := t.widths
 	for _, r := range t.rows {
 		for i, c := range r {
 			if i == len(widths) {
@@ -165,6 +166,6 @@ func (t *alignWriter) Flush() error {
 			return err
 		}
 	}
-	t.rows = t.rows[:0]
+	t.rows, t.widths = t.rows[:0], widths
 	return nil
 }
