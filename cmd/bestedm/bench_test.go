@@ -25,7 +25,7 @@ import (
 
 var (
 	benchRows   = flag.Int("rows", 1_000_000, "rows imported and opens exported by the benchmarks")
-	benchRepeat = flag.Int("repeat", 2, "runs of each side in the benchmarks; the fastest counts")
+	benchRepeat = flag.Int("repeat", 3, "runs of each side in the benchmarks; the fastest counts")
 )
 
 // Limits the benchmarks hold the CLI to.
