@@ -93,7 +93,9 @@ func errorLine(cmd *cobra.Command, err error, usage bool) string {
 	if cmd != nil {
 		path = cmd.CommandPath()
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	// The SDK's messages start with "bestedm: ", which the command path
+	// already says.
+	msg := strings.TrimPrefix(strings.Join(strings.Fields(err.Error()), " "), "bestedm: ")
 	line := path + ": " + msg
 	if usage {
 		return line + " (usage: see '" + path + " --help')"

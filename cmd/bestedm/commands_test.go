@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -96,6 +97,13 @@ func TestJSONOutput(t *testing.T) {
 	assert.Len(t, opens, len(wantOpens))
 	assert.Equal(t, wantOpens[0].Email, opens[0].Email)
 	assert.True(t, wantOpens[0].OpenFirst.Equal(opens[0].OpenFirst))
+
+	csvOut := c.ok("account", "-O", "csv")
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "username", recs[0][1])
+	assert.Equal(t, s.Customer().Username, recs[1][1])
 
 	var acct struct {
 		Customer bestedm.Customer

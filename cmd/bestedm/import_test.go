@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -275,4 +276,47 @@ func TestImportTableLinesUp(t *testing.T) {
 	for _, l := range lines[1:] {
 		assert.Equal(t, "1", l[col:col+1], "%q under %q", l, lines[0])
 	}
+}
+
+func TestImportInterrupted(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "interrupted")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 50 {
+		b.WriteString("i" + strconv.Itoa(i) + "@example.com\n")
+	}
+	path := writeFile(t, "in.csv", b.Bytes())
+
+	// The second batch hangs until the user presses Ctrl-C (the context ends).
+	s.Reset()
+	s.Fail(bestedmtest.Match{Action: "ml-addr-add"}, 1, bestedmtest.Delay(0))
+	s.Fail(bestedmtest.Match{Action: "ml-addr-add"}, 1, bestedmtest.Delay(time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, []string{"addresses", "import", id, path, "--batch", "20"}, &env{
+			getenv: func(k string) string { return c.vars[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		})
+	}()
+	require.Eventually(t, func() bool { return countAction(s, "ml-addr-add") == 2 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 1, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("import did not stop when its context ended")
+	}
+	assert.Contains(t, errb.String(), "run it again")
+	assert.Contains(t, errb.String(), "[RequestError canceled]")
+	assert.Len(t, listAddresses(t, s, id), 20)
+
+	s.ClearFaults()
+	r := c.run("addresses", "import", id, path, "--batch", "20")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "20 already in the list")
+	assert.Len(t, listAddresses(t, s, id), 50)
 }
