@@ -190,6 +190,7 @@ variables it prints in another.`,
 		newAPICmd(a),
 		newFakeCmd(a),
 	)
+	addCompletions(a, root)
 	return root
 }
 

@@ -314,6 +314,21 @@ func TestHelpAndCompletion(t *testing.T) {
 	assert.Contains(t, c.ok("__complete", "lists", "list", "--output", ""), "json")
 }
 
+func TestCompletionOfIDs(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	out := c.ok("__complete", "lists", "show", "")
+	assert.Contains(t, out, "35\t新闻订阅\n")
+	assert.True(t, strings.HasSuffix(out, ":4\n"), "no file completion: %q", out)
+	task := trackedTask(t, c)
+	assert.Contains(t, c.ok("__complete", "report", ""), strconv.FormatInt(task.ID, 10)+"\t"+task.SN+" finished")
+	assert.Contains(t, c.ok("__complete", "templates", "show", ""), "57\t")
+	assert.True(t, strings.HasSuffix(c.ok("__complete", "addresses", "import", "35", ""), ":0\n"), "files after LIST")
+
+	c.vars["BESTEDM_USERNAME"] = ""
+	assert.True(t, strings.HasSuffix(c.ok("__complete", "lists", "show", ""), ":5\n"), "an error, quietly")
+}
+
 func TestFakeCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
