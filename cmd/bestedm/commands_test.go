@@ -382,3 +382,16 @@ func TestTrackExportToFile(t *testing.T) {
 		assert.NotEqual(t, "0", r["click_total"], r)
 	}
 }
+
+func TestTstr(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	for _, tm := range []time.Time{
+		time.Date(2026, 12, 1, 9, 5, 59, 0, loc),
+		time.Date(1999, 1, 31, 23, 59, 0, 0, loc),
+		time.Date(12, 10, 10, 0, 0, 0, 0, time.UTC),
+		time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		assert.Equal(t, tm.Format("2006-01-02 15:04"), tstr(tm))
+	}
+	assert.Equal(t, "-", tstr(time.Time{}))
+}
