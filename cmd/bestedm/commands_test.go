@@ -1,0 +1,397 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bestedm/bestedm-go"
+	"github.com/bestedm/bestedm-go/bestedmtest"
+)
+
+// jsonLines parses one JSON object a line into T.
+func jsonLines[T any](t *testing.T, out string) []T {
+	t.Helper()
+	var v []T
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var x T
+		require.NoError(t, json.Unmarshal([]byte(line), &x), "line %q", line)
+		v = append(v, x)
+	}
+	return v
+}
+
+// trackedTask returns a finished task that tracks clicks.
+func trackedTask(t *testing.T, c *cli) bestedm.Task {
+	t.Helper()
+	for _, tk := range jsonLines[bestedm.Task](t, c.ok("tasks", "list", "-O", "json")) {
+		if tk.SendStatus == bestedm.SendFinished && tk.TrackStatus == bestedm.TrackOpensAndClicks {
+			return tk
+		}
+	}
+	t.Fatal("the fake has no finished task tracking clicks")
+	return bestedm.Task{}
+}
+
+func TestGoldenTables(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	task := trackedTask(t, c)
+	id := strconv.FormatInt(task.ID, 10)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"account", []string{"account"}},
+		{"lists_list", []string{"lists", "list"}},
+		{"lists_show", []string{"lists", "show", strconv.FormatInt(task.ListID, 10)}},
+		{"templates_list", []string{"templates", "list"}},
+		{"tasks_list", []string{"tasks", "list"}},
+		{"tasks_show", []string{"tasks", "show", id}},
+		{"report", []string{"report", id}},
+		{"track_opens", []string{"track", "opens", id}},
+		{"track_clicks_csv", []string{"track", "clicks", id, "-O", "csv"}},
+		{"track_export", []string{"track", "export", id}},
+		{"failed_summary", []string{"failed", "--date", task.SendTime.Format("2006-01-02"), "--summary"}},
+		{"failed_task", []string{"failed", "--date", task.SendTime.Format("2006-01-02"), "--task", task.SN}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, tc.name, c.ok(tc.args...))
+		})
+	}
+}
+
+func TestJSONOutput(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	sdk := sdkClient(t, s)
+	ctx := context.Background()
+
+	lists := jsonLines[bestedm.Maillist](t, c.ok("lists", "list", "-O", "json"))
+	want, err := sdk.Maillist.List(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, lists)
+
+	task := trackedTask(t, c)
+	ref := bestedm.TaskByID(task.ID)
+	var wantOpens []bestedm.OpenDetail
+	for o, err := range sdk.Track.ListOpens(ctx, ref) {
+		require.NoError(t, err)
+		wantOpens = append(wantOpens, o)
+	}
+	opens := jsonLines[bestedm.OpenDetail](t, c.ok("track", "opens", strconv.FormatInt(task.ID, 10), "-O", "json"))
+	require.NotEmpty(t, opens)
+	assert.Len(t, opens, len(wantOpens))
+	assert.Equal(t, wantOpens[0].Email, opens[0].Email)
+	assert.True(t, wantOpens[0].OpenFirst.Equal(opens[0].OpenFirst))
+
+	csvOut := c.ok("account", "-O", "csv")
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "username", recs[0][1])
+	assert.Equal(t, s.Customer().Username, recs[1][1])
+
+	var acct struct {
+		Customer bestedm.Customer
+		Service  bestedm.ServiceInfo
+	}
+	require.NoError(t, json.Unmarshal([]byte(c.ok("account", "-O", "json")), &acct))
+	assert.Equal(t, s.Customer().Username, acct.Customer.Username)
+	assert.Positive(t, acct.Service.QuotaBought)
+
+	var rep struct {
+		Delivery bestedm.BatchStat
+		Tracking bestedm.TrackOverview
+	}
+	require.NoError(t, json.Unmarshal([]byte(c.ok("report", task.SN, "-O", "json")), &rep))
+	assert.Equal(t, task.ID, rep.Delivery.TaskID)
+	assert.Equal(t, int64(len(wantOpens)), rep.Tracking.OpenUnique)
+
+	failed := jsonLines[bestedm.FailedAddress](t, c.ok("failed", "--date", task.SendTime.Format("2006-01-02"), "--task", strconv.FormatInt(task.ID, 10), "-O", "json"))
+	assert.Len(t, failed, int(rep.Delivery.Failed))
+	for _, f := range failed {
+		assert.Equal(t, task.ID, f.TaskID)
+		assert.NotZero(t, f.Kind)
+	}
+}
+
+func TestListsLifecycle(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	out := c.ok("lists", "create", "Autumn fair", "--description", "cards")
+	id := strings.Fields(out)[0]
+	_, err := strconv.ParseInt(id, 10, 64)
+	require.NoError(t, err, "create prints the new id first: %q", out)
+
+	c.ok("lists", "edit", id, "--name", "Autumn fair 2026", "--status", "disabled")
+	var l bestedm.Maillist
+	require.NoError(t, json.Unmarshal([]byte(c.ok("lists", "show", id, "-O", "json")), &l))
+	assert.Equal(t, "Autumn fair 2026", l.Name)
+	assert.Equal(t, bestedm.MaillistDisabled, l.Status)
+	assert.Equal(t, "cards", l.Description)
+
+	c.ok("addresses", "add", id, "li@example.com", "--name", "Li", "--sex", "F", "--birthday", "1990-05-04")
+	c.ok("addresses", "subscribe", id, "wu@example.com=Wu", "zhao@example.com")
+	exp := c.ok("addresses", "export", id, "-O", "csv")
+	assert.Equal(t, 4, strings.Count(exp, "\n"), exp) // header and three addresses
+	assert.Contains(t, exp, "li@example.com,Li,F,1990-05-04,")
+
+	c.ok("addresses", "rm", id, "li@example.com")
+	c.fails(1, []string{"addresses", "rm", id, "li@example.com"}, "li@example.com in list", "not found", "[ErrNotFound]")
+	c.ok("addresses", "unsubscribe", id, "wu@example.com")
+	c.ok("lists", "empty", id)
+	require.NoError(t, json.Unmarshal([]byte(c.ok("lists", "show", id, "-O", "json")), &l))
+	assert.Zero(t, l.Count)
+	c.ok("lists", "delete", id)
+	c.fails(1, []string{"lists", "show", id}, "[APIError not_found]")
+}
+
+func TestTemplatesAndTasks(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	dir := t.TempDir()
+	html := filepath.Join(dir, "mail.html")
+	require.NoError(t, os.WriteFile(html, []byte(`<p>Hello {$fullname}, <a href="https://example.com/x">see</a></p>`), 0o644))
+	att1, att2 := filepath.Join(dir, "a.pdf"), filepath.Join(dir, "b.txt")
+	require.NoError(t, os.WriteFile(att1, []byte("%PDF-1.4 fake"), 0o644))
+	require.NoError(t, os.WriteFile(att2, []byte("notes"), 0o644))
+
+	s.ClearRequests()
+	out := c.ok("templates", "create", "Winter", "--subject", "Winter sale", "--subject", "Last days", "--html", html, "--attach", att1, "--attach", att2)
+	tplID := strings.Fields(out)[0]
+	var files []string
+	for _, r := range s.Requests() {
+		if r.Action == "add-tpl" {
+			for _, f := range r.Files {
+				files = append(files, f.Name)
+			}
+		}
+	}
+	assert.ElementsMatch(t, []string{"a.pdf", "b.txt"}, files)
+
+	var tpl bestedm.Template
+	require.NoError(t, json.Unmarshal([]byte(c.ok("templates", "show", tplID, "-O", "json")), &tpl))
+	assert.Equal(t, "Winter", tpl.Name)
+	assert.Len(t, tpl.Subjects, 2)
+	assert.Len(t, tpl.Attachments, 2)
+	assert.Equal(t, `<p>Hello {$fullname}, <a href="https://example.com/x">see</a></p>`, c.ok("templates", "show", tplID, "--content"))
+
+	lists := jsonLines[bestedm.Maillist](t, c.ok("lists", "list", "-O", "json"))
+	out = c.ok("tasks", "create", "--template", tplID, "--list", strconv.FormatInt(lists[0].ID, 10),
+		"--from", "all", "--domain", "all", "--hold", "--at", testStart.Add(48*time.Hour).Format("2006-01-02 15:04"))
+	taskID := strings.Fields(out)[0]
+	var tk bestedm.Task
+	require.NoError(t, json.Unmarshal([]byte(c.ok("tasks", "show", taskID, "-O", "json")), &tk))
+	assert.Equal(t, bestedm.SendHeld, tk.SendStatus)
+	c.ok("tasks", "resume", taskID)
+	require.NoError(t, json.Unmarshal([]byte(c.ok("tasks", "show", taskID, "-O", "json")), &tk))
+	assert.Equal(t, bestedm.SendWaiting, tk.SendStatus)
+	c.ok("tasks", "delete", taskID)
+	c.ok("templates", "delete", tplID)
+	c.fails(1, []string{"templates", "show", tplID}, "not found")
+
+	c.fails(1, []string{"templates", "create", "X", "--subject", "S", "--html", filepath.Join(dir, "missing.html")}, "missing.html", "no such file", "[PathError]")
+	c.fails(2, []string{"templates", "create", "X", "--html", html}, "--subject and --html are required")
+}
+
+func TestAPIEscapeHatch(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	out := c.ok("api", "mloperate.php", "maillist-list")
+	assert.True(t, strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`), out)
+	assert.Contains(t, out, "<maillist>")
+
+	s.ClearRequests()
+	c.ok("api", "mloperate.php", "maillist-add", "subject=From api", "status=enabled", "--write", "--post")
+	reqs := s.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "POST", reqs[0].Method)
+	assert.Equal(t, "From api", reqs[0].Form.Get("subject"))
+	assert.Contains(t, c.ok("lists", "list"), "From api")
+
+	c.fails(1, []string{"api", "mloperate.php", "no-such-action"}, "[APIError unknown_action]")
+	c.fails(2, []string{"api"}, "needs a SCRIPT")
+	c.fails(2, []string{"api", "task.php", "list-task", "oops"}, `"oops" is not key=value`)
+}
+
+func TestCredentials(t *testing.T) {
+	s := newFake(t)
+
+	t.Run("password from stdin, never echoed", func(t *testing.T) {
+		c := newCLI(t, s)
+		c.vars["BESTEDM_PASSWORD"] = ""
+		c.stdin = s.Customer().Password + "\n"
+		assert.Contains(t, c.ok("account", "--password-stdin"), s.Customer().Username)
+		c.stdin = "hunter2-wrong\n"
+		r := c.fails(1, []string{"account", "--password-stdin"}, "[APIError auth_error]")
+		assert.NotContains(t, r.stderr+r.stdout, "hunter2-wrong")
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		c := newCLI(t, s)
+		c.vars["BESTEDM_PASSWORD"] = "hunter2-wrong"
+		r := c.fails(1, []string{"lists", "list"}, "bestedm lists list:", "auth_error", "[APIError auth_error]")
+		assert.NotContains(t, r.stderr, "hunter2-wrong")
+		assert.Empty(t, r.stdout)
+	})
+	t.Run("query mode", func(t *testing.T) {
+		c := newCLI(t, s)
+		s.ClearRequests()
+		c.ok("lists", "list", "--auth", "query")
+		reqs := s.Requests()
+		require.Len(t, reqs, 1)
+		assert.Equal(t, bestedmtest.AuthSchemeQuery, reqs[0].Auth)
+		s.ClearRequests()
+		c.ok("lists", "list")
+		assert.Equal(t, bestedmtest.AuthSchemeBasic, s.Requests()[0].Auth)
+	})
+	t.Run("missing", func(t *testing.T) {
+		c := newCLI(t, s)
+		c.vars["BESTEDM_USERNAME"] = ""
+		c.fails(1, []string{"account"}, "BESTEDM_USERNAME is not set")
+		c = newCLI(t, s)
+		c.vars["BESTEDM_PASSWORD"] = ""
+		c.fails(1, []string{"account"}, "BESTEDM_PASSWORD is not set")
+	})
+	t.Run("unreachable server", func(t *testing.T) {
+		c := newCLI(t, s)
+		c.vars["BESTEDM_BASE_URL"] = "http://127.0.0.1:1/mm-ms/apinew/"
+		c.fails(1, []string{"account", "--timeout", "2s"}, "[RequestError]")
+	})
+}
+
+func TestUsageErrors(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	s.ClearRequests()
+	for _, args := range [][]string{
+		{"no-such-command"},
+		{"lists"},
+		{"lists", "bogus"},
+		{"lists", "show"},
+		{"lists", "show", "abc"},
+		{"lists", "show", "1", "2"},
+		{"lists", "list", "--bogus"},
+		{"lists", "list", "-O", "xml"},
+		{"lists", "list", "--auth", "digest"},
+		{"addresses", "import", "35"},
+		{"addresses", "import", "35", "x.csv", "--encoding", "latin1"},
+		{"addresses", "import", "35", "x.csv", "--batch", "0"},
+		{"tasks", "create", "--template", "1"},
+		{"failed", "--kind", "sad"},
+		{"report", "a b"},
+	} {
+		r := c.fails(2, args, "usage")
+		assert.Empty(t, r.stdout, "%v", args)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%v: %q", args, r.stderr)
+	}
+	assert.Empty(t, s.Requests(), "a usage error sends nothing")
+}
+
+func TestHelpAndCompletion(t *testing.T) {
+	c := newCLI(t, nil)
+	out := c.ok("--help")
+	for _, cmd := range []string{"account", "lists", "addresses", "templates", "tasks", "report", "track", "failed", "api", "fake", "completion"} {
+		assert.Regexp(t, regexp.MustCompile(`(?m)^\s+`+cmd+`\s`), out)
+	}
+	assert.Contains(t, c.ok("addresses", "import", "--help"), "--rejects")
+	assert.Contains(t, c.ok("completion", "bash"), "bash completion")
+	assert.Contains(t, c.ok("completion", "zsh"), "compdef")
+	assert.Contains(t, c.ok("__complete", "lists", ""), "create")
+	assert.Contains(t, c.ok("__complete", "lists", "list", "--output", ""), "json")
+}
+
+func TestCompletionOfIDs(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	out := c.ok("__complete", "lists", "show", "")
+	assert.Contains(t, out, "35\t新闻订阅\n")
+	assert.True(t, strings.HasSuffix(out, ":4\n"), "no file completion: %q", out)
+	task := trackedTask(t, c)
+	assert.Contains(t, c.ok("__complete", "report", ""), strconv.FormatInt(task.ID, 10)+"\t"+task.SN+" finished")
+	assert.Contains(t, c.ok("__complete", "templates", "show", ""), "57\t")
+	assert.True(t, strings.HasSuffix(c.ok("__complete", "addresses", "import", "35", ""), ":0\n"), "files after LIST")
+
+	c.vars["BESTEDM_USERNAME"] = ""
+	assert.True(t, strings.HasSuffix(c.ok("__complete", "lists", "show", ""), ":5\n"), "an error, quietly")
+}
+
+func TestFakeCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, []string{"fake", "--addr", "127.0.0.1:0", "--seed", "3"}, &env{
+			getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		})
+	}()
+	re := regexp.MustCompile(`(?m)^export (BESTEDM_\w+)=(\S+)$`)
+	vars := map[string]string{}
+	require.Eventually(t, func() bool {
+		for _, m := range re.FindAllStringSubmatch(out.String(), -1) {
+			vars[m[1]] = m[2]
+		}
+		return len(vars) == 3
+	}, 5*time.Second, 10*time.Millisecond)
+	c := newCLI(t, nil)
+	c.vars = vars
+	assert.Contains(t, c.ok("lists", "list"), "ADDRESSES")
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, errb.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("fake did not stop on cancel")
+	}
+}
+
+func TestTrackExportToFile(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	task := trackedTask(t, c)
+	id := strconv.FormatInt(task.ID, 10)
+	dir := t.TempDir()
+	raw, parsed := filepath.Join(dir, "raw.xml"), filepath.Join(dir, "rows.csv")
+	assert.Empty(t, c.ok("track", "export", id, "--raw", "-o", raw))
+	assert.Empty(t, c.ok("track", "export", id, "-O", "csv", "-o", parsed))
+	b, err := os.ReadFile(raw)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "<user>")
+	b, err = os.ReadFile(parsed)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	assert.Equal(t, strings.Join(trackColumns, ","), lines[0])
+	opens := jsonLines[bestedm.OpenDetail](t, c.ok("track", "opens", id, "-O", "json"))
+	assert.Len(t, lines, len(opens)+1, "one row per recipient who opened")
+	clicked := jsonLines[map[string]string](t, c.ok("track", "export", id, "--clicked", "-O", "json"))
+	for _, r := range clicked {
+		assert.NotEqual(t, "0", r["click_total"], r)
+	}
+}
+
+func TestTstr(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	for _, tm := range []time.Time{
+		time.Date(2026, 12, 1, 9, 5, 59, 0, loc),
+		time.Date(1999, 1, 31, 23, 59, 0, 0, loc),
+		time.Date(12, 10, 10, 0, 0, 0, 0, time.UTC),
+		time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		assert.Equal(t, tm.Format("2006-01-02 15:04"), tstr(tm))
+	}
+	assert.Equal(t, "-", tstr(time.Time{}))
+}

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/bestedm/bestedm-go"
+	"github.com/bestedm/bestedm-go/bestedmtest"
+)
+
+// emptyList creates a list and returns its id as an argument.
+func emptyList(t *testing.T, c *cli, name string) string {
+	t.Helper()
+	return strings.Fields(c.ok("lists", "create", name))[0]
+}
+
+// listAddresses reads a list's addresses through the SDK.
+func listAddresses(t *testing.T, s *bestedmtest.Server, id string) map[string]bestedm.Address {
+	t.Helper()
+	sdk := sdkClient(t, s)
+	lid, err := strconv.ParseInt(id, 10, 64)
+	require.NoError(t, err)
+	got := map[string]bestedm.Address{}
+	for a, err := range sdk.Maillist.ListAddresses(context.Background(), &bestedm.AddressListOptions{ListID: &lid, Limit: 500}) {
+		require.NoError(t, err)
+		got[a.Email] = a
+	}
+	return got
+}
+
+func writeFile(t *testing.T, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	return p
+}
+
+func countAction(s *bestedmtest.Server, action string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+func TestImportFormats(t *testing.T) {
+	s := newFake(t)
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("邮箱,姓名,性别,生日,地区\nwang@example.com,王伟,男,1988-02-03,深圳\nli@example.com,李娜,女,,北京\n"))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		args []string
+	}{
+		{"utf8 csv", []byte("email,name,sex,birthday,area\nwang@example.com,王伟,M,1988-02-03,深圳\nli@example.com,李娜,F,,北京\n"), nil},
+		{"utf8 bom csv, CRLF", []byte("\xef\xbb\xbfE-mail,Full name,Gender,Birthday,City\r\nwang@example.com,王伟,male,1988/2/3,深圳\r\nli@example.com,李娜,female,,北京\r\n"), nil},
+		{"gbk sniffed", gbk, nil},
+		{"gbk by flag", gbk, []string{"--encoding", "gbk"}},
+		{"tsv sniffed with mapping", []byte("Kontakt\tWho\tsex\tbirthday\tOrt\nwang@example.com\t王伟\tM\t1988-02-03\t深圳\nli@example.com\t\"李娜\"\tF\t\t北京\n"), []string{"--map", "email=Kontakt,name=Who,area=Ort"}},
+		{"tsv by flag", []byte("email\tname\tsex\tbirthday\tarea\nwang@example.com\t王伟\tM\t1988-02-03\t深圳\nli@example.com\t李娜\tF\t\t北京\n"), []string{"--format", "tsv"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t, s)
+			id := emptyList(t, c, "import "+tc.name)
+			path := writeFile(t, "in.txt", tc.data)
+			r := c.run(append([]string{"addresses", "import", id, path}, tc.args...)...)
+			require.Equal(t, 0, r.code, r.stderr)
+			assert.Contains(t, r.stderr, "2 rows read")
+			got := listAddresses(t, s, id)
+			require.Len(t, got, 2)
+			w := got["wang@example.com"]
+			assert.Equal(t, "王伟", w.Name)
+			assert.Equal(t, bestedm.SexMale, w.Sex)
+			assert.Equal(t, "1988-02-03", w.Birthday.Format("2006-01-02"))
+			assert.Equal(t, "深圳", w.Area)
+			assert.Equal(t, "李娜", got["li@example.com"].Name)
+			assert.Equal(t, bestedm.SexFemale, got["li@example.com"].Sex)
+		})
+	}
+}
+
+func TestImportBatchesAndRerun(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "batches")
+	var b bytes.Buffer
+	b.WriteString("email,name\n")
+	for i := range 25 {
+		b.WriteString("user" + strconv.Itoa(i) + "@example.com,User " + strconv.Itoa(i) + "\n")
+	}
+	b.WriteString("user3@example.com,again\n") // a duplicate in the file: the server counts it
+	path := writeFile(t, "in.csv", b.Bytes())
+
+	s.ClearRequests()
+	type batch struct{ Batch, Rows, Added, Duplicate, Invalid int }
+	out := c.ok("addresses", "import", id, path, "--batch", "10", "-O", "json")
+	batches := jsonLines[batch](t, out)
+	assert.Equal(t, []batch{{1, 10, 10, 0, 0}, {2, 10, 10, 0, 0}, {3, 6, 5, 1, 0}}, batches)
+	assert.Equal(t, 3, countAction(s, "ml-addr-add"))
+	assert.Len(t, listAddresses(t, s, id), 25)
+
+	// Run again, as after a failure: nothing is sent, nothing added twice.
+	s.ClearRequests()
+	r := c.run("addresses", "import", id, path, "--batch", "10")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "0 sent in 0 batches")
+	assert.Contains(t, r.stderr, "26 already in the list")
+	assert.Zero(t, countAction(s, "ml-addr-add"))
+	assert.Len(t, listAddresses(t, s, id), 25)
+}
+
+func TestImportStopsAndResumes(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "resume")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 30 {
+		b.WriteString("r" + strconv.Itoa(i) + "@example.com\n")
+	}
+	path := writeFile(t, "in.csv", b.Bytes())
+
+	// The first batch passes (a zero delay), the second fails with a 500,
+	// which a write is not retried on.
+	s.Fail(bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-add"}, 1, bestedmtest.Delay(0))
+	s.Fail(bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-add"}, 1, bestedmtest.HTTPStatus(500))
+	r := c.fails(1, []string{"addresses", "import", id, path, "--batch", "10"}, "import stopped", "run it again", "[HTTPError 500]")
+	assert.Contains(t, r.stderr, "20 sent in 1 batches")
+	assert.Len(t, listAddresses(t, s, id), 10)
+
+	s.ClearFaults()
+	r = c.run("addresses", "import", id, path, "--batch", "10")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "10 already in the list")
+	assert.Len(t, listAddresses(t, s, id), 30)
+}
+
+func TestImportBadInput(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "bad input")
+
+	t.Run("missing file", func(t *testing.T) {
+		s.ClearRequests()
+		c.fails(1, []string{"addresses", "import", id, filepath.Join(t.TempDir(), "nope.csv")}, "nope.csv", "no such file or directory", "[PathError]")
+		assert.Empty(t, s.Requests())
+	})
+	t.Run("broken rows", func(t *testing.T) {
+		path := writeFile(t, "in.csv", []byte("email,name\nok1@example.com,One\nnot-an-address,Two\nok2@example.com,Three,extra\nok3@example.com,\"Four\" x\nok4@example.com,Five\n"))
+		rejects := filepath.Join(t.TempDir(), "rejects.csv")
+		r := c.fails(1, []string{"addresses", "import", id, path, "--rejects", rejects},
+			"3 of 5 rows rejected", `line 3: "not-an-address" is not an email address`, "written to "+rejects)
+		assert.Contains(t, r.stderr, "2 sent")
+		got := listAddresses(t, s, id)
+		assert.Len(t, got, 2)
+		assert.Contains(t, got, "ok1@example.com")
+		assert.Contains(t, got, "ok4@example.com")
+		f, err := os.Open(rejects)
+		require.NoError(t, err)
+		defer f.Close()
+		cr := csv.NewReader(f)
+		cr.FieldsPerRecord = -1
+		recs, err := cr.ReadAll()
+		require.NoError(t, err)
+		require.Len(t, recs, 4)
+		assert.Equal(t, []string{"line", "reason", "email", "name"}, recs[0])
+		assert.Equal(t, []string{"3", `"not-an-address" is not an email address`, "not-an-address", "Two"}, recs[1])
+		assert.Equal(t, "4", recs[2][0])
+		assert.Equal(t, "has 3 fields, the header has 2", recs[2][1])
+		assert.Equal(t, "5", recs[3][0])
+		assert.Contains(t, recs[3][1], "broken row")
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		c := newCLI(t, s)
+		c.vars["BESTEDM_PASSWORD"] = "wrong-secret"
+		path := writeFile(t, "in.csv", []byte("email\na@example.com\n"))
+		s.ClearRequests()
+		r := c.fails(1, []string{"addresses", "import", id, path}, "[APIError auth_error]")
+		assert.NotContains(t, r.stderr, "wrong-secret")
+		assert.Zero(t, countAction(s, "ml-addr-add"))
+	})
+	t.Run("unknown list", func(t *testing.T) {
+		path := writeFile(t, "in.csv", []byte("email\na@example.com\n"))
+		s.ClearRequests()
+		c.fails(1, []string{"addresses", "import", "999999", path}, "list 999999", "[APIError not_found]")
+		assert.Zero(t, countAction(s, "ml-addr-add"))
+	})
+	t.Run("no email column", func(t *testing.T) {
+		path := writeFile(t, "in.csv", []byte("who,name\na@example.com,A\n"))
+		c.fails(2, []string{"addresses", "import", id, path}, "no email column", "--map email=COLUMN")
+		c.fails(2, []string{"addresses", "import", id, path, "--map", "email=Mail"}, `no column "Mail"`)
+		c.fails(2, []string{"addresses", "import", id, path, "--map", "shoe=who"}, `"shoe=who" is not field=Header`)
+		c.ok("addresses", "import", id, path, "--map", "email=who")
+	})
+	t.Run("empty file", func(t *testing.T) {
+		c.fails(1, []string{"addresses", "import", id, writeFile(t, "in.csv", nil)}, "is empty")
+	})
+}
+
+func TestImportProgressOnlyOnTerminal(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "progress")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 3000 {
+		b.WriteString("p" + strconv.Itoa(i) + "@example.com\n")
+	}
+	path := writeFile(t, "in.csv", b.Bytes())
+	var out, errb bytes.Buffer
+	code := execute(context.Background(), []string{"addresses", "import", id, path}, &env{
+		getenv: func(k string) string { return c.vars[k] }, stdin: strings.NewReader(""),
+		stdout: &out, stderr: &errb, stderrIsTTY: true,
+	})
+	require.Equal(t, 0, code, errb.String())
+	assert.Contains(t, errb.String(), "importing")
+	assert.Contains(t, errb.String(), "\r", "the bar redraws in place")
+
+	r := c.run("addresses", "import", id, path) // not a terminal
+	require.Equal(t, 0, r.code)
+	assert.NotContains(t, r.stderr, "importing")
+	assert.NotContains(t, r.stderr, "\r")
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	lists := jsonLines[bestedm.Maillist](t, c.ok("lists", "list", "-O", "json"))
+	src := strconv.FormatInt(lists[0].ID, 10)
+	file := filepath.Join(t.TempDir(), "export.csv")
+	assert.Empty(t, c.ok("addresses", "export", src, "-O", "csv", "-o", file))
+	dst := emptyList(t, c, "copy")
+	c.ok("addresses", "import", dst, file)
+
+	want, got := listAddresses(t, s, src), listAddresses(t, s, dst)
+	require.Len(t, got, int(lists[0].Count))
+	for email, w := range want {
+		g := got[email]
+		assert.Equal(t, addressCells(&w), addressCells(&g), email)
+	}
+
+	// An export that fails leaves no file behind to be mistaken for a whole one.
+	s.FailAlways(bestedmtest.Match{Action: "ml-addr-list"}, bestedmtest.HTTPStatus(500))
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	c.fails(1, []string{"addresses", "export", src, "-o", bad}, "[HTTPError 500]")
+	assert.NoFileExists(t, bad)
+}
+
+func TestImportTableLinesUp(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "table")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 12 {
+		b.WriteString("t" + strconv.Itoa(i) + "@example.com\n")
+	}
+	out := c.ok("addresses", "import", id, writeFile(t, "in.csv", b.Bytes()), "--batch", "1")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 13)
+	col := strings.Index(lines[0], "ROWS")
+	for _, l := range lines[1:] {
+		assert.Equal(t, "1", l[col:col+1], "%q under %q", l, lines[0])
+	}
+}
+
+func TestImportInterrupted(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "interrupted")
+	var b bytes.Buffer
+	b.WriteString("email\n")
+	for i := range 50 {
+		b.WriteString("i" + strconv.Itoa(i) + "@example.com\n")
+	}
+	path := writeFile(t, "in.csv", b.Bytes())
+
+	// The second batch hangs until the user presses Ctrl-C (the context ends).
+	s.ClearRequests()
+	s.Fail(bestedmtest.Match{Action: "ml-addr-add"}, 1, bestedmtest.Delay(0))
+	s.Fail(bestedmtest.Match{Action: "ml-addr-add"}, 1, bestedmtest.Delay(time.Minute))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, []string{"addresses", "import", id, path, "--batch", "20"}, &env{
+			getenv: func(k string) string { return c.vars[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		})
+	}()
+	require.Eventually(t, func() bool { return countAction(s, "ml-addr-add") == 2 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 1, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("import did not stop when its context ended")
+	}
+	assert.Contains(t, errb.String(), "run it again")
+	assert.Contains(t, errb.String(), "[RequestError canceled]")
+	assert.Len(t, listAddresses(t, s, id), 20)
+
+	s.ClearFaults()
+	r := c.run("addresses", "import", id, path, "--batch", "20")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "20 already in the list")
+	assert.Len(t, listAddresses(t, s, id), 50)
+}
