@@ -1,14 +1,12 @@
 package bestedm
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
-	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
@@ -292,30 +290,6 @@ func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
 		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactErr(resp.Request, redactURLError(err, c))}
 	}
 	return nil
-}
-
-// resultError returns the *APIError for a body that starts as an error
-// <result>; a head cut before the status decides nothing (nil).
-func (c *Client) resultError(resp *http.Response, head []byte) error {
-	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
-	if !bytes.HasPrefix(trimmed, []byte("<")) || !bytes.Contains(head, []byte("<result")) {
-		return nil
-	}
-	cp := *resp
-	cp.Body = io.NopCloser(bytes.NewReader(head))
-	rd, err := c.newReplyDecoder(&cp, true)
-	if err != nil {
-		return nil
-	}
-	start, err := xmlbind.Root(rd.dec)
-	if err != nil || start.Name.Local != "result" {
-		return nil
-	}
-	res, err := rd.result(start)
-	if err != nil || res.Status == statusSuccess {
-		return nil
-	}
-	return rd.apiError(res)
 }
 
 // Records sends req and yields each <child> element of the reply's <root>

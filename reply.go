@@ -31,11 +31,18 @@ func (c *Client) errorResult(resp *http.Response, body []byte) error {
 	if resp.StatusCode < 400 || resp.StatusCode > 499 || resp.StatusCode == http.StatusTooManyRequests {
 		return nil
 	}
-	if !bytes.Contains(body, []byte("<result")) {
+	return c.resultError(resp, body)
+}
+
+// resultError returns the *APIError for a body that starts as an error
+// <result>; a head cut before the status decides nothing (nil).
+func (c *Client) resultError(resp *http.Response, head []byte) error {
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	if !bytes.HasPrefix(trimmed, []byte("<")) || !bytes.Contains(head, []byte("<result")) {
 		return nil
 	}
 	cp := *resp
-	cp.Body = io.NopCloser(bytes.NewReader(body))
+	cp.Body = io.NopCloser(bytes.NewReader(head))
 	rd, err := c.newReplyDecoder(&cp, true)
 	if err != nil {
 		return nil
