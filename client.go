@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the SDK's version, sent in the default User-Agent.
-const Version = "0.1.0"
+const Version = "1.0.0"
 
 // DefaultBaseURL is the documented API root. The older ".../mm-ms/api/"
 // path, the .net hosts (some over HTTPS) and on-premise installations work
