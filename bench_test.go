@@ -556,7 +556,7 @@ func BenchmarkDecode(b *testing.B) {
 			c := memClient(b, body)
 			sdk := func() error {
 				k := 0
-				for _, err := range c.Track.ListOpens(benchCtx, bestedm.TaskByID(1)) {
+				for _, err := range c.Track.Opens(benchCtx, bestedm.TaskByID(1)) {
 					if err != nil {
 						return err
 					}

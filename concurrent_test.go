@@ -123,18 +123,18 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		{"Account.CustomerInfo", func(ctx context.Context) error { _, err := c.Account.CustomerInfo(ctx); return err }},
 		{"Account.ServiceInfo", func(ctx context.Context) error { _, err := c.Account.ServiceInfo(ctx); return err }},
 		{"Statistic.Overview", func(ctx context.Context) error { _, err := c.Statistic.Overview(ctx, day); return err }},
-		{"Statistic.ListBatches", func(ctx context.Context) error {
-			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Date: day})
+		{"Statistic.Batches", func(ctx context.Context) error {
+			_, err := c.Statistic.Batches(ctx, &BatchListOptions{Date: day})
 			return err
 		}},
-		{"Statistic.ListDeductions", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, day); return err }},
-		{"Statistic.ExportFailures text", func(ctx context.Context) error {
-			return countRows(c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll, Format: FormatText}))
+		{"Statistic.Deductions", func(ctx context.Context) error { _, err := c.Statistic.Deductions(ctx, day); return err }},
+		{"Statistic.ExportFailed text", func(ctx context.Context) error {
+			return countRows(c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll, Format: FormatText}))
 		}},
 		{"Track.Overview", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(362)); return err }},
-		{"Track.ListOpens", func(ctx context.Context) error { return countSeq(c.Track.ListOpens(ctx, TaskByID(362))) }},
-		{"Track.ListClicks", func(ctx context.Context) error { return countSeq(c.Track.ListClicks(ctx, TaskByID(362), 0)) }},
-		{"Track.ListLinks", func(ctx context.Context) error { _, err := c.Track.ListLinks(ctx, TaskByID(362), 0); return err }},
+		{"Track.Opens", func(ctx context.Context) error { return countSeq(c.Track.Opens(ctx, TaskByID(362))) }},
+		{"Track.Clicks", func(ctx context.Context) error { return countSeq(c.Track.Clicks(ctx, TaskByID(362), 0)) }},
+		{"Track.LinkStats", func(ctx context.Context) error { _, err := c.Track.LinkStats(ctx, TaskByID(362), 0); return err }},
 		{"Track.Export", func(ctx context.Context) error {
 			return countRows(c.Track.Export(ctx, &TrackExportOptions{TrackID: 5120}))
 		}},
@@ -167,11 +167,11 @@ func TestConcurrentCallsEveryService(t *testing.T) {
 		}},
 		{"Domain.List", func(ctx context.Context) error { _, err := c.Domain.List(ctx); return err }},
 		{"Domain.ForCustomer.Mailboxes", func(ctx context.Context) error {
-			_, err := c.Domain.ForCustomer(1024).ListMailboxesPage(ctx, &MailboxListOptions{Page: 1})
+			_, err := c.Domain.ForCustomer(1024).MailboxesPage(ctx, &MailboxListOptions{Page: 1})
 			return err
 		}},
-		{"Domain.CreateMailbox", func(ctx context.Context) error {
-			_, err := c.Domain.CreateMailbox(ctx, "sales@example.com", "mailbox-pw")
+		{"Domain.AddMailbox", func(ctx context.Context) error {
+			_, err := c.Domain.AddMailbox(ctx, "sales@example.com", "mailbox-pw")
 			return err
 		}},
 	}

@@ -57,20 +57,20 @@ func TestDatesSentAsWrittenInstantsConverted(t *testing.T) {
 			_, err := c.Statistic.Overview(ctx, d)
 			return err
 		}},
-		{"Statistic.ListDeductions", "date", func(ctx context.Context, d time.Time) error {
-			_, err := c.Statistic.ListDeductions(ctx, d)
+		{"Statistic.Deductions", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Statistic.Deductions(ctx, d)
 			return err
 		}},
-		{"Statistic.ListBatches", "date", func(ctx context.Context, d time.Time) error {
-			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Date: d})
+		{"Statistic.Batches", "date", func(ctx context.Context, d time.Time) error {
+			_, err := c.Statistic.Batches(ctx, &BatchListOptions{Date: d})
 			return err
 		}},
-		{"Statistic.ExportFailures date_end", "date_end", func(ctx context.Context, d time.Time) error {
-			e, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: d, DateEnd: d, Type: FailureInvalidAddress, Format: FormatText})
+		{"Statistic.ExportFailed date_end", "date_end", func(ctx context.Context, d time.Time) error {
+			e, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: d, DateEnd: d, Type: FailureInvalidAddress, Format: FormatText})
 			return closeExport(e, err)
 		}},
-		{"Statistic.ExportFailures date", "date", func(ctx context.Context, d time.Time) error {
-			e, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: d, Type: FailureInvalidAddress})
+		{"Statistic.ExportFailed date", "date", func(ctx context.Context, d time.Time) error {
+			e, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: d, Type: FailureInvalidAddress})
 			return closeExport(e, err)
 		}},
 		{"Statistic.ExportAllFailures date_end", "date_end", func(ctx context.Context, d time.Time) error {
@@ -140,13 +140,13 @@ func TestFailureExportDateEndComparesDays(t *testing.T) {
 	handleText(t, mux, "failexport.php", []byte("a@example.com\n"), nil)
 	date := time.Date(2012, 3, 2, 0, 0, 0, 0, time.FixedZone("UTC-10", -10*3600))
 	sameDay := time.Date(2012, 3, 2, 5, 0, 0, 0, time.FixedZone("UTC+14", 14*3600)) // 20 hours earlier
-	e, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: date, DateEnd: sameDay, Type: FailureInvalidAddress, Format: FormatText})
+	e, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: date, DateEnd: sameDay, Type: FailureInvalidAddress, Format: FormatText})
 	require.NoError(t, err)
 	require.NoError(t, e.Close())
 
 	// A later instant on an earlier day is refused.
 	date = time.Date(2012, 3, 2, 0, 0, 0, 0, time.FixedZone("UTC+14", 14*3600))         // 1 March 10:00 UTC
 	dayBefore := time.Date(2012, 3, 1, 23, 0, 0, 0, time.FixedZone("UTC-10", -10*3600)) // 2 March 09:00 UTC
-	_, err = c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: date, DateEnd: dayBefore, Type: FailureInvalidAddress, Format: FormatText})
+	_, err = c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: date, DateEnd: dayBefore, Type: FailureInvalidAddress, Format: FormatText})
 	wantValidation(t, err, "date_end")
 }

@@ -33,12 +33,14 @@
 //
 // # Lists, iterators and exports
 //
-// List… methods return every item: a slice when one reply holds them all,
+// A method named for many items returns every one: a slice when one reply
+// holds them all,
 // an iter.Seq2[T, error] when they come in pages (Task.List,
-// Maillist.ListAddresses, Domain.ListMailboxes: the next page is fetched
-// as the loop needs it) or as one huge reply (Track.ListOpens,
-// Track.ListClicks: decoded one record at a time). List…Page methods
-// return one *Page for callers that page themselves. Exports return an
+// Maillist.ListAddresses, Domain.Mailboxes: the next page is fetched
+// as the loop needs it) or as one huge reply (Track.Opens,
+// Track.Clicks: decoded one record at a time). The same name with Page
+// (Task.ListPage, Maillist.ListAddressesPage, Domain.MailboxesPage)
+// returns one *Page for callers that page themselves. Exports return an
 // *Export that is both the raw body (an io.ReadCloser) and, through Rows,
 // an iterator of parsed rows.
 //

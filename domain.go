@@ -61,7 +61,7 @@ type Mailbox struct {
 	Address    string `xml:"mailbox"` // the full address, e.g. "sales@example.com"
 }
 
-// MailboxListOptions selects the mailboxes Domain.ListMailboxesPage returns. A nil
+// MailboxListOptions selects the mailboxes Domain.MailboxesPage returns. A nil
 // *MailboxListOptions lists every mailbox of every domain in one reply.
 type MailboxListOptions struct {
 	// Domain limits the list to one domain, such as "example.com".
@@ -88,13 +88,13 @@ func (s *DomainService) List(ctx context.Context) ([]Domain, error) {
 	return fetchList[Domain](ctx, s.api(), get("bs.php", "domain-list", q), "domain_list", "data")
 }
 
-// Create adds domain (a host name such as "example.com") to the customer
+// Add adds domain (a host name such as "example.com") to the customer
 // customerID. Only an administrator may call it: the client must hold the
 // administrator's credentials. customerID is explicit because the document
 // makes it a required parameter of this call in either mode.
 //
 // API: bs.php?do=domain-add (doc §7.2)
-func (s *DomainService) Create(ctx context.Context, customerID int64, domain string) (*Result, error) {
+func (s *DomainService) Add(ctx context.Context, customerID int64, domain string) (*Result, error) {
 	r, err := s.domainRequest("domain-add", customerID, domain)
 	if err != nil {
 		return nil, err
@@ -114,13 +114,13 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 	return s.api().execItem(ctx, r, "domain", domain)
 }
 
-// ListMailboxesPage returns the mailboxes selected by opts: one page when
+// MailboxesPage returns the mailboxes selected by opts: one page when
 // opts.Page is set, otherwise all of them. Page.Total is set, and
 // Page.TotalKnown true, only if the server sends a total (the document
 // shows none).
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
-func (s *DomainService) ListMailboxesPage(ctx context.Context, opts *MailboxListOptions) (*Page[Mailbox], error) {
+func (s *DomainService) MailboxesPage(ctx context.Context, opts *MailboxListOptions) (*Page[Mailbox], error) {
 	r, err := s.mailboxListRequest(opts)
 	if err != nil {
 		return nil, err
@@ -128,12 +128,12 @@ func (s *DomainService) ListMailboxesPage(ctx context.Context, opts *MailboxList
 	return fetchPage[Mailbox](ctx, s.api(), r, "mailbox_list", "data")
 }
 
-// ListMailboxes yields every mailbox selected by opts, fetching pages of
+// Mailboxes yields every mailbox selected by opts, fetching pages of
 // opts.Limit (default 30) from opts.Page (or 1) on until a short page. opts
 // is copied, never modified; an error ends the sequence.
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
-func (s *DomainService) ListMailboxes(ctx context.Context, opts *MailboxListOptions) iter.Seq2[Mailbox, error] {
+func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions) iter.Seq2[Mailbox, error] {
 	var o MailboxListOptions
 	if opts != nil {
 		o = *opts
@@ -145,12 +145,12 @@ func (s *DomainService) ListMailboxes(ctx context.Context, opts *MailboxListOpti
 	return pages(o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
 		po := o
 		po.Page = page
-		p, err := s.ListMailboxesPage(ctx, &po)
+		p, err := s.MailboxesPage(ctx, &po)
 		return p, err
 	})
 }
 
-// CreateMailbox creates the mailbox (a full address, such as
+// AddMailbox creates the mailbox (a full address, such as
 // "sales@example.com") with password, under one of the customer's domains.
 //
 // The document shows the password in the query string, but also lets
@@ -160,7 +160,7 @@ func (s *DomainService) ListMailboxes(ctx context.Context, opts *MailboxListOpti
 // echoes it.
 //
 // API: bs.php?do=mailbox-add (doc §7.5)
-func (s *DomainService) CreateMailbox(ctx context.Context, mailbox, password string) (*Result, error) {
+func (s *DomainService) AddMailbox(ctx context.Context, mailbox, password string) (*Result, error) {
 	r, err := s.passwordRequest("mailbox-add", mailbox, password)
 	if err != nil {
 		return nil, err

@@ -126,14 +126,14 @@ func TestDomainForCustomerInvalid(t *testing.T) {
 		s := c.Domain.ForCustomer(id)
 		calls := map[string]func() error{
 			"List":          func() error { _, err := s.List(bg); return err },
-			"Add":           func() error { _, err := s.Create(bg, 1024, "example.com"); return err },
+			"Add":           func() error { _, err := s.Add(bg, 1024, "example.com"); return err },
 			"Delete":        func() error { _, err := s.Delete(bg, 1024, "example.com"); return err },
-			"Mailboxes":     func() error { _, err := s.ListMailboxesPage(bg, nil); return err },
-			"AddMailbox":    func() error { _, err := s.CreateMailbox(bg, "a@example.com", "pw123456"); return err },
+			"MailboxesPage": func() error { _, err := s.MailboxesPage(bg, nil); return err },
+			"AddMailbox":    func() error { _, err := s.AddMailbox(bg, "a@example.com", "pw123456"); return err },
 			"UpdateMailbox": func() error { _, err := s.UpdateMailbox(bg, "a@example.com", "pw123456"); return err },
 			"DeleteMailbox": func() error { _, err := s.DeleteMailbox(bg, "a@example.com"); return err },
-			"ListMailboxes": func() error {
-				for _, err := range s.ListMailboxes(bg, nil) {
+			"Mailboxes": func() error {
+				for _, err := range s.Mailboxes(bg, nil) {
 					return err
 				}
 				return nil
@@ -154,7 +154,7 @@ func TestDomainAddDelete(t *testing.T) {
 		action string
 		call   func(s *DomainService, ctx context.Context, id int64, domain string) (*Result, error)
 	}{
-		{"domain-add", (*DomainService).Create},
+		{"domain-add", (*DomainService).Add},
 		{"domain-del", (*DomainService).Delete},
 	}
 	for _, call := range calls {
@@ -219,7 +219,7 @@ func TestDomainAddDeleteValidation(t *testing.T) {
 		{"too long", nil, 1, strings.Repeat("abcdefghi.", 26) + "com", "domain"},
 	}
 	for _, tt := range tests {
-		for _, call := range []func(s *DomainService, ctx context.Context, id int64, domain string) (*Result, error){(*DomainService).Create, (*DomainService).Delete} {
+		for _, call := range []func(s *DomainService, ctx context.Context, id int64, domain string) (*Result, error){(*DomainService).Add, (*DomainService).Delete} {
 			t.Run(tt.name, func(t *testing.T) {
 				c, mux := setup(t)
 				failHandler(t, mux)
@@ -264,7 +264,7 @@ func TestDomainMailboxes(t *testing.T) {
 				if tt.opts != nil {
 					before = *tt.opts
 				}
-				got, err := m.svc(c).ListMailboxesPage(bg, tt.opts)
+				got, err := m.svc(c).MailboxesPage(bg, tt.opts)
 				require.NoError(t, err)
 				assert.Equal(t, &Page[Mailbox]{Items: wantMailboxes}, got)
 				if tt.opts != nil {
@@ -278,7 +278,7 @@ func TestDomainMailboxes(t *testing.T) {
 func TestDomainMailboxesTotalAndEmpty(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "bs.php", []byte("<mailbox_list>\r\n<total_num>42</total_num>\r\n</mailbox_list>"), nil)
-	got, err := c.Domain.ListMailboxesPage(bg, &MailboxListOptions{Page: 9, Limit: 5})
+	got, err := c.Domain.MailboxesPage(bg, &MailboxListOptions{Page: 9, Limit: 5})
 	require.NoError(t, err)
 	assert.Equal(t, &Page[Mailbox]{Items: []Mailbox{}, Total: 42, TotalKnown: true}, got)
 }
@@ -298,17 +298,17 @@ func TestDomainMailboxesValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			_, err := c.Domain.ListMailboxesPage(bg, tt.opts)
+			_, err := c.Domain.MailboxesPage(bg, tt.opts)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assertValidationName(t, ve, tt.field)
 			if tt.field == "page" {
-				return // ListMailboxes ignores Page
+				return // Mailboxes ignores Page
 			}
 
 			var iterErr error
 			n := 0
-			for _, err := range c.Domain.ListMailboxes(bg, tt.opts) {
+			for _, err := range c.Domain.Mailboxes(bg, tt.opts) {
 				iterErr = err
 				n++
 			}
@@ -322,7 +322,7 @@ func TestDomainMailboxesValidation(t *testing.T) {
 func TestDomainMailboxesAPIError(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "bs.php", result("domain_not_exist", "域名不存在"), nil)
-	_, err := c.Domain.ListMailboxesPage(bg, &MailboxListOptions{Domain: "nope.example"})
+	_, err := c.Domain.MailboxesPage(bg, &MailboxListOptions{Domain: "nope.example"})
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, Status("domain_not_exist"), ae.Status)
@@ -370,7 +370,7 @@ func TestDomainMailboxesIter(t *testing.T) {
 			all := manyMailboxes(5)
 			seen := mailboxPager(t, mux, all, 0)
 			opts := &MailboxListOptions{Domain: "fuqia-tech.com", Page: 1, Limit: 2}
-			got, err := collect(t, m.svc(c).ListMailboxes(bg, opts))
+			got, err := collect(t, m.svc(c).Mailboxes(bg, opts))
 			require.NoError(t, err)
 			assert.Equal(t, all, got)
 			assert.Equal(t, []url.Values{
@@ -388,7 +388,7 @@ func TestDomainMailboxesIterDefaultLimitAndExactPages(t *testing.T) {
 	c, mux := setup(t)
 	all := manyMailboxes(60)
 	seen := mailboxPager(t, mux, all, 0)
-	got, err := collect(t, c.Domain.ListMailboxes(bg, nil))
+	got, err := collect(t, c.Domain.Mailboxes(bg, nil))
 	require.NoError(t, err)
 	assert.Equal(t, all, got)
 	require.Len(t, *seen, 3)
@@ -401,7 +401,7 @@ func TestDomainMailboxesIterEarlyBreak(t *testing.T) {
 	c, mux := setup(t)
 	seen := mailboxPager(t, mux, manyMailboxes(10), 0)
 	var got []Mailbox
-	for mb, err := range c.Domain.ListMailboxes(bg, &MailboxListOptions{Limit: 3}) {
+	for mb, err := range c.Domain.Mailboxes(bg, &MailboxListOptions{Limit: 3}) {
 		require.NoError(t, err)
 		got = append(got, mb)
 		if len(got) == 4 {
@@ -418,7 +418,7 @@ func TestDomainMailboxesIterErrorMidStream(t *testing.T) {
 	mailboxPager(t, mux, all, 2)
 	var got []Mailbox
 	var errs []error
-	for mb, err := range c.Domain.ListMailboxes(bg, &MailboxListOptions{Limit: 3}) {
+	for mb, err := range c.Domain.Mailboxes(bg, &MailboxListOptions{Limit: 3}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -438,7 +438,7 @@ func TestDomainMailboxesIterCancelled(t *testing.T) {
 	ctx, cancel := contextWith(t)
 	n := 0
 	var last error
-	for _, err := range c.Domain.ListMailboxes(ctx, &MailboxListOptions{Limit: 3}) {
+	for _, err := range c.Domain.Mailboxes(ctx, &MailboxListOptions{Limit: 3}) {
 		n++
 		last = err
 		cancel()
@@ -455,7 +455,7 @@ func TestDomainMailboxWrites(t *testing.T) {
 		call   func(s *DomainService) (*Result, error)
 	}{
 		{"mailbox-add", func(s *DomainService) (*Result, error) {
-			return s.CreateMailbox(bg, "sales@fuqia-tech.com", mailboxPassword)
+			return s.AddMailbox(bg, "sales@fuqia-tech.com", mailboxPassword)
 		}},
 		{"mailbox-edit", func(s *DomainService) (*Result, error) {
 			return s.UpdateMailbox(bg, "sales@fuqia-tech.com", mailboxPassword)
@@ -532,7 +532,7 @@ func TestDomainMailboxWritesValidation(t *testing.T) {
 		{"blank password", "sales@example.com", " \t ", "pwd"},
 	}
 	type write func(s *DomainService, ctx context.Context, mailbox, password string) (*Result, error)
-	for _, call := range []write{(*DomainService).CreateMailbox, (*DomainService).UpdateMailbox} {
+	for _, call := range []write{(*DomainService).AddMailbox, (*DomainService).UpdateMailbox} {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c, mux := setup(t)

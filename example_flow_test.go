@@ -89,7 +89,7 @@ func Example() {
 	clock.Advance(24 * time.Hour) // a day for the recipients to read it
 
 	// 6. The report: delivery statistics and tracking numbers.
-	batches, err := client.Statistic.ListBatches(ctx, &bestedm.BatchListOptions{TaskID: created.ID})
+	batches, err := client.Statistic.Batches(ctx, &bestedm.BatchListOptions{TaskID: created.ID})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -221,7 +221,7 @@ func ExampleTaskService_Create() {
 	// waiting: true
 }
 
-func ExampleTrackService_ListOpens() {
+func ExampleTrackService_Opens() {
 	srv, client := startFake()
 	defer srv.Close()
 	ctx := context.Background()
@@ -235,7 +235,7 @@ func ExampleTrackService_ListOpens() {
 
 	// Opens streams the records as they arrive, however many there are.
 	n := 0
-	for o, err := range client.Track.ListOpens(ctx, bestedm.TaskByID(task.ID)) {
+	for o, err := range client.Track.Opens(ctx, bestedm.TaskByID(task.ID)) {
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -395,7 +395,7 @@ func FuzzMaillistGet(f *testing.F) {
 func FuzzBatches(f *testing.F) {
 	fuzzSeeds(f, "statistic-batches.xml")
 	fuzzList(f, "data", "task", func(c *Client) ([]BatchStat, int64, error) {
-		l, err := c.Statistic.ListBatches(bg, &BatchListOptions{Date: fuzzDate})
+		l, err := c.Statistic.Batches(bg, &BatchListOptions{Date: fuzzDate})
 		return l, 0, err
 	})
 }
@@ -403,7 +403,7 @@ func FuzzBatches(f *testing.F) {
 func FuzzDeductions(f *testing.F) {
 	fuzzSeeds(f, "statistic-deductions.xml")
 	fuzzList(f, "data", "list", func(c *Client) ([]Deduction, int64, error) {
-		l, err := c.Statistic.ListDeductions(bg, fuzzDate)
+		l, err := c.Statistic.Deductions(bg, fuzzDate)
 		return l, 0, err
 	})
 }
@@ -411,7 +411,7 @@ func FuzzDeductions(f *testing.F) {
 func FuzzLinkStats(f *testing.F) {
 	fuzzSeeds(f, "track-link-stat.xml", "track-link-stat-empty.xml")
 	fuzzList(f, "data", "link", func(c *Client) ([]LinkStat, int64, error) {
-		l, err := c.Track.ListLinks(bg, TaskByID(362), 0)
+		l, err := c.Track.LinkStats(bg, TaskByID(362), 0)
 		return l, 0, err
 	})
 }
@@ -473,7 +473,7 @@ func FuzzDomainList(f *testing.F) {
 func FuzzDomainMailboxes(f *testing.F) {
 	fuzzSeeds(f, "domain-mailbox-list.xml")
 	fuzzList(f, "mailbox_list", "data", func(c *Client) ([]Mailbox, int64, error) {
-		p, err := c.Domain.ListMailboxesPage(bg, nil)
+		p, err := c.Domain.MailboxesPage(bg, nil)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -483,13 +483,13 @@ func FuzzDomainMailboxes(f *testing.F) {
 
 func FuzzOpens(f *testing.F) {
 	fuzzSeeds(f, "track-open-detail.xml")
-	fuzzStream(f, "data", "user", func(c *Client) iter.Seq2[OpenDetail, error] { return c.Track.ListOpens(bg, TaskByID(362)) })
+	fuzzStream(f, "data", "user", func(c *Client) iter.Seq2[OpenDetail, error] { return c.Track.Opens(bg, TaskByID(362)) })
 }
 
 func FuzzClicks(f *testing.F) {
 	fuzzSeeds(f, "track-click-detail.xml")
 	fuzzStream(f, "data", "click", func(c *Client) iter.Seq2[ClickDetail, error] {
-		return c.Track.ListClicks(bg, TaskByID(362), 0)
+		return c.Track.Clicks(bg, TaskByID(362), 0)
 	})
 }
 
@@ -637,7 +637,7 @@ func FuzzExportUnsubscribed(f *testing.F) {
 func FuzzExportFailuresText(f *testing.F) {
 	fuzzExport(f, []string{"statistic-failexport.txt"},
 		func(c *Client) (*Export[FailedAddress], error) {
-			return c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll, Format: FormatText})
+			return c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll, Format: FormatText})
 		},
 		func(t *testing.T, row FailedAddress) {
 			assert.NotEmpty(t, row.Email)

@@ -45,8 +45,8 @@ func readCalls() []readCall {
 			id := int64(1)
 			return firstErr(c.Maillist.ListAddresses(ctx, &AddressListOptions{ListID: &id}))
 		}},
-		{"Track.ListOpens", func(ctx context.Context, c *Client) error {
-			return firstErr(c.Track.ListOpens(ctx, TaskByID(362)))
+		{"Track.Opens", func(ctx context.Context, c *Client) error {
+			return firstErr(c.Track.Opens(ctx, TaskByID(362)))
 		}},
 	}
 }

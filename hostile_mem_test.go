@@ -1,7 +1,7 @@
 package bestedm_test
 
 // Hostile reply shapes against every way a reply is read: streamed
-// (Track.ListOpens, Track.ListClicks, ListAddresses, Export.Rows) and decoded
+// (Track.Opens, Track.Clicks, ListAddresses, Export.Rows) and decoded
 // whole (fetch, fetchPage, fetchList). Each body is generated on demand and
 // never ends (or is 64 MiB), so only the SDK's limits can end the call; the
 // test asserts the heap the call raised, sampled every millisecond, and the
@@ -122,10 +122,10 @@ func drain[T any](seq func(func(T, error) bool)) error {
 
 var hostileCalls = []hostileCall{
 	{name: "TrackOpens", root: "data", child: "user", stream: true, run: func(ctx context.Context, c *bestedm.Client) error {
-		return drain(c.Track.ListOpens(ctx, bestedm.TaskByID(7)))
+		return drain(c.Track.Opens(ctx, bestedm.TaskByID(7)))
 	}},
 	{name: "TrackClicks", root: "data", child: "click", stream: true, run: func(ctx context.Context, c *bestedm.Client) error {
-		return drain(c.Track.ListClicks(ctx, bestedm.TaskByID(7), 0))
+		return drain(c.Track.Clicks(ctx, bestedm.TaskByID(7), 0))
 	}},
 	{name: "ListAddresses", root: "data", child: "addr", stream: true, paged: true, run: func(ctx context.Context, c *bestedm.Client) error {
 		id := int64(3)

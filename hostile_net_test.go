@@ -82,7 +82,7 @@ func writeCalls() []writeCall {
 			return res(c.Maillist.UpdateAddress(ctx, 1, Address{Name: "x"}))
 		}},
 		{"Maillist.DeleteAddress", func(ctx context.Context, c *Client) error { return res(c.Maillist.DeleteAddress(ctx, 1)) }},
-		{"Maillist.Clear", func(ctx context.Context, c *Client) error { return res(c.Maillist.Clear(ctx, 1)) }},
+		{"Maillist.Empty", func(ctx context.Context, c *Client) error { return res(c.Maillist.Empty(ctx, 1)) }},
 		{"Maillist.Subscribe/one", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Subscribe(ctx, 1, Subscriber{Email: "a@example.com"}))
 		}},
@@ -95,10 +95,10 @@ func writeCalls() []writeCall {
 		{"Maillist.Unsubscribe/many", func(ctx context.Context, c *Client) error {
 			return res(c.Maillist.Unsubscribe(ctx, 1, "a@example.com", "b@example.com"))
 		}},
-		{"Domain.Create", func(ctx context.Context, c *Client) error { return res(c.Domain.Create(ctx, 1, "example.com")) }},
+		{"Domain.Add", func(ctx context.Context, c *Client) error { return res(c.Domain.Add(ctx, 1, "example.com")) }},
 		{"Domain.Delete", func(ctx context.Context, c *Client) error { return res(c.Domain.Delete(ctx, 1, "example.com")) }},
-		{"Domain.CreateMailbox", func(ctx context.Context, c *Client) error {
-			return res(c.Domain.CreateMailbox(ctx, "sales@example.com", "pw-123456"))
+		{"Domain.AddMailbox", func(ctx context.Context, c *Client) error {
+			return res(c.Domain.AddMailbox(ctx, "sales@example.com", "pw-123456"))
 		}},
 		{"Domain.UpdateMailbox", func(ctx context.Context, c *Client) error {
 			return res(c.Domain.UpdateMailbox(ctx, "sales@example.com", "pw-123456"))
@@ -107,7 +107,7 @@ func writeCalls() []writeCall {
 			return res(c.Domain.DeleteMailbox(ctx, "sales@example.com"))
 		}},
 		{"Domain.ForCustomer.Add", func(ctx context.Context, c *Client) error {
-			return res(c.Domain.ForCustomer(7).Create(ctx, 7, "example.com"))
+			return res(c.Domain.ForCustomer(7).Add(ctx, 7, "example.com"))
 		}},
 	}
 }
@@ -692,20 +692,20 @@ func TestHostileCarelessCaller(t *testing.T) {
 		{"zero Client delete", "Client", func() error { return res(zero.Maillist.Delete(bg, 1)) }},
 		{"zero Client list", "Client", func() error { _, err := zero.Template.List(bg); return err }},
 		{"zero Client stream", "Client", func() error {
-			for _, err := range zero.Track.ListOpens(bg, TaskByID(1)) {
+			for _, err := range zero.Track.Opens(bg, TaskByID(1)) {
 				return err
 			}
 			return nil
 		}},
 		{"zero Client export", "Client", func() error {
-			_, err := zero.Statistic.ExportFailures(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
+			_, err := zero.Statistic.ExportFailed(bg, &FailureExportOptions{Date: time.Now(), Type: FailureAll})
 			return err
 		}},
-		{"zero Client domain", "Client", func() error { return res(zero.Domain.Create(bg, 1, "example.com")) }},
+		{"zero Client domain", "Client", func() error { return res(zero.Domain.Add(bg, 1, "example.com")) }},
 		{"zero Client for customer", "Client", func() error { _, err := zero.Domain.ForCustomer(1).List(bg); return err }},
 		{"nil service", "Client", func() error { return res((*TaskService)(nil).Delete(bg, 1)) }},
 		{"nil service date", "Client", func() error { _, err := (*TaskService)(nil).Find(bg, &TaskFindOptions{Date: time.Now()}); return err }},
-		{"new service", "Client", func() error { return res(new(MaillistService).Clear(bg, 1)) }},
+		{"new service", "Client", func() error { return res(new(MaillistService).Empty(bg, 1)) }},
 		{"nil domain service", "Client", func() error { return res((*DomainService)(nil).DeleteMailbox(bg, "a@example.com")) }},
 		{"new domain service", "Client", func() error { _, err := new(DomainService).List(bg); return err }},
 		{"nil *Export Read", "Export", func() error { _, err := (*Export[string])(nil).Read(buf); return err }},

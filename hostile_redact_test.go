@@ -191,13 +191,13 @@ func hostileCalls(mailboxPassword string) []func(ctx context.Context, c *Client)
 	return []func(ctx context.Context, c *Client) error{
 		func(ctx context.Context, c *Client) error { _, err := c.Maillist.Delete(ctx, 5); return err },
 		func(ctx context.Context, c *Client) error {
-			_, err := c.Domain.CreateMailbox(ctx, "box@example.com", mailboxPassword)
+			_, err := c.Domain.AddMailbox(ctx, "box@example.com", mailboxPassword)
 			return err
 		},
 		func(ctx context.Context, c *Client) error { _, err := c.Account.CustomerInfo(ctx); return err },
-		func(ctx context.Context, c *Client) error { _, err := c.Domain.ListMailboxesPage(ctx, nil); return err },
+		func(ctx context.Context, c *Client) error { _, err := c.Domain.MailboxesPage(ctx, nil); return err },
 		func(ctx context.Context, c *Client) error {
-			for _, err := range c.Track.ListOpens(ctx, TaskByID(362)) {
+			for _, err := range c.Track.Opens(ctx, TaskByID(362)) {
 				if err != nil {
 					return err
 				}

@@ -55,37 +55,37 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 
 		// Statistic (§2).
 		{"overview: zero date", "date", func(ctx context.Context) error { _, err := c.Statistic.Overview(ctx, time.Time{}); return err }},
-		{"deductions: zero date", "date", func(ctx context.Context) error { _, err := c.Statistic.ListDeductions(ctx, time.Time{}); return err }},
-		{"batches: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ListBatches(ctx, nil); return err }},
+		{"deductions: zero date", "date", func(ctx context.Context) error { _, err := c.Statistic.Deductions(ctx, time.Time{}); return err }},
+		{"batches: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.Batches(ctx, nil); return err }},
 		{"batches: blank ident and zero date", "date", func(ctx context.Context) error {
-			_, err := c.Statistic.ListBatches(ctx, &BatchListOptions{Ident: "  "})
+			_, err := c.Statistic.Batches(ctx, &BatchListOptions{Ident: "  "})
 			return err
 		}},
-		{"export failed: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ExportFailures(ctx, nil); return err }},
+		{"export failed: no options", "date", func(ctx context.Context) error { _, err := c.Statistic.ExportFailed(ctx, nil); return err }},
 		{"export failed: zero type", "type", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day})
 			return err
 		}},
 		{"export failed: unknown type", "type", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: -7})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: -7})
 			return err
 		}},
 		{"export failed: type 1 without a task", "task_id", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureNotExist})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureNotExist})
 			return err
 		}},
 		{"export failed: negative task id", "task_id", func(ctx context.Context) error {
-			_, err := c.Statistic.ExportFailures(ctx, &FailureExportOptions{Date: day, Type: FailureAll, TaskID: -1})
+			_, err := c.Statistic.ExportFailed(ctx, &FailureExportOptions{Date: day, Type: FailureAll, TaskID: -1})
 			return err
 		}},
 
 		// Track (§3).
 		{"track overview: empty TaskRef", "id", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskRef{}); return err }},
 		{"track overview: negative id", "id", func(ctx context.Context) error { _, err := c.Track.Overview(ctx, TaskByID(-5)); return err }},
-		{"opens: blank ident", "id", func(ctx context.Context) error { return firstErr(c.Track.ListOpens(ctx, TaskByIdent(" \t"))) }},
-		{"clicks: negative link", "link_id", func(ctx context.Context) error { return firstErr(c.Track.ListClicks(ctx, TaskByID(1), -1)) }},
+		{"opens: blank ident", "id", func(ctx context.Context) error { return firstErr(c.Track.Opens(ctx, TaskByIdent(" \t"))) }},
+		{"clicks: negative link", "link_id", func(ctx context.Context) error { return firstErr(c.Track.Clicks(ctx, TaskByID(1), -1)) }},
 		{"link stats: bad TaskRef", "id", func(ctx context.Context) error {
-			_, err := c.Track.ListLinks(ctx, TaskRef{ID: -1, Ident: "x"}, 0)
+			_, err := c.Track.LinkStats(ctx, TaskRef{ID: -1, Ident: "x"}, 0)
 			return err
 		}},
 		{"track export: no options", "track_id", func(ctx context.Context) error { _, err := c.Track.Export(ctx, nil); return err }},
@@ -167,7 +167,7 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Maillist.ImportFile(ctx, 1, File{Name: "list.csv"})
 			return err
 		}},
-		{"empty: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Clear(ctx, 0); return err }},
+		{"empty: zero list", "list_id", func(ctx context.Context) error { _, err := c.Maillist.Empty(ctx, 0); return err }},
 		{"delete address: zero id", "id", func(ctx context.Context) error { _, err := c.Maillist.DeleteAddress(ctx, 0); return err }},
 
 		// Task (§2.1, §5.1, §6).
@@ -285,22 +285,22 @@ func TestInvalidCallsSendNothing(t *testing.T) {
 			_, err := c.Domain.ForCustomer(0).List(ctx)
 			return err
 		}},
-		{"domain add: zero customer", "customer_id", func(ctx context.Context) error { _, err := c.Domain.Create(ctx, 0, "example.com"); return err }},
-		{"domain add: not a domain", "domain", func(ctx context.Context) error { _, err := c.Domain.Create(ctx, 1, "localhost"); return err }},
+		{"domain add: zero customer", "customer_id", func(ctx context.Context) error { _, err := c.Domain.Add(ctx, 0, "example.com"); return err }},
+		{"domain add: not a domain", "domain", func(ctx context.Context) error { _, err := c.Domain.Add(ctx, 1, "localhost"); return err }},
 		{"domain delete: other customer than ForCustomer", "customer_id", func(ctx context.Context) error {
 			_, err := c.Domain.ForCustomer(5).Delete(ctx, 6, "example.com")
 			return err
 		}},
 		{"mailboxes: negative page", "page", func(ctx context.Context) error {
-			_, err := c.Domain.ListMailboxesPage(ctx, &MailboxListOptions{Page: -1})
+			_, err := c.Domain.MailboxesPage(ctx, &MailboxListOptions{Page: -1})
 			return err
 		}},
 		{"mailboxes iter: bad domain", "domain", func(ctx context.Context) error {
-			return firstErr(c.Domain.ListMailboxes(ctx, &MailboxListOptions{Domain: "bad domain"}))
+			return firstErr(c.Domain.Mailboxes(ctx, &MailboxListOptions{Domain: "bad domain"}))
 		}},
-		{"add mailbox: empty mailbox", "mailbox", func(ctx context.Context) error { _, err := c.Domain.CreateMailbox(ctx, "", "pw-123456"); return err }},
+		{"add mailbox: empty mailbox", "mailbox", func(ctx context.Context) error { _, err := c.Domain.AddMailbox(ctx, "", "pw-123456"); return err }},
 		{"add mailbox: empty password", "pwd", func(ctx context.Context) error {
-			_, err := c.Domain.CreateMailbox(ctx, "sales@example.com", "")
+			_, err := c.Domain.AddMailbox(ctx, "sales@example.com", "")
 			return err
 		}},
 		{"update mailbox: mailbox without @", "mailbox", func(ctx context.Context) error {

@@ -100,7 +100,7 @@ func TestLeakIteratorAbandoned(t *testing.T) {
 	var written atomic.Int64
 	ls := newLeakServer(t, streamOpens(n, &written))
 	got := 0
-	for o, err := range ls.client.Track.ListOpens(bg, TaskByID(362)) {
+	for o, err := range ls.client.Track.Opens(bg, TaskByID(362)) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), o.EmailID)
 		got++
@@ -123,7 +123,7 @@ func TestLeakContextCancelledMidStream(t *testing.T) {
 	defer cancel()
 	var got int
 	var last error
-	for o, err := range ls.client.Track.ListOpens(ctx, TaskByID(362)) {
+	for o, err := range ls.client.Track.Opens(ctx, TaskByID(362)) {
 		if err != nil {
 			last = err
 			assert.Zero(t, o)

@@ -177,7 +177,7 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 // page first (1 when it is 0; a negative one reaches fetchPage, whose
 // validation rejects it), until a page is empty or shorter
 // than limit, or the total the server reported (when it reported one) has
-// been reached. Every paged iterator (ListAddresses, List, ListMailboxes)
+// been reached. Every paged iterator (Maillist.ListAddresses, Task.List, Domain.Mailboxes)
 // is this loop.
 func pages[T any](first, limit int, fetchPage func(page int) (*Page[T], error)) iter.Seq2[T, error] {
 	if first == 0 {

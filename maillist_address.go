@@ -209,10 +209,10 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)), "address", itoa(id))
 }
 
-// Clear removes every address of a list; the list itself stays.
+// Empty removes every address of a list; the list itself stays.
 //
 // API: mloperate.php?do=ml-addr-empty (doc §4.12)
-func (s *MaillistService) Clear(ctx context.Context, listID int64) (*Result, error) {
+func (s *MaillistService) Empty(ctx context.Context, listID int64) (*Result, error) {
 	if err := requireID("list_id", listID); err != nil {
 		return nil, err
 	}

@@ -250,7 +250,7 @@ func TestMaillistEmpty(t *testing.T) {
 	handle(t, mux, "mloperate.php", result("success", "清空成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-empty", "list_id", "101"))
 	})
-	got, err := c.Maillist.Clear(bg, 101)
+	got, err := c.Maillist.Empty(bg, 101)
 	require.NoError(t, err)
 	assert.Equal(t, &Result{Message: "清空成功"}, got)
 }
@@ -463,7 +463,7 @@ func TestMaillistAddressValidation(t *testing.T) {
 		{"update bad email", "address", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Email: "x y@example.com"}); return err }},
 		{"update bad sex", "sex", func() error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Sex: "X"}); return err }},
 		{"delete zero id", "id", func() error { _, err := c.Maillist.DeleteAddress(bg, 0); return err }},
-		{"empty zero list", "list_id", func() error { _, err := c.Maillist.Clear(bg, 0); return err }},
+		{"empty zero list", "list_id", func() error { _, err := c.Maillist.Empty(bg, 0); return err }},
 		{"batch zero list", "list_id", func() error { _, err := c.Maillist.AddAddresses(bg, 0, one(good), nil); return err }},
 		{"batch empty", "ml_addr", func() error {
 			_, err := c.Maillist.AddAddresses(bg, 1, slices.Values([]Address(nil)), nil)
@@ -518,7 +518,7 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 			return err
 		}},
 		{"delete", "del_address_error", func(c *Client) error { _, err := c.Maillist.DeleteAddress(bg, 1); return err }},
-		{"empty", "empty_error", func(c *Client) error { _, err := c.Maillist.Clear(bg, 1); return err }},
+		{"empty", "empty_error", func(c *Client) error { _, err := c.Maillist.Empty(bg, 1); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)

@@ -430,7 +430,7 @@ func TestMaillistWritesNotRetried(t *testing.T) {
 		}},
 		{"update address", true, func(c *Client) error { _, err := c.Maillist.UpdateAddress(bg, 1, Address{Name: "x"}); return err }},
 		{"delete address", true, func(c *Client) error { _, err := c.Maillist.DeleteAddress(bg, 1); return err }},
-		{"empty", true, func(c *Client) error { _, err := c.Maillist.Clear(bg, 1); return err }},
+		{"empty", true, func(c *Client) error { _, err := c.Maillist.Empty(bg, 1); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t, WithRetry(RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))

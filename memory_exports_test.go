@@ -56,7 +56,7 @@ func TestMemoryPeakStructuredExports(t *testing.T) {
 		run  func() (int, error)
 	}{
 		{"ExportFailures JSON", func() (int, error) {
-			e, err := c.Statistic.ExportFailures(benchCtx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll})
+			e, err := c.Statistic.ExportFailed(benchCtx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll})
 			if err != nil {
 				return 0, err
 			}

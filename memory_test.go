@@ -36,7 +36,7 @@ var memScenarios = []memScenario{
 // runOpens ranges over an open-detail reply of n <user> records.
 func runOpens(c *bestedm.Client, _ *benchServer, n int) error {
 	k := 0
-	for o, err := range c.Track.ListOpens(benchCtx, bestedm.TaskByID(int64(n))) {
+	for o, err := range c.Track.Opens(benchCtx, bestedm.TaskByID(int64(n))) {
 		if err != nil {
 			return err
 		}

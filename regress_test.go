@@ -21,7 +21,7 @@ func TestExportFailuresTextBlankFirstColumn(t *testing.T) {
 	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "nobody@example.com\r\n\tfull.box@example.cn\r\n")
 	})
-	e, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll, Format: FormatText})
+	e, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: fuzzDate, Type: FailureAll, Format: FormatText})
 	require.NoError(t, err)
 	var rows []string
 	var last error
@@ -88,7 +88,7 @@ func TestEmptyListRecord(t *testing.T) {
 	handle(t, mux, "track.php", []byte("<data><user><email>a@example.com</email></user><user><unknown>x</unknown></user><user><email>b@example.com</email></user></data>"), nil)
 	var emails []string
 	var last error
-	for o, err := range c.Track.ListOpens(bg, TaskByID(1)) {
+	for o, err := range c.Track.Opens(bg, TaskByID(1)) {
 		if err != nil {
 			last = err
 			break
@@ -125,9 +125,9 @@ func TestRedactionStreamsAndExports(t *testing.T) {
 	}{
 		{"opens: bad value", "track.php", func(e string) string {
 			return "<data><user><email_id>1</email_id></user><user><email_id>" + e + "</email_id></user></data>"
-		}, func(c *Client) error { return firstErr(c.Track.ListOpens(bg, TaskByID(1))) }},
+		}, func(c *Client) error { return firstErr(c.Track.Opens(bg, TaskByID(1))) }},
 		{"clicks: api error", "track.php", func(e string) string { return string(result("auth_error", e)) },
-			func(c *Client) error { return firstErr(c.Track.ListClicks(bg, TaskByID(1), 0)) }},
+			func(c *Client) error { return firstErr(c.Track.Clicks(bg, TaskByID(1), 0)) }},
 		{"unsubscribed: bad time", "mloperate.php", func(e string) string { return "2024-03-02 12:30:05\ta@example.com\r\n" + e + "\tb@example.com\r\n" },
 			func(c *Client) error { return rowsErr(c.Maillist.ExportUnsubscribed(bg, 1)) }},
 		{"subscribers: html", "mloperate.php", func(e string) string { return "<html><body>" + e + "</body></html>" },

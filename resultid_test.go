@@ -116,7 +116,7 @@ func TestResultIDNotFromData(t *testing.T) {
 			return c.Maillist.UpdateAddress(ctx, 5, bestedm.Address{Name: "x"})
 		},
 		"Maillist.DeleteAddress": func(c *bestedm.Client) (*bestedm.Result, error) { return c.Maillist.DeleteAddress(ctx, 5) },
-		"Maillist.Clear":         func(c *bestedm.Client) (*bestedm.Result, error) { return c.Maillist.Clear(ctx, 5) },
+		"Maillist.Empty":         func(c *bestedm.Client) (*bestedm.Result, error) { return c.Maillist.Empty(ctx, 5) },
 		"Maillist.Subscribe": func(c *bestedm.Client) (*bestedm.Result, error) {
 			return c.Maillist.Subscribe(ctx, 5, bestedm.Subscriber{Email: "a@example.com"})
 		},

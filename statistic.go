@@ -217,7 +217,7 @@ type FailedAddress struct {
 	TaskID int64
 }
 
-// ExportFailures streams the failed addresses of a day (or of the days up
+// ExportFailed streams the failed addresses of a day (or of the days up
 // to DateEnd) with their kinds, so a full mailbox can be told from a dead
 // one in one call. It asks for JSON unless opts.Format says otherwise
 // (FormatText asks for the document's form, one address a line), and
@@ -227,7 +227,7 @@ type FailedAddress struct {
 //
 // API: failexport.php?out_type=json (doc §2.3; out_type and date_end from
 // production clients, see docs/wire-format.md)
-func (s *StatisticService) ExportFailures(ctx context.Context, opts *FailureExportOptions) (*Export[FailedAddress], error) {
+func (s *StatisticService) ExportFailed(ctx context.Context, opts *FailureExportOptions) (*Export[FailedAddress], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -352,11 +352,11 @@ type BatchListOptions struct {
 	TaskID int64 `url:"id,omitempty"`
 }
 
-// ListBatches returns the delivery statistics of the batches of a day, or of
+// Batches returns the delivery statistics of the batches of a day, or of
 // one batch (by ident or task id).
 //
 // API: stask.php (doc §2.4; id from a production client)
-func (s *StatisticService) ListBatches(ctx context.Context, opts *BatchListOptions) ([]BatchStat, error) {
+func (s *StatisticService) Batches(ctx context.Context, opts *BatchListOptions) ([]BatchStat, error) {
 	if opts == nil || (opts.Date.IsZero() && strings.TrimSpace(opts.Ident) == "" && opts.TaskID == 0) {
 		return nil, &ValidationError{Field: "date", Reason: "date, ident or task id is required"}
 	}
@@ -379,11 +379,11 @@ type Deduction struct {
 	Total   float64   `xml:"total"`     // points deducted in all
 }
 
-// ListDeductions returns the points deducted on one calendar day: date's
+// Deductions returns the points deducted on one calendar day: date's
 // year, month and day as written, in its own location.
 //
 // API: deduction.php (doc §2.5)
-func (s *StatisticService) ListDeductions(ctx context.Context, date time.Time) ([]Deduction, error) {
+func (s *StatisticService) Deductions(ctx context.Context, date time.Time) ([]Deduction, error) {
 	if err := requireDate("date", date); err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func TestStatisticExportFailures(t *testing.T) {
 				testRequest(t, r, http.MethodGet, q(tt.query...))
 			})
 			opts := tt.opts
-			exp, err := c.Statistic.ExportFailures(bg, &opts)
+			exp, err := c.Statistic.ExportFailed(bg, &opts)
 			got := allRows(t, exp, err)
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, tt.opts, opts, "the caller's options are not modified")
@@ -104,7 +104,7 @@ func TestStatisticExportFailuresAddresses(t *testing.T) {
 			serveAs(t, mux, "failexport.php", "text/html", tt.body, func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.query...))
 			})
-			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll, Format: tt.format})
+			exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll, Format: tt.format})
 			var got []string
 			for _, row := range allRows(t, exp, err) {
 				got = append(got, row.Email)
@@ -119,7 +119,7 @@ func TestStatisticExportFailuresRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.json")
 	serveAs(t, mux, "failexport.php", "application/json", body, nil)
-	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	require.NoError(t, err)
 	defer exp.Close()
 	got, err := io.ReadAll(exp)
@@ -174,7 +174,7 @@ func TestFailedAddressKindSpellings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveAs(t, mux, "failexport.php", tt.ctype, []byte(tt.body), nil)
-			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+			exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			got := allRows(t, exp, err)
 			assert.Equal(t, []FailedAddress{{Email: "a@example.com", Kind: FailureOverQuota}}, got)
 		})
@@ -200,7 +200,7 @@ func TestExportJSONShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveAs(t, mux, "failexport.php", "application/json", []byte(tt.body), nil)
-			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+			exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			got := allRows(t, exp, err)
 			assert.Equal(t, tt.want, got)
 		})
@@ -228,7 +228,7 @@ func TestExportStructuredRowErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			serveAs(t, mux, "failexport.php", tt.ctype, []byte(tt.body), nil)
-			exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+			exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			require.NoError(t, err)
 			rows, err := collect(t, exp.Rows())
 			require.Error(t, err)
@@ -244,7 +244,7 @@ func TestExportStructuredRowErrors(t *testing.T) {
 func TestExportFailuresXMLErrors(t *testing.T) {
 	c, mux := setup(t)
 	serveAs(t, mux, "failexport.php", "text/xml", result("date_error", "日期格式错误"), nil)
-	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	assert.Nil(t, exp)
 	wantAPIError(t, err, "date_error")
 
@@ -257,7 +257,7 @@ func TestExportFailuresXMLErrors(t *testing.T) {
 
 	c, mux = setup(t)
 	serveAs(t, mux, "failexport.php", "text/xml", []byte("<?xml version=\"1.0\"?><task_list></task_list>"), nil)
-	exp, err = c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+	exp, err = c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	assert.Nil(t, exp)
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, err.Error(), "task_list")
@@ -272,7 +272,7 @@ func TestExportJSONRowTooLarge(t *testing.T) {
 		_, _ = io.WriteString(w, `[{"email":"a@example.com"},{"email":"`)
 		_, _ = io.Copy(w, io.LimitReader(endlessA{}, 64<<20))
 	})
-	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	require.NoError(t, err)
 	rows, err := collect(t, exp.Rows())
 	assert.Len(t, rows, 1)
@@ -302,7 +302,7 @@ func TestExportJSONBrokenMidStream(t *testing.T) {
 		w.Header().Set("Content-Length", "1000")
 		_, _ = io.WriteString(w, `[{"email":"a@example.com"},{"email":"b@exam`)
 	})
-	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 	require.NoError(t, err)
 	rows, err := collect(t, exp.Rows())
 	assert.Len(t, rows, 1)
@@ -313,7 +313,7 @@ func TestExportJSONBrokenMidStream(t *testing.T) {
 func TestStatisticExportFailuresValidation(t *testing.T) {
 	type call func(c *Client, o *FailureExportOptions) error
 	failures := func(c *Client, o *FailureExportOptions) error {
-		_, err := c.Statistic.ExportFailures(bg, o)
+		_, err := c.Statistic.ExportFailed(bg, o)
 		return err
 	}
 	all := func(c *Client, o *FailureExportOptions) error {
@@ -360,7 +360,7 @@ func TestStatisticBatchesByTaskID(t *testing.T) {
 			handle(t, mux, "stask.php", fixture(t, "statistic-batches-id.xml"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.query...))
 			})
-			got, err := c.Statistic.ListBatches(bg, &tt.opts)
+			got, err := c.Statistic.Batches(bg, &tt.opts)
 			require.NoError(t, err)
 			assert.Equal(t, []BatchStat{{
 				TaskID: 362, TaskDate: time.Date(2012, 3, 2, 0, 0, 0, 0, china), TaskIdent: "20120302-362-F9B1E5",
@@ -374,9 +374,9 @@ func TestStatisticBatchesByTaskID(t *testing.T) {
 func TestStatisticBatchesTaskIDValidation(t *testing.T) {
 	c, mux := setup(t)
 	failHandler(t, mux)
-	_, err := c.Statistic.ListBatches(bg, &BatchListOptions{TaskID: -362})
+	_, err := c.Statistic.Batches(bg, &BatchListOptions{TaskID: -362})
 	wantValidation(t, err, "id")
-	_, err = c.Statistic.ListBatches(bg, &BatchListOptions{Ident: " "})
+	_, err = c.Statistic.Batches(bg, &BatchListOptions{Ident: " "})
 	wantValidation(t, err, "date")
 	assert.True(t, errors.Is(err, ErrValidation))
 }
@@ -389,7 +389,7 @@ func TestFailureTypeEncoding(t *testing.T) {
 			assert.Equal(t, want, r.URL.Query().Get("type"))
 			assert.False(t, strings.Contains(r.URL.RawQuery, "out_type"), "text is asked for by sending nothing")
 		})
-		exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: typ, TaskID: 362, Format: FormatText})
+		exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: typ, TaskID: 362, Format: FormatText})
 		got := allRows(t, exp, err)
 		kind := typ
 		if typ == FailureAll {
@@ -412,7 +412,7 @@ func FuzzExportFailures(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, ct uint8) {
 		cr := &cannedReply{ctype: fuzzContentType(ct), body: body}
-		e, err := cannedClient(t, cr).Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+		e, err := cannedClient(t, cr).Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 		require.Equal(t, 1, cr.count(), "one request")
 		if err != nil {
 			require.True(t, looksXML(body), "only an XML reply fails to open: %v", err)

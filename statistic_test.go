@@ -58,7 +58,7 @@ func TestStatisticExportFailuresText(t *testing.T) {
 			})
 			opts := tt.opts
 			opts.Format = FormatText
-			exp, err := c.Statistic.ExportFailures(bg, &opts)
+			exp, err := c.Statistic.ExportFailed(bg, &opts)
 			require.NoError(t, err)
 			var rows []string
 			for row, err := range exp.Rows() {
@@ -77,7 +77,7 @@ func TestStatisticExportFailuresTextRaw(t *testing.T) {
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.txt")
 	handleText(t, mux, "failexport.php", body, nil)
-	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureInvalidAddress, Format: FormatText})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureInvalidAddress, Format: FormatText})
 	require.NoError(t, err)
 	defer exp.Close()
 	got, err := io.ReadAll(exp)
@@ -88,7 +88,7 @@ func TestStatisticExportFailuresTextRaw(t *testing.T) {
 func TestStatisticExportFailuresTextXMLError(t *testing.T) {
 	c, mux := setup(t)
 	handleText(t, mux, "failexport.php", result("date_error", "日期格式错误"), nil)
-	exp, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureFormatError})
+	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureFormatError})
 	assert.Nil(t, exp)
 	wantAPIError(t, err, "date_error")
 }
@@ -112,7 +112,7 @@ func TestStatisticExportFailuresTextValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
 			failHandler(t, mux)
-			exp, err := c.Statistic.ExportFailures(bg, tt.opts)
+			exp, err := c.Statistic.ExportFailed(bg, tt.opts)
 			assert.Nil(t, exp)
 			wantValidation(t, err, tt.field)
 		})
@@ -124,7 +124,7 @@ func TestStatisticBatches(t *testing.T) {
 	handle(t, mux, "stask.php", fixture(t, "statistic-batches.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02", "ident", "20120302-362-F9B1E5"))
 	})
-	got, err := c.Statistic.ListBatches(bg, &BatchListOptions{Date: statDay, Ident: "20120302-362-F9B1E5"})
+	got, err := c.Statistic.Batches(bg, &BatchListOptions{Date: statDay, Ident: "20120302-362-F9B1E5"})
 	require.NoError(t, err)
 	assert.Equal(t, []BatchStat{
 		{
@@ -155,7 +155,7 @@ func TestStatisticBatchesOneParam(t *testing.T) {
 			handle(t, mux, "stask.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<data>\r\n</data>\r\n"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
-			got, err := c.Statistic.ListBatches(bg, &tt.opts)
+			got, err := c.Statistic.Batches(bg, &tt.opts)
 			require.NoError(t, err)
 			assert.Equal(t, []BatchStat{}, got, "an empty root is an empty, non-nil slice")
 		})
@@ -167,7 +167,7 @@ func TestStatisticDeductions(t *testing.T) {
 	handle(t, mux, "deduction.php", fixture(t, "statistic-deductions.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02"))
 	})
-	got, err := c.Statistic.ListDeductions(bg, statDay)
+	got, err := c.Statistic.Deductions(bg, statDay)
 	require.NoError(t, err)
 	assert.Equal(t, []Deduction{
 		{Date: time.Date(2012, 3, 2, 0, 0, 0, 0, china), Company: "深圳市福洽科技有限公司", Kind: "群发扣点", SendNum: 11837, Total: 11837},
@@ -182,10 +182,10 @@ func TestStatisticValidation(t *testing.T) {
 		field string
 	}{
 		{"Overview zero date", func(c *Client) error { _, err := c.Statistic.Overview(bg, time.Time{}); return err }, "date"},
-		{"Deductions zero date", func(c *Client) error { _, err := c.Statistic.ListDeductions(bg, time.Time{}); return err }, "date"},
-		{"Batches nil options", func(c *Client) error { _, err := c.Statistic.ListBatches(bg, nil); return err }, "date"},
+		{"Deductions zero date", func(c *Client) error { _, err := c.Statistic.Deductions(bg, time.Time{}); return err }, "date"},
+		{"Batches nil options", func(c *Client) error { _, err := c.Statistic.Batches(bg, nil); return err }, "date"},
 		{"Batches no date or ident", func(c *Client) error {
-			_, err := c.Statistic.ListBatches(bg, &BatchListOptions{Ident: " "})
+			_, err := c.Statistic.Batches(bg, &BatchListOptions{Ident: " "})
 			return err
 		}, "date"},
 	}
@@ -205,12 +205,12 @@ func TestStatisticAPIError(t *testing.T) {
 	}{
 		{"Overview", "statistic.php", func(c *Client) error { _, err := c.Statistic.Overview(bg, statDay); return err }},
 		{"Batches", "stask.php", func(c *Client) error {
-			_, err := c.Statistic.ListBatches(bg, &BatchListOptions{Date: statDay})
+			_, err := c.Statistic.Batches(bg, &BatchListOptions{Date: statDay})
 			return err
 		}},
-		{"Deductions", "deduction.php", func(c *Client) error { _, err := c.Statistic.ListDeductions(bg, statDay); return err }},
+		{"Deductions", "deduction.php", func(c *Client) error { _, err := c.Statistic.Deductions(bg, statDay); return err }},
 		{"ExportFailures", "failexport.php", func(c *Client) error {
-			_, err := c.Statistic.ExportFailures(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
+			_, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
 			return err
 		}},
 	}

@@ -37,6 +37,6 @@ const (
 // Statuses of the task and domain calls.
 const (
 	StatusTaskStatusError Status = "task_status_error" // Task.Update of a task that has started, finished or was cancelled
-	StatusDomainExists    Status = "domain_exists"     // Domain.Create of a domain the account already has
-	StatusMailboxExists   Status = "mailbox_exists"    // Domain.CreateMailbox of a mailbox that exists
+	StatusDomainExists    Status = "domain_exists"     // Domain.Add of a domain the account already has
+	StatusMailboxExists   Status = "mailbox_exists"    // Domain.AddMailbox of a mailbox that exists
 )

@@ -318,6 +318,18 @@ type TaskFindOptions struct {
 	State SendStatus `url:"state,omitempty"`
 }
 
+// ListByDate returns the tasks of one calendar day (date's year, month and
+// day as written), the document's form of list-task. It is Find with only
+// Date set: the name the endpoint inventory gives the call.
+//
+// API: task.php?do=list-task&date=… (doc §2.1)
+func (s *TaskService) ListByDate(ctx context.Context, date time.Time) ([]Task, error) {
+	if err := requireDate("date", date); err != nil {
+		return nil, err
+	}
+	return s.Find(ctx, &TaskFindOptions{Date: date})
+}
+
 // Find returns the tasks of list-task that match opts: by id, batch
 // number, day or state, as the web console's list shows them (one
 // template each). The document only shows list-task with a date (the

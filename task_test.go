@@ -18,12 +18,31 @@ func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, 0, china)
 }
 
+// ListByDate is the document's list-task: the same request and reply as
+// Find with only Date, and a zero date is refused before anything is sent.
+func TestTaskListByDate(t *testing.T) {
+	c, mux := setup(t)
+	handle(t, mux, "task.php", fixture(t, "task-list-task.xml"), func(r *http.Request) {
+		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
+	})
+	day := time.Date(2012, 3, 2, 23, 59, 0, 0, time.FixedZone("UTC-10", -10*3600))
+	got, err := c.Task.ListByDate(bg, day)
+	require.NoError(t, err)
+	want, err := c.Task.Find(bg, &TaskFindOptions{Date: day})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, want, got)
+
+	_, err = c.Task.ListByDate(bg, time.Time{})
+	wantValidation(t, err, "date")
+}
+
 func TestTaskFindByDate(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
 	})
-	// 18:30 UTC on the 1st is already the 2nd in the server's zone (UTC+8).
+	// A calendar day is sent as written, whatever the clock time.
 	got, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2012, 3, 2, 18, 30, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, []Task{

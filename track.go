@@ -155,12 +155,12 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	return o, nil
 }
 
-// ListOpens yields the recipients who opened the task's mail. The reply is not
+// Opens yields the recipients who opened the task's mail. The reply is not
 // paged and is as large as the campaign, so records are decoded one at a
 // time as they arrive; an error (a bad argument included) ends the loop.
 //
 // API: track.php?do=open-detail (doc §3.2)
-func (s *TrackService) ListOpens(ctx context.Context, task TaskRef) iter.Seq2[OpenDetail, error] {
+func (s *TrackService) Opens(ctx context.Context, task TaskRef) iter.Seq2[OpenDetail, error] {
 	params, err := task.params()
 	if err != nil {
 		return trackErrSeq[OpenDetail](err)
@@ -168,11 +168,11 @@ func (s *TrackService) ListOpens(ctx context.Context, task TaskRef) iter.Seq2[Op
 	return records[OpenDetail](ctx, s.api(), get("track.php", "open-detail", params), "data", "user")
 }
 
-// ListClicks yields the task's clicks, of every link or, when linkID is not 0,
+// Clicks yields the task's clicks, of every link or, when linkID is not 0,
 // of that link; streamed like Opens.
 //
 // API: track.php?do=click-detail (doc §3.3)
-func (s *TrackService) ListClicks(ctx context.Context, task TaskRef, linkID int64) iter.Seq2[ClickDetail, error] {
+func (s *TrackService) Clicks(ctx context.Context, task TaskRef, linkID int64) iter.Seq2[ClickDetail, error] {
 	params, err := task.withLink(linkID)
 	if err != nil {
 		return trackErrSeq[ClickDetail](err)
@@ -180,11 +180,11 @@ func (s *TrackService) ListClicks(ctx context.Context, task TaskRef, linkID int6
 	return records[ClickDetail](ctx, s.api(), get("track.php", "click-detail", params), "data", "click")
 }
 
-// ListLinks returns the click counts of the task's links or, when linkID is
+// LinkStats returns the click counts of the task's links or, when linkID is
 // not 0, of that link.
 //
 // API: track.php?do=link-stat (doc §3.5)
-func (s *TrackService) ListLinks(ctx context.Context, task TaskRef, linkID int64) ([]LinkStat, error) {
+func (s *TrackService) LinkStats(ctx context.Context, task TaskRef, linkID int64) ([]LinkStat, error) {
 	params, err := task.withLink(linkID)
 	if err != nil {
 		return nil, err

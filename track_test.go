@@ -101,7 +101,7 @@ func TestTrackOpens(t *testing.T) {
 		testRequest(t, r, http.MethodGet, q("do", "open-detail", "ident", "20120302-362-F9B1E5"))
 	})
 	var got []OpenDetail
-	for o, err := range c.Track.ListOpens(bg, TaskByIdent("20120302-362-F9B1E5")) {
+	for o, err := range c.Track.Opens(bg, TaskByIdent("20120302-362-F9B1E5")) {
 		require.NoError(t, err)
 		got = append(got, o)
 	}
@@ -124,7 +124,7 @@ func TestTrackClicks(t *testing.T) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
 			var got []ClickDetail
-			for cl, err := range c.Track.ListClicks(bg, TaskByID(362), tt.linkID) {
+			for cl, err := range c.Track.Clicks(bg, TaskByID(362), tt.linkID) {
 				require.NoError(t, err)
 				got = append(got, cl)
 			}
@@ -141,10 +141,10 @@ var trackStreams = []struct {
 	collect func(c *Client, stopAfter int) ([]any, []error)
 }{
 	{"Opens", "track-open-detail.xml", trackWantOpens[0], func(c *Client, stopAfter int) ([]any, []error) {
-		return trackCollect(c.Track.ListOpens(bg, TaskByID(362)), stopAfter)
+		return trackCollect(c.Track.Opens(bg, TaskByID(362)), stopAfter)
 	}},
 	{"Clicks", "track-click-detail.xml", trackWantClicks[0], func(c *Client, stopAfter int) ([]any, []error) {
-		return trackCollect(c.Track.ListClicks(bg, TaskByID(362), 0), stopAfter)
+		return trackCollect(c.Track.Clicks(bg, TaskByID(362), 0), stopAfter)
 	}},
 }
 
@@ -230,7 +230,7 @@ func TestTrackLinkStats(t *testing.T) {
 			handle(t, mux, "track.php", fixture(t, "track-link-stat.xml"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, q(tt.want...))
 			})
-			got, err := c.Track.ListLinks(bg, TaskByID(362), tt.linkID)
+			got, err := c.Track.LinkStats(bg, TaskByID(362), tt.linkID)
 			require.NoError(t, err)
 			assert.Equal(t, []LinkStat{
 				{LinkID: 801, URL: trackSaleURL, ClickUnique: 412, ClickTotal: 655,
@@ -244,7 +244,7 @@ func TestTrackLinkStats(t *testing.T) {
 func TestTrackLinkStatsEmpty(t *testing.T) {
 	c, mux := setup(t)
 	handle(t, mux, "track.php", fixture(t, "track-link-stat-empty.xml"), nil)
-	got, err := c.Track.ListLinks(bg, TaskByIdent("20120302-363-0A7C21"), 0)
+	got, err := c.Track.LinkStats(bg, TaskByIdent("20120302-363-0A7C21"), 0)
 	require.NoError(t, err)
 	assert.Equal(t, []LinkStat{}, got)
 }
@@ -326,12 +326,12 @@ func TestTrackValidation(t *testing.T) {
 	for _, ref := range badRefs {
 		task := ref.task
 		add("Overview "+ref.name, func(c *Client) error { _, err := c.Track.Overview(bg, task); return err }, "id")
-		add("Opens "+ref.name, func(c *Client) error { return trackFirstErr(c.Track.ListOpens(bg, task)) }, "id")
-		add("Clicks "+ref.name, func(c *Client) error { return trackFirstErr(c.Track.ListClicks(bg, task, 0)) }, "id")
-		add("LinkStats "+ref.name, func(c *Client) error { _, err := c.Track.ListLinks(bg, task, 0); return err }, "id")
+		add("Opens "+ref.name, func(c *Client) error { return trackFirstErr(c.Track.Opens(bg, task)) }, "id")
+		add("Clicks "+ref.name, func(c *Client) error { return trackFirstErr(c.Track.Clicks(bg, task, 0)) }, "id")
+		add("LinkStats "+ref.name, func(c *Client) error { _, err := c.Track.LinkStats(bg, task, 0); return err }, "id")
 	}
-	add("Clicks negative link", func(c *Client) error { return trackFirstErr(c.Track.ListClicks(bg, TaskByID(362), -1)) }, "link_id")
-	add("LinkStats negative link", func(c *Client) error { _, err := c.Track.ListLinks(bg, TaskByID(362), -1); return err }, "link_id")
+	add("Clicks negative link", func(c *Client) error { return trackFirstErr(c.Track.Clicks(bg, TaskByID(362), -1)) }, "link_id")
+	add("LinkStats negative link", func(c *Client) error { _, err := c.Track.LinkStats(bg, TaskByID(362), -1); return err }, "link_id")
 	for _, tt := range []struct {
 		name  string
 		opts  *TrackExportOptions
@@ -381,9 +381,9 @@ func TestTrackAPIError(t *testing.T) {
 		call         func(c *Client) error
 	}{
 		{"Overview", "track.php", func(c *Client) error { _, err := c.Track.Overview(bg, TaskByID(362)); return err }},
-		{"Opens", "track.php", func(c *Client) error { return trackFirstErr(c.Track.ListOpens(bg, TaskByID(362))) }},
-		{"Clicks", "track.php", func(c *Client) error { return trackFirstErr(c.Track.ListClicks(bg, TaskByID(362), 801)) }},
-		{"LinkStats", "track.php", func(c *Client) error { _, err := c.Track.ListLinks(bg, TaskByID(362), 0); return err }},
+		{"Opens", "track.php", func(c *Client) error { return trackFirstErr(c.Track.Opens(bg, TaskByID(362))) }},
+		{"Clicks", "track.php", func(c *Client) error { return trackFirstErr(c.Track.Clicks(bg, TaskByID(362), 801)) }},
+		{"LinkStats", "track.php", func(c *Client) error { _, err := c.Track.LinkStats(bg, TaskByID(362), 0); return err }},
 		{"Export", "trackexport.php", func(c *Client) error {
 			_, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
 			return err

@@ -804,7 +804,7 @@ func (f *flow) tracking(t *testing.T) {
 
 	// Opens: one record a recipient who opened.
 	var opens []bestedm.OpenDetail
-	for o, err := range f.c.Track.ListOpens(f.ctx, bestedm.TaskByID(f.task1)) {
+	for o, err := range f.c.Track.Opens(f.ctx, bestedm.TaskByID(f.task1)) {
 		require.NoError(t, err)
 		opens = append(opens, o)
 	}
@@ -829,7 +829,7 @@ func (f *flow) tracking(t *testing.T) {
 	assert.Equal(t, ov.ClickUnique, clickers)
 	assert.Equal(t, ov.OpenFirst, first)
 	n := 0
-	for _, err := range f.c.Track.ListOpens(f.ctx, bestedm.TaskByIdent(t1.SN)) {
+	for _, err := range f.c.Track.Opens(f.ctx, bestedm.TaskByIdent(t1.SN)) {
 		require.NoError(t, err)
 		if n++; n == 3 {
 			break // stop early: the rest of the body is dropped
@@ -840,7 +840,7 @@ func (f *flow) tracking(t *testing.T) {
 	// Clicks: one record a recipient and link.
 	clickEmails := map[string]bool{}
 	var sum int64
-	for c, err := range f.c.Track.ListClicks(f.ctx, bestedm.TaskByID(f.task1), 0) {
+	for c, err := range f.c.Track.Clicks(f.ctx, bestedm.TaskByID(f.task1), 0) {
 		require.NoError(t, err)
 		clickEmails[c.Email] = true
 		sum += c.ClickTotal
@@ -851,7 +851,7 @@ func (f *flow) tracking(t *testing.T) {
 	assert.Equal(t, ov.ClickTotal, sum)
 	for _, l := range ov.Links {
 		var unique, total int64
-		for c, err := range f.c.Track.ListClicks(f.ctx, bestedm.TaskByID(f.task1), l.LinkID) {
+		for c, err := range f.c.Track.Clicks(f.ctx, bestedm.TaskByID(f.task1), l.LinkID) {
 			require.NoError(t, err)
 			assert.Equal(t, l.URL, c.URL)
 			unique++
@@ -859,11 +859,11 @@ func (f *flow) tracking(t *testing.T) {
 		}
 		assert.Equal(t, l.ClickUnique, unique, l.URL)
 		assert.Equal(t, l.ClickTotal, total, l.URL)
-		stats, err := f.c.Track.ListLinks(f.ctx, bestedm.TaskByID(f.task1), l.LinkID)
+		stats, err := f.c.Track.LinkStats(f.ctx, bestedm.TaskByID(f.task1), l.LinkID)
 		require.NoError(t, err)
 		assert.Equal(t, []bestedm.LinkStat{l}, stats)
 	}
-	stats, err := f.c.Track.ListLinks(f.ctx, bestedm.TaskByID(f.task1), 0)
+	stats, err := f.c.Track.LinkStats(f.ctx, bestedm.TaskByID(f.task1), 0)
 	require.NoError(t, err)
 	assert.Equal(t, ov.Links, stats)
 
@@ -924,7 +924,7 @@ func (f *flow) trackExport(t *testing.T, opts *bestedm.TrackExportOptions) []bes
 }
 
 // failures reads a failed-address export with kinds, opened by open
-// (Statistic.ExportFailures or ExportAllFailures).
+// (Statistic.ExportFailed or ExportAllFailures).
 func (f *flow) failures(t *testing.T, open func(context.Context, *bestedm.FailureExportOptions) (*bestedm.Export[bestedm.FailedAddress], error), opts *bestedm.FailureExportOptions) []bestedm.FailedAddress {
 	t.Helper()
 	exp, err := open(f.ctx, opts)
@@ -943,7 +943,7 @@ func (f *flow) exportText(t *testing.T, opts *bestedm.FailureExportOptions) []st
 	t.Helper()
 	o := *opts
 	o.Format = bestedm.FormatText
-	exp, err := f.c.Statistic.ExportFailures(f.ctx, &o)
+	exp, err := f.c.Statistic.ExportFailed(f.ctx, &o)
 	require.NoError(t, err)
 	var rows []string
 	for r, err := range exp.Rows() {
@@ -958,7 +958,7 @@ func (f *flow) statistics(t *testing.T) {
 	require.NoError(t, err)
 	day := f.date(2024, 5, 20)
 
-	batches, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{Date: day})
+	batches, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchListOptions{Date: day})
 	require.NoError(t, err)
 	require.Len(t, batches, 2, "the generated task sent today, and task1")
 	var mine bestedm.BatchStat
@@ -979,14 +979,14 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Equal(t, t1.SendCount, mine.Total)
 	assert.Equal(t, t1.ErrorCount, mine.Failed)
 	assert.Equal(t, t1.SendCount, mine.TotalSum, "task1 is done: every address handled")
-	byIdent, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{Ident: t1.SN})
+	byIdent, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchListOptions{Ident: t1.SN})
 	require.NoError(t, err)
 	assert.Equal(t, []bestedm.BatchStat{mine}, byIdent)
-	byID, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{TaskID: f.task1})
+	byID, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchListOptions{TaskID: f.task1})
 	require.NoError(t, err)
 	assert.Equal(t, []bestedm.BatchStat{mine}, byID)
 	f.wantValidation(t, "id", func() error {
-		_, err := f.c.Statistic.ListBatches(f.ctx, &bestedm.BatchListOptions{TaskID: -1})
+		_, err := f.c.Statistic.Batches(f.ctx, &bestedm.BatchListOptions{TaskID: -1})
 		return err
 	})
 
@@ -1001,7 +1001,7 @@ func (f *flow) statistics(t *testing.T) {
 	assert.Equal(t, st.WebError-st.SendError, st.InvalidAddr+st.FormatError)
 	assert.Equal(t, st.WebCount-st.InvalidAddr-st.FormatError, st.ActualSend)
 
-	deds, err := f.c.Statistic.ListDeductions(f.ctx, day)
+	deds, err := f.c.Statistic.Deductions(f.ctx, day)
 	require.NoError(t, err)
 	require.Len(t, deds, int(st.WebQty))
 	var sent int64
@@ -1026,7 +1026,7 @@ func (f *flow) statistics(t *testing.T) {
 	invalid := f.exportText(t, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureInvalidAddress})
 	assert.Len(t, invalid, int(st.InvalidAddr), "every task of the day")
 	f.wantValidation(t, "task_id", func() error {
-		_, err := f.c.Statistic.ExportFailures(f.ctx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureOverQuota})
+		_, err := f.c.Statistic.ExportFailed(f.ctx, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureOverQuota})
 		return err
 	})
 
@@ -1034,7 +1034,7 @@ func (f *flow) statistics(t *testing.T) {
 	// counts as stask.php counts it.
 	for _, format := range []bestedm.ExportFormat{"", bestedm.FormatXML} {
 		kinds := map[bestedm.FailureType]int64{}
-		for _, r := range f.failures(t, f.c.Statistic.ExportFailures, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1, Format: format}) {
+		for _, r := range f.failures(t, f.c.Statistic.ExportFailed, &bestedm.FailureExportOptions{Date: day, Type: bestedm.FailureAll, TaskID: f.task1, Format: format}) {
 			assert.Contains(t, f.members.names, r.Email)
 			assert.NotEmpty(t, r.Description)
 			kinds[r.Kind]++
@@ -1046,7 +1046,7 @@ func (f *flow) statistics(t *testing.T) {
 		assert.Equal(t, mine.Invalid, kinds[bestedm.FailureInvalidAddress]+kinds[bestedm.FailureFormatError], format)
 	}
 	// A range of days holds the day's failures and those of the days after.
-	week := f.failures(t, f.c.Statistic.ExportFailures, &bestedm.FailureExportOptions{Date: day.AddDate(0, 0, -6), DateEnd: day, Type: bestedm.FailureAll})
+	week := f.failures(t, f.c.Statistic.ExportFailed, &bestedm.FailureExportOptions{Date: day.AddDate(0, 0, -6), DateEnd: day, Type: bestedm.FailureAll})
 	assert.Greater(t, len(week), int(st.WebError), "the generated tasks of the week failed too")
 	// failexportall.php: every failure of the day, each with its task.
 	everything := f.failures(t, f.c.Statistic.ExportAllFailures, &bestedm.FailureExportOptions{Date: day})
@@ -1081,7 +1081,7 @@ func (f *flow) statistics(t *testing.T) {
 func (f *flow) mailboxes(t *testing.T, d *bestedm.DomainService, domain string) []string {
 	t.Helper()
 	var out []string
-	for m, err := range d.ListMailboxes(f.ctx, &bestedm.MailboxListOptions{Domain: domain, Limit: 2}) {
+	for m, err := range d.Mailboxes(f.ctx, &bestedm.MailboxListOptions{Domain: domain, Limit: 2}) {
 		require.NoError(t, err)
 		assert.Equal(t, m.Name+"@"+m.Domain, m.Address)
 		out = append(out, m.Address)
@@ -1096,30 +1096,30 @@ func (f *flow) domains(t *testing.T) {
 	assert.Equal(t, []bestedm.Domain{{CustomerID: 0, Name: "edm.example.net"}, {CustomerID: f.cid, Name: "mail.example.com"}, {CustomerID: f.cid, Name: "news.example.com"}}, list)
 	assert.True(t, list[0].IsSystem())
 
-	p, err := d.ListMailboxesPage(f.ctx, nil)
+	p, err := d.MailboxesPage(f.ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, p.Items, 3)
-	p, err = d.ListMailboxesPage(f.ctx, &bestedm.MailboxListOptions{Page: 2, Limit: 2})
+	p, err = d.MailboxesPage(f.ctx, &bestedm.MailboxListOptions{Page: 2, Limit: 2})
 	require.NoError(t, err)
 	assert.Equal(t, []bestedm.Mailbox{{CustomerID: f.cid, Domain: "news.example.com", Name: "news", Address: "news@news.example.com"}}, p.Items)
 	assert.Equal(t, []string{"service@mail.example.com", "marketing@mail.example.com", "news@news.example.com"}, f.mailboxes(t, d, ""))
 
 	const pw1, pw2 = "E2e-Pass!1", "E2e-Pass!2"
-	_, err = d.CreateMailbox(f.ctx, "e2e@news.example.com", pw1)
+	_, err = d.AddMailbox(f.ctx, "e2e@news.example.com", pw1)
 	require.NoError(t, err)
 	req := f.last(t, "bs.php", "mailbox-add")
 	assert.Equal(t, "POST", req.Method)
 	assert.Equal(t, pw1, req.Form.Get("pwd"))
 	assert.False(t, req.Query.Has("pwd"), "a mailbox password never rides in the URL")
 	assert.Equal(t, []string{"news@news.example.com", "e2e@news.example.com"}, f.mailboxes(t, d, "news.example.com"))
-	_, err = d.CreateMailbox(f.ctx, "e2e@news.example.com", pw1)
+	_, err = d.AddMailbox(f.ctx, "e2e@news.example.com", pw1)
 	wantAPIError(t, err, "mailbox_exists")
 	assert.NotContains(t, err.Error(), pw1)
 	_, err = d.UpdateMailbox(f.ctx, "e2e@news.example.com", pw2)
 	require.NoError(t, err)
-	_, err = d.CreateMailbox(f.ctx, "x@edm.example.net", pw1)
+	_, err = d.AddMailbox(f.ctx, "x@edm.example.net", pw1)
 	wantAPIError(t, err, "not_found")
-	_, err = d.Create(f.ctx, f.cid, "e2e.example.org")
+	_, err = d.Add(f.ctx, f.cid, "e2e.example.org")
 	wantAPIError(t, err, "permission_denied")
 	_, err = d.DeleteMailbox(f.ctx, "e2e@news.example.com")
 	require.NoError(t, err)
@@ -1130,9 +1130,9 @@ func (f *flow) domains(t *testing.T) {
 
 func (f *flow) managerDomains(t *testing.T) {
 	d := f.mgr.Domain.ForCustomer(f.cid)
-	_, err := d.Create(f.ctx, f.cid, "E2E.example.org")
+	_, err := d.Add(f.ctx, f.cid, "E2E.example.org")
 	require.NoError(t, err)
-	_, err = d.Create(f.ctx, f.cid, "e2e.example.org")
+	_, err = d.Add(f.ctx, f.cid, "e2e.example.org")
 	wantAPIError(t, err, "domain_exists")
 	want := []bestedm.Domain{{CustomerID: 0, Name: "edm.example.net"}, {CustomerID: f.cid, Name: "mail.example.com"}, {CustomerID: f.cid, Name: "news.example.com"}, {CustomerID: f.cid, Name: "e2e.example.org"}}
 	list, err := d.List(f.ctx)
@@ -1142,7 +1142,7 @@ func (f *flow) managerDomains(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, list, "the customer sees the domain the administrator added")
 
-	_, err = d.CreateMailbox(f.ctx, "info@e2e.example.org", "Info-Pass!1")
+	_, err = d.AddMailbox(f.ctx, "info@e2e.example.org", "Info-Pass!1")
 	require.NoError(t, err)
 	_, err = d.UpdateMailbox(f.ctx, "info@e2e.example.org", "Info-Pass!2")
 	require.NoError(t, err)
@@ -1155,7 +1155,7 @@ func (f *flow) managerDomains(t *testing.T) {
 	assert.Equal(t, []bestedm.Domain{{CustomerID: 0, Name: "edm.example.net"}, {CustomerID: f.cid + 1, Name: "shop.example.org"}}, list)
 	assert.Equal(t, []string{"sales@shop.example.org"}, f.mailboxes(t, other, ""))
 	f.wantValidation(t, "customer_id", func() error {
-		_, err := d.Create(f.ctx, f.cid+1, "elsewhere.example.org")
+		_, err := d.Add(f.ctx, f.cid+1, "elsewhere.example.org")
 		return err
 	})
 	_, err = f.mgr.Domain.List(f.ctx)
@@ -1163,7 +1163,7 @@ func (f *flow) managerDomains(t *testing.T) {
 
 	_, err = d.DeleteMailbox(f.ctx, "info@e2e.example.org")
 	require.NoError(t, err)
-	_, err = d.CreateMailbox(f.ctx, "sales@e2e.example.org", "Sales-Pass!1")
+	_, err = d.AddMailbox(f.ctx, "sales@e2e.example.org", "Sales-Pass!1")
 	require.NoError(t, err)
 	_, err = d.Delete(f.ctx, f.cid, "e2e.example.org")
 	require.NoError(t, err)
@@ -1216,7 +1216,7 @@ func (f *flow) cleanUp(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, tpls, f.tpls0)
 
-	res, err := f.c.Maillist.Clear(f.ctx, f.list)
+	res, err := f.c.Maillist.Empty(f.ctx, f.list)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("清空联系人分类成功，删除 %d 个地址", before-1), res.Message)
 	assert.Zero(t, f.listCount(t))

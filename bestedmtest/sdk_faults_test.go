@@ -107,11 +107,11 @@ var (
 		},
 	}
 	callOpens = faultCall{
-		name:  "Track.ListOpens",
+		name:  "Track.Opens",
 		match: bestedmtest.Match{Script: "track.php", Action: "open-detail"},
 		run: func(ctx context.Context, c *bestedm.Client, ids fixtureIDs) (any, error) {
 			var out []bestedm.OpenDetail
-			for o, err := range c.Track.ListOpens(ctx, bestedm.TaskByID(ids.tracked)) {
+			for o, err := range c.Track.Opens(ctx, bestedm.TaskByID(ids.tracked)) {
 				if err != nil {
 					return nil, err
 				}

@@ -193,7 +193,7 @@ func runOpensComparison(tb testing.TB, rows, repeat int) (cliT, sdkT time.Durati
 	}
 	sdk := func() {
 		n := 0
-		for _, err := range c.Track.ListOpens(ctx, bestedm.TaskByID(42)) {
+		for _, err := range c.Track.Opens(ctx, bestedm.TaskByID(42)) {
 			require.NoError(tb, err)
 			n++
 		}
@@ -229,7 +229,7 @@ func BenchmarkImport(b *testing.B) {
 }
 
 // BenchmarkTrackOpens streams -rows opens through `track opens -O csv` and
-// through the SDK's ListOpens.
+// through the SDK's Opens.
 func BenchmarkTrackOpens(b *testing.B) {
 	for range b.N {
 		cliT, sdkT, cliPeak, sdkPeak := runOpensComparison(b, *benchRows, *benchRepeat)

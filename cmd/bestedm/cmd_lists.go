@@ -161,7 +161,7 @@ func newListsCmd(a *app) *cobra.Command {
 		})
 	empty := idAction(a, "empty LIST", "Remove every address of a contact list (the list stays)", "LIST",
 		func(cmd *cobra.Command, c *bestedm.Client, id int64) (*bestedm.Result, error) {
-			return c.Maillist.Clear(cmd.Context(), id)
+			return c.Maillist.Empty(cmd.Context(), id)
 		})
 	return group("lists", "Contact lists: list, show, create, edit, delete, empty", list, show, create, edit, del, empty)
 }

@@ -34,7 +34,7 @@ links. TASK is a task id or a batch number such as 20120302-362-F9B1E5.`,
 			}
 			ctx := cmd.Context()
 			bopts := &bestedm.BatchListOptions{TaskID: ref.ID, Ident: ref.Ident}
-			batches, err := c.Statistic.ListBatches(ctx, bopts)
+			batches, err := c.Statistic.Batches(ctx, bopts)
 			if err != nil {
 				return err
 			}
@@ -109,7 +109,7 @@ func newTrackCmd(a *app) *cobra.Command {
 				return err
 			}
 			p := a.table("EMAIL", "OPENS", "CLICKS", "FIRST_OPEN", "LAST_OPEN", "BROWSER", "OS", "IP")
-			for o, err := range c.Track.ListOpens(cmd.Context(), ref) {
+			for o, err := range c.Track.Opens(cmd.Context(), ref) {
 				if err != nil {
 					return err
 				}
@@ -136,7 +136,7 @@ func newTrackCmd(a *app) *cobra.Command {
 				return err
 			}
 			p := a.table("EMAIL", "UNIQUE", "TOTAL", "FIRST_CLICK", "LAST_CLICK", "LINK")
-			for k, err := range c.Track.ListClicks(cmd.Context(), ref, link) {
+			for k, err := range c.Track.Clicks(cmd.Context(), ref, link) {
 				if err != nil {
 					return err
 				}

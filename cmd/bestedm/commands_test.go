@@ -88,7 +88,7 @@ func TestJSONOutput(t *testing.T) {
 	task := trackedTask(t, c)
 	ref := bestedm.TaskByID(task.ID)
 	var wantOpens []bestedm.OpenDetail
-	for o, err := range sdk.Track.ListOpens(ctx, ref) {
+	for o, err := range sdk.Track.Opens(ctx, ref) {
 		require.NoError(t, err)
 		wantOpens = append(wantOpens, o)
 	}

@@ -91,7 +91,7 @@ func collect(ctx context.Context, client *bestedm.Client, id int64) (*report, er
 		return nil, fmt.Errorf("reading task %d: %w", id, err)
 	}
 	r := &report{task: t}
-	if bs, err := client.Statistic.ListBatches(ctx, &bestedm.BatchListOptions{Ident: t.SN}); err == nil && len(bs) > 0 {
+	if bs, err := client.Statistic.Batches(ctx, &bestedm.BatchListOptions{Ident: t.SN}); err == nil && len(bs) > 0 {
 		r.batch = &bs[0]
 	} // the breakdown of failures is a bonus: without it the table still stands
 	if t.TrackStatus == bestedm.TrackNone {
@@ -102,7 +102,7 @@ func collect(ctx context.Context, client *bestedm.Client, id int64) (*report, er
 	}
 	// Opens streams one record at a time, whatever the campaign's size.
 	seen := map[string]int{}
-	for o, err := range client.Track.ListOpens(ctx, bestedm.TaskByID(id)) {
+	for o, err := range client.Track.Opens(ctx, bestedm.TaskByID(id)) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the opens of task %d: %w", id, err)
 		}
