@@ -145,6 +145,7 @@ func comparisonAround(tb testing.TB, repeat int, before, after, cli, sdk func())
 			before()
 			d, p := measure(f)
 			after()
+			tb.Logf("%s run: %v, peak heap %.1f MiB", [2]string{"SDK", "CLI"}[i], d.Round(time.Millisecond), float64(p)/(1<<20))
 			if i == 0 {
 				sdkBest = minNonZero(sdkBest, d)
 				sdkPeak = max(sdkPeak, p)
