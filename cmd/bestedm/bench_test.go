@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -187,7 +188,7 @@ func comparison(tb testing.TB, repeat int, cli, sdk func()) (cliBest, sdkBest ti
 // fake (fakeProcess) with the CLI and with the SDK's AddAddresses, the list
 // emptied before each run, outside the measurement.
 func runImportComparison(tb testing.TB, rows, repeat int) (cliT, sdkT time.Duration, cliPeak, sdkPeak uint64) {
-	f := fakeProcess(tb)
+	f := fakeProcess(tb, 0)
 	path := generateCSV(tb, rows)
 	c, err := bestedm.NewClient(f.username, f.password, bestedm.WithBaseURL(f.url))
 	require.NoError(tb, err)
@@ -226,24 +227,48 @@ func fakeEnv(f fake) *env {
 	return &env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
 }
 
+// runOpensComparison streams the opens of a task of the fake
+// (fakeProcess) with about rows opens through `track opens -O csv` and the
+// SDK's ListOpens; both must see the same number.
 func runOpensComparison(tb testing.TB, rows, repeat int) (cliT, sdkT time.Duration, cliPeak, sdkPeak uint64) {
-	srv, _ := sinkServer(tb, rows)
-	c, err := bestedm.NewClient("bench", "bench", bestedm.WithBaseURL(srv.URL+"/mm-ms/apinew/"))
+	f := fakeProcess(tb, rows)
+	c, err := bestedm.NewClient(f.username, f.password, bestedm.WithBaseURL(f.url))
 	require.NoError(tb, err)
 	ctx := context.Background()
+	tid := strconv.FormatInt(f.taskID, 10)
+	var lines lineCounter
+	env := fakeEnv(f)
+	env.stdout = &lines
+	var sdkN int
 	cli := func() {
-		code := execute(ctx, []string{"track", "opens", "42", "-O", "csv"}, benchEnv(srv.URL))
+		lines = 0
+		code := execute(ctx, []string{"track", "opens", tid, "-O", "csv"}, env)
 		require.Equal(tb, 0, code)
 	}
 	sdk := func() {
-		n := 0
-		for _, err := range c.Track.ListOpens(ctx, bestedm.TaskByID(42)) {
+		sdkN = 0
+		for _, err := range c.Track.ListOpens(ctx, bestedm.TaskByID(f.taskID)) {
 			require.NoError(tb, err)
-			n++
+			sdkN++
 		}
-		require.Equal(tb, rows, n)
 	}
-	return comparison(tb, repeat, cli, sdk)
+	seen := func() {
+		if lines > 0 {
+			require.Equal(tb, sdkN+1, int(lines), "CSV lines: a header and one per open")
+		}
+	}
+	cliT, sdkT, cliPeak, sdkPeak = comparisonAround(tb, repeat, func() {}, seen, cli, sdk)
+	require.InDelta(tb, rows, sdkN, float64(rows)/20+50, "opens of the fake's task")
+	tb.Logf("the task has %d opens", sdkN)
+	return
+}
+
+// lineCounter counts the lines written to it.
+type lineCounter int
+
+func (n *lineCounter) Write(p []byte) (int, error) {
+	*n += lineCounter(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
 }
 
 func report(b *testing.B, name string, cliT, sdkT time.Duration, cliPeak, sdkPeak uint64) {
