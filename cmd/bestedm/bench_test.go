@@ -89,8 +89,15 @@ func measure(f func()) (time.Duration, uint64) {
 // each, before ahead of every run and after behind it (neither measured),
 // and returns the fastest run and the largest heap of each side.
 func comparisonAround(tb testing.TB, repeat int, before, after, cli, sdk func()) (cliBest, sdkBest time.Duration, cliPeak, sdkPeak uint64) {
-	for range repeat {
-		for i, f := range []func(){sdk, cli} {
+	for r := range repeat {
+		// Each side goes first in every other round: a run leaves the
+		// fake's heap larger or smaller for the next.
+		order := []int{0, 1}
+		if r%2 == 1 {
+			order = []int{1, 0}
+		}
+		for _, i := range order {
+			f := [2]func(){sdk, cli}[i]
 			before()
 			d, p := measure(f)
 			after()

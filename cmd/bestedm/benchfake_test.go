@@ -72,35 +72,44 @@ func TestBenchFakeProcess(t *testing.T) {
 	}
 	opens, err := strconv.Atoi(v)
 	require.NoError(t, err)
-	s, lid, tid := benchFake(t, 0)
-	if opens > 0 {
-		// The share of a task's recipients who open is drawn per task from
-		// the seed and the task's id: a first fake with a sample of
-		// recipients tells it, and a second one, given the same calls,
-		// gets the same task id and share with enough recipients for opens.
-		sample := min(100_000, 4*opens)
-		cal, _, ctid := benchFake(t, sample)
-		n := 0
-		for _, err := range cal.Client().Track.ListOpens(context.Background(), bestedm.TaskByID(ctid)) {
-			require.NoError(t, err)
-			n++
+	var s *bestedmtest.Server
+	var lid, tid int64
+	if opens == 0 {
+		s, lid, _ = benchFake(t, 1, 0)
+	} else {
+		// The share of a task's recipients who open (12% to 38%) is drawn
+		// per task from the seed and the task's id. Fakes with a sample of
+		// recipients tell it for a few seeds; the one with the highest
+		// needs the fewest stored addresses, and a fake of that seed given
+		// the same calls gets the same task id and share.
+		sample := min(50_000, 4*opens)
+		var best int64
+		bestN := 0
+		for seed := int64(1); seed <= 6; seed++ {
+			cal, _, ctid := benchFake(t, seed, sample)
+			n := 0
+			for _, err := range cal.Client().Track.ListOpens(context.Background(), bestedm.TaskByID(ctid)) {
+				require.NoError(t, err)
+				n++
+			}
+			require.NoError(t, cal.Close())
+			if n > bestN {
+				best, bestN = seed, n
+			}
 		}
-		require.NoError(t, cal.Close())
-		require.Positive(t, n)
-		require.NoError(t, s.Close())
-		s, lid, tid = benchFake(t, int(math.Ceil(float64(opens)*float64(sample)/float64(n))))
-		require.Equal(t, ctid, tid)
+		require.Positive(t, bestN)
+		s, lid, tid = benchFake(t, best, int(math.Ceil(float64(opens)*float64(sample)/float64(bestN))))
 	}
 	cu := s.Customer()
 	fmt.Println(strings.Join([]string{s.URL(), cu.Username, cu.Password, fmt.Sprint(lid), fmt.Sprint(tid)}, " "))
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
-// benchFake starts a fake with an empty list "bench" and, for recipients
+// benchFake starts a fake of seed with an empty list "bench" and, for recipients
 // > 0, a task tracking opens that finished sending to that many recipients.
-func benchFake(t *testing.T, recipients int) (s *bestedmtest.Server, listID, taskID int64) {
+func benchFake(t *testing.T, seed int64, recipients int) (s *bestedmtest.Server, listID, taskID int64) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	s = bestedmtest.NewServer(t, bestedmtest.WithSeed(1), bestedmtest.WithClock(bestedmtest.NewClock(now)))
+	s = bestedmtest.NewServer(t, bestedmtest.WithSeed(seed), bestedmtest.WithClock(bestedmtest.NewClock(now)))
 	listID = s.AddList(bestedmtest.StoredList{Name: "bench"})
 	if recipients == 0 {
 		return s, listID, 0
