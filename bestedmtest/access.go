@@ -160,7 +160,7 @@ func (s *Server) AddAddress(a StoredAddress) int64 {
 	if !a.Birthday.IsZero() {
 		v.birthday = startOfDay(a.Birthday)
 	}
-	s.st.addrs = append(s.st.addrs, v)
+	s.st.putAddr(v)
 	return v.id
 }
 

@@ -100,7 +100,7 @@ func (c *call) maillistEdit() reply {
 func (c *call) maillistDel() reply {
 	l := c.mustList("id")
 	c.st.lists = removeFunc(c.st.lists, func(x *maillist) bool { return x == l })
-	c.st.addrs = removeFunc(c.st.addrs, func(a *address) bool { return a.listID == l.id })
+	c.st.dropAddrs(func(a *address) bool { return a.listID == l.id })
 	c.st.unsubs = removeFunc(c.st.unsubs, func(u unsub) bool { return u.listID == l.id })
 	return result(statusSuccess, "删除联系人分类成功")
 }
@@ -210,7 +210,7 @@ func (c *call) addrAdd() reply {
 	}
 	a := &address{id: c.st.newAddrID(), listID: listID, email: email, created: c.now}
 	c.setAddrFields(a)
-	c.st.addrs = append(c.st.addrs, a)
+	c.st.putAddr(a)
 	if returnID == 1 {
 		return result(statusSuccess, strconv.FormatInt(a.id, 10))
 	}
@@ -293,7 +293,7 @@ func (im *importer) add(fields []string) {
 	for i := range a.vars {
 		a.vars[i] = get(6 + i)
 	}
-	im.st.addrs = append(im.st.addrs, a)
+	im.st.putAddr(a)
 	im.added++
 }
 
@@ -390,13 +390,14 @@ func (c *call) addrEdit() reply {
 		}
 	}
 	c.setAddrFields(&cp)
+	c.st.renameAddr(a, cp.email)
 	*a = cp
 	return result(statusSuccess, "修改地址成功")
 }
 
 func (c *call) addrDel() reply {
 	a := c.mustAddr()
-	c.st.addrs = removeFunc(c.st.addrs, func(x *address) bool { return x == a })
+	c.st.dropAddrs(func(x *address) bool { return x == a })
 	return result(statusSuccess, "删除地址成功")
 }
 
@@ -410,9 +411,8 @@ func (c *call) addrEmpty() reply {
 	if id > 0 && c.st.list(id) == nil {
 		c.stop(notFound("联系人分类"))
 	}
-	n := len(c.st.addrs)
-	c.st.addrs = removeFunc(c.st.addrs, func(a *address) bool { return a.listID == id })
-	return result(statusSuccess, fmt.Sprintf("清空联系人分类成功，删除 %d 个地址", n-len(c.st.addrs)))
+	n := c.st.dropAddrs(func(a *address) bool { return a.listID == id })
+	return result(statusSuccess, fmt.Sprintf("清空联系人分类成功，删除 %d 个地址", n))
 }
 
 // subscribe adds one address (address, name) or a batch (maillist:
@@ -449,7 +449,7 @@ func (c *call) subscribe() reply {
 			if name == "" {
 				name, _, _ = strings.Cut(email, "@")
 			}
-			c.st.addrs = append(c.st.addrs, &address{id: c.st.newAddrID(), listID: l.id, email: email, fullname: name, created: c.now})
+			c.st.putAddr(&address{id: c.st.newAddrID(), listID: l.id, email: email, fullname: name, created: c.now})
 			added++
 		}
 		c.st.unsubs = removeFunc(c.st.unsubs, func(u unsub) bool { return u.listID == l.id && strings.EqualFold(u.email, email) })
@@ -469,7 +469,7 @@ func (c *call) unsubscribe() reply {
 			continue
 		}
 		n++
-		c.st.addrs = removeFunc(c.st.addrs, func(a *address) bool { return a.listID == l.id && strings.EqualFold(a.email, email) })
+		c.st.dropAddrs(func(a *address) bool { return a.listID == l.id && strings.EqualFold(a.email, email) })
 		known := false
 		for _, u := range c.st.unsubs {
 			known = known || (u.listID == l.id && strings.EqualFold(u.email, email))

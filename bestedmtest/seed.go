@@ -149,7 +149,7 @@ func (st *state) seedAddrs(rng *rand.Rand, listID int64, n int, vars bool, from 
 			a.vars[0] = levels[rng.IntN(len(levels))]
 			a.vars[1] = fmt.Sprintf("%d", 1000+rng.IntN(90000))
 		}
-		st.addrs = append(st.addrs, a)
+		st.putAddr(a)
 	}
 }
 

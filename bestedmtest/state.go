@@ -128,6 +128,7 @@ type state struct {
 
 	lists     []*maillist // ordered by id, as are the other slices
 	addrs     []*address
+	byEmail   map[addrKey]*address // the addrs by list and folded email; kept by putAddr, dropAddrs, renameAddr
 	unsubs    []unsub
 	templates []*template
 	tasks     []*task
@@ -157,11 +158,6 @@ func (st *state) listBySubject(subject string) *maillist {
 
 func (st *state) addr(id int64) *address {
 	return find(st.addrs, func(a *address) bool { return a.id == id })
-}
-
-// addrIn finds email (case-insensitively) in list listID.
-func (st *state) addrIn(listID int64, email string) *address {
-	return find(st.addrs, func(a *address) bool { return a.listID == listID && strings.EqualFold(a.email, email) })
 }
 
 func (st *state) addrsOf(listID int64) []*address {
