@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,52 +113,24 @@ func startKeepAliveH1(t *testing.T, reply []byte) *keepAliveH1Server {
 	require.NoError(t, err)
 	s := &keepAliveH1Server{URL: "http://" + ln.Addr().String()}
 	head := "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " + strconv.Itoa(len(reply)) + "\r\n\r\n"
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	conns := map[net.Conn]bool{}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	serveConns(t, ln, func(conn net.Conn) {
+		br := bufio.NewReader(conn)
 		for {
-			conn, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			mu.Lock()
-			conns[conn] = true
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				br := bufio.NewReader(conn)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					if _, err := io.Copy(io.Discard, req.Body); err != nil {
-						return
-					}
-					if s.hostile.Load() {
-						s.arrivals.Add(1)
-						return
-					}
-					if _, err := io.WriteString(conn, head+string(reply)); err != nil {
-						return
-					}
-				}
-			}()
+			if _, err := io.Copy(io.Discard, req.Body); err != nil {
+				return
+			}
+			if s.hostile.Load() {
+				s.arrivals.Add(1)
+				return
+			}
+			if _, err := io.WriteString(conn, head+string(reply)); err != nil {
+				return
+			}
 		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
 	})
 	return s
 }
@@ -262,36 +233,8 @@ func startRedirectFramer(t *testing.T) (url string, roots *x509.CertPool, moved 
 	require.NoError(t, err)
 	ln := tls.NewListener(tcp, cfg)
 	moved = new(atomic.Int32)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	conns := map[net.Conn]bool{}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns[conn] = true
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				serveRedirects(conn, moved)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
+	serveConns(t, ln, func(conn net.Conn) {
+		serveRedirects(conn, moved)
 	})
 	return "https://" + tcp.Addr().String(), roots, moved
 }
