@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -355,22 +354,42 @@ func (b *addrBatcher) wrap(err error) error {
 		len(b.rep.Batches)+1, b.rep.Added, len(b.rep.Batches), err)
 }
 
-// checkBatchAddress validates the n-th address (from 1) for the batch format.
-func checkBatchAddress(n int, a *Address) error {
+// Validate reports whether AddAddresses can send a: Email must look like
+// an address (one "@", a domain such as example.com, no space or
+// separator), Sex must be empty, SexMale or SexFemale, and no field may
+// hold ";", CR or LF, which separate the fields and lines of the batch
+// format. The error is a *ValidationError naming the field.
+//
+// AddAddresses checks every address this way and stops at the first bad
+// one, so that nothing is sent half-checked; an importer that would rather
+// set bad rows aside calls Validate first. AddAddress and UpdateAddress
+// send fields as separate parameters, so there a field may hold ";".
+func (a *Address) Validate() error {
 	if err := a.check(true); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Reason = fmt.Sprintf("address %d: %s", n, ve.Reason)
-		}
 		return err
 	}
 	for i, f := range a.fields() {
-		if strings.ContainsAny(f, ";\r\n") {
+		if hasBatchSeparator(f) {
 			return &ValidationError{Field: addrFieldNames[i], Reason: fmt.Sprintf(
-				"address %d (%s): %q contains \";\" or a line break, which separate the fields and lines of ml_addr", n, a.Email, f)}
+				"%q contains \";\" or a line break, which separate the fields and lines of ml_addr", f)}
 		}
 	}
 	return nil
+}
+
+// checkBatchAddress validates the n-th address (from 1) for the batch
+// format, the error naming it.
+func checkBatchAddress(n int, a *Address) error {
+	err := a.Validate()
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		who := fmt.Sprintf("address %d", n)
+		if a.Email != "" && ve.Field != "address" {
+			who += " (" + a.Email + ")"
+		}
+		ve.Reason = who + ": " + ve.Reason
+	}
+	return err
 }
 
 // appendAddressLine appends a in the batch format,

@@ -33,16 +33,46 @@ func requireDate(field string, t time.Time) error {
 }
 
 // checkEmail is a sanity check, not RFC 5322: one "@" with text on both
-// sides and no spaces or separators that would break the API's formats.
+// sides, a domain of dot-separated labels (none empty), and no space,
+// control character or separator of the API's formats (",;<>\"()[]\\").
+// An apostrophe is allowed: o'brien@example.com is a real address.
 func checkEmail(field, addr string) error {
 	local, domain, ok := strings.Cut(addr, "@")
 	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
 		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not an email address", addr)}
 	}
-	if strings.ContainsAny(addr, " \t\r\n,;<>\"") {
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q contains a space or separator", addr)}
+	for i := 0; i < len(addr); i++ {
+		if emailForbidden(addr[i]) {
+			return &ValidationError{Field: field, Reason: fmt.Sprintf("%q contains %q, a space or separator", addr, addr[i])}
+		}
+	}
+	if !strings.Contains(domain, ".") || domain[0] == '.' || domain[len(domain)-1] == '.' || strings.Contains(domain, "..") {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not an email address: the domain needs dot-separated names, such as example.com", addr)}
 	}
 	return nil
+}
+
+// emailForbidden reports whether c may not appear in an address: spaces,
+// control characters and the separators of the API's formats. Bytes of
+// multi-byte UTF-8 are all ≥ 0x80, so a byte loop sees no false match.
+func emailForbidden(c byte) bool {
+	switch c {
+	case ' ', ',', ';', '<', '>', '"', '(', ')', '[', ']', '\\', 0x7f:
+		return true
+	}
+	return c < ' '
+}
+
+// hasBatchSeparator reports whether s holds ";", CR or LF, which separate
+// the fields and lines of the batch format. A byte loop: strings.ContainsAny
+// builds a set on every call, which shows on a million addresses.
+func hasBatchSeparator(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ';' || c == '\n' || c == '\r' {
+			return true
+		}
+	}
+	return false
 }
 
 // checkHostname is a sanity check that name looks like a domain name: at

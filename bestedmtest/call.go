@@ -156,15 +156,21 @@ func pageBounds(n int, page, limit int64, paged bool) (from, to int) {
 	return int(start), int(min(int64(n), start+limit))
 }
 
-// validEmail is a plausible server-side check: one "@", a dotted domain,
-// no spaces or separators.
+// validEmail is a plausible server-side check, the SDK's own rule: one
+// "@", a dotted domain, no spaces, control characters or separators (an
+// apostrophe is fine: o'brien@example.com).
 func validEmail(s string) bool {
 	local, dom, ok := strings.Cut(s, "@")
 	if !ok || local == "" || dom == "" || strings.Contains(dom, "@") || strings.HasPrefix(dom, ".") ||
 		strings.HasSuffix(dom, ".") || !strings.Contains(dom, ".") || strings.Contains(dom, "..") {
 		return false
 	}
-	return !strings.ContainsAny(s, " \t\r\n,;<>\"'()[]\\")
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c == 0x7f || strings.IndexByte(" ,;<>\"()[]\\", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // validDomain checks a domain name's shape.

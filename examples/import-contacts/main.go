@@ -243,9 +243,9 @@ func columns(header []string) (columnSet, error) {
 	return cols, nil
 }
 
-// address reads a row, or says why it cannot be sent: the checks are the
-// SDK's own (an address with one @, no ";" or line break in a field, sex M
-// or F), made here so that one bad row does not stop a batch.
+// address reads a row, or says why it cannot be sent: Address.Validate is
+// the check AddAddresses makes, called here so that one bad row is left
+// out instead of stopping its batch.
 func (cols columnSet) address(rec []string) (bestedm.Address, string) {
 	get := func(name string) string {
 		if i, ok := cols[name]; ok && i < len(rec) {
@@ -253,18 +253,10 @@ func (cols columnSet) address(rec []string) (bestedm.Address, string) {
 		}
 		return ""
 	}
-	for _, f := range rec {
-		if strings.ContainsAny(f, ";\r\n") {
-			return bestedm.Address{}, fmt.Sprintf("%q holds \";\" or a line break", f)
-		}
-	}
 	a := bestedm.Address{
 		Email: get("email"), Name: get("name"), Phone: get("phone"), Area: get("area"),
 		Var1: get("var1"), Var2: get("var2"), Var3: get("var3"), Var4: get("var4"), Var5: get("var5"),
 		Var6: get("var6"), Var7: get("var7"), Var8: get("var8"), Var9: get("var9"), Var10: get("var10"),
-	}
-	if reason := checkEmail(a.Email); reason != "" {
-		return a, reason
 	}
 	switch s := get("sex"); strings.ToUpper(s) {
 	case "":
@@ -282,20 +274,11 @@ func (cols columnSet) address(rec []string) (bestedm.Address, string) {
 		}
 		a.Birthday = t
 	}
-	return a, ""
-}
-
-// checkEmail is the SDK's sanity check: one @ with text on both sides, and
-// no space or separator of the API's formats.
-func checkEmail(s string) string {
-	local, domain, ok := strings.Cut(s, "@")
-	switch {
-	case s == "":
-		return "no email address"
-	case !ok || local == "" || domain == "" || strings.Contains(domain, "@"):
-		return fmt.Sprintf("%q is not an email address", s)
-	case strings.ContainsAny(s, " \t,;<>\""):
-		return fmt.Sprintf("%q holds a space or a separator", s)
+	if a.Email == "" {
+		return a, "no email address"
 	}
-	return ""
+	if err := a.Validate(); err != nil {
+		return a, err.Error()
+	}
+	return a, ""
 }
