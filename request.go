@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -117,8 +119,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		}
 		body, contentType = pr, ct
 	case r.form != nil:
-		b := []byte(r.form.Encode())
-		body, contentType = bytes.NewReader(b), "application/x-www-form-urlencoded"
+		body, contentType = bytes.NewReader(formEncode(r.form)), "application/x-www-form-urlencoded"
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
@@ -183,3 +184,65 @@ func (noReplayBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 // identityEncoding is the TransferEncoding of a request whose body is
 // noReplayBody; shared, never modified.
 var identityEncoding = []string{"identity"}
+
+// formEncode is url.Values.Encode written into one []byte of the exact
+// size. A batch of AddAddresses is about 100 KB of form; Encode builds it
+// in a growing strings.Builder, which the request then copied again, and
+// the copies showed as a sixth of AddAddresses' CPU time.
+func formEncode(v url.Values) []byte {
+	keys := slices.Sorted(maps.Keys(v))
+	n := 0
+	for _, k := range keys {
+		for _, s := range v[k] {
+			n += escapedLen(k) + escapedLen(s) + 2 // "=" and "&"
+		}
+	}
+	b := make([]byte, 0, max(n-1, 0)) // no "&" after the last
+	for _, k := range keys {
+		for _, s := range v[k] {
+			if len(b) > 0 {
+				b = append(b, '&')
+			}
+			b = appendQueryEscaped(b, k)
+			b = append(b, '=')
+			b = appendQueryEscaped(b, s)
+		}
+	}
+	return b
+}
+
+// queryKept says whether url.QueryEscape keeps a byte as it is: ASCII
+// letters and digits and "-_.~" (a space becomes "+", the rest %XX). A
+// table, because escaping is a loop over every byte of a 100 KB batch.
+var queryKept = func() (t [256]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
+
+func escapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != ' ' && !queryKept[c] {
+			n += 2
+		}
+	}
+	return n
+}
+
+// appendQueryEscaped appends url.QueryEscape(s) to b.
+func appendQueryEscaped(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case queryKept[c]:
+			b = append(b, c)
+		case c == ' ':
+			b = append(b, '+')
+		default:
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
+}
