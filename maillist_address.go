@@ -231,6 +231,12 @@ type AddressAddOptions struct {
 	BatchSize int
 	// OnBatch, when set, is called after each batch the server accepted.
 	OnBatch func(AddressBatch)
+	// OnInvalid, when set, receives each address Address.Validate refuses,
+	// with the *ValidationError Validate returned, and AddAddresses leaves it out and goes
+	// on, instead of stopping before the batch it would be in. It is called
+	// before the next address is read from addrs, so an importer still
+	// knows which row the address came from.
+	OnInvalid func(a Address, err error)
 }
 
 // AddressBatch is one accepted batch of AddAddresses.
@@ -241,10 +247,12 @@ type AddressBatch struct {
 }
 
 // AddressAddReport is what AddAddresses achieved: the batches the server
-// accepted, in order, and the number of addresses in them.
+// accepted, in order, the number of addresses in them, and the number
+// left out as invalid (given to AddressAddOptions.OnInvalid).
 type AddressAddReport struct {
 	Batches []AddressBatch
 	Added   int
+	Skipped int
 }
 
 // AddAddresses adds addresses to a list in batches of opts.BatchSize, one
@@ -256,7 +264,10 @@ type AddressAddReport struct {
 //
 // It stops at the first failing batch and returns the report of the
 // batches before it (never nil) with an error that names the batch and
-// wraps the cause (*APIError, *ValidationError, …).
+// wraps the cause (*APIError, *ValidationError, …). With
+// AddressAddOptions.OnInvalid set, an invalid address is handed to it and
+// left out instead; if every address is left out, nothing is sent and the
+// error is nil.
 //
 // API: mloperate.php?do=ml-addr-add with ml_addr (doc §4.9.2)
 func (s *MaillistService) AddAddresses(ctx context.Context, listID int64, addrs iter.Seq[Address], opts *AddressAddOptions) (*AddressAddReport, error) {
@@ -289,6 +300,7 @@ type addrBatcher struct {
 	query   url.Values
 	size    int
 	onBatch func(AddressBatch)
+	invalid func(Address, error)
 	rep     *AddressAddReport
 	buf     []byte
 	count   int // addresses in buf
@@ -306,7 +318,7 @@ func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts 
 		if opts.BatchSize > 0 {
 			b.size = opts.BatchSize
 		}
-		b.onBatch = opts.OnBatch
+		b.onBatch, b.invalid = opts.OnBatch, opts.OnInvalid
 	}
 	return b, nil
 }
@@ -314,8 +326,13 @@ func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts 
 // add validates a and appends it as a line; a full batch is sent.
 func (b *addrBatcher) add(a *Address) error {
 	b.seen++
-	if err := checkBatchAddress(b.seen, a); err != nil {
-		return b.wrap(err)
+	if err := a.Validate(); err != nil {
+		if b.invalid != nil {
+			b.rep.Skipped++
+			b.invalid(*a, err)
+			return nil
+		}
+		return b.wrap(numbered(b.seen, a, err))
 	}
 	if b.count > 0 {
 		b.buf = append(b.buf, '\n')
@@ -377,10 +394,8 @@ func (a *Address) Validate() error {
 	return nil
 }
 
-// checkBatchAddress validates the n-th address (from 1) for the batch
-// format, the error naming it.
-func checkBatchAddress(n int, a *Address) error {
-	err := a.Validate()
+// numbered names the n-th address (from 1) in err, a refusal of Validate.
+func numbered(n int, a *Address, err error) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		who := fmt.Sprintf("address %d", n)

@@ -530,3 +530,60 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestMaillistAddAddressesOnInvalid: with OnInvalid, an address Validate
+// refuses is handed over, before the next one is read, and left out; the
+// batches hold the others only, and the report counts both.
+func TestMaillistAddAddressesOnInvalid(t *testing.T) {
+	c, mux := setup(t)
+	var mu sync.Mutex
+	var bodies []string
+	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		testRequest(t, r, http.MethodPost, q("do", "ml-addr-add", "list_id", "7", "addr_type", "string"))
+		assert.NoError(t, r.ParseForm())
+		bodies = append(bodies, r.PostForm.Get("ml_addr"))
+		_, _ = w.Write(result("success", "添加成功"))
+	})
+	in := []Address{{Email: "a@example.com"}, {Email: "root@localhost"}, {Email: "b@example.com"},
+		{Email: "c@example.com", Name: "C;c"}, {Email: "d@example.com"}, {Email: "e@example.com"}}
+	var events []string
+	rep, err := c.Maillist.AddAddresses(bg, 7, func(yield func(Address) bool) {
+		for _, a := range in {
+			events = append(events, "read "+a.Email)
+			if !yield(a) {
+				return
+			}
+		}
+	}, &AddressAddOptions{BatchSize: 2, OnInvalid: func(a Address, err error) {
+		var ve *ValidationError
+		if assert.ErrorAs(t, err, &ve) {
+			events = append(events, "invalid "+a.Email+" "+ve.Field)
+		}
+		assert.Equal(t, a.Validate().Error(), err.Error(), "Validate's own error, not renumbered")
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"read a@example.com", "read root@localhost", "invalid root@localhost address",
+		"read b@example.com", "read c@example.com", "invalid c@example.com fullname",
+		"read d@example.com", "read e@example.com"}, events)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"a@example.com\nb@example.com", "d@example.com\ne@example.com"}, bodies)
+	assert.Equal(t, 4, rep.Added)
+	assert.Equal(t, 2, rep.Skipped)
+	assert.Len(t, rep.Batches, 2)
+}
+
+// TestMaillistAddAddressesAllInvalid: when OnInvalid takes every address,
+// nothing is sent and there is no error: the caller heard of each one.
+func TestMaillistAddAddressesAllInvalid(t *testing.T) {
+	c, mux := setup(t)
+	failHandler(t, mux)
+	var n int
+	rep, err := c.Maillist.AddAddresses(bg, 7, slices.Values([]Address{{Email: "x"}, {Email: "y@z"}}),
+		&AddressAddOptions{OnInvalid: func(Address, error) { n++ }})
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, &AddressAddReport{Batches: []AddressBatch{}, Skipped: 2}, rep)
+}
