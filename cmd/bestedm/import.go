@@ -94,10 +94,6 @@ and invalid addresses.`,
 	return cmd
 }
 
-// importChunk is how many parsed addresses go from the reading goroutine
-// to the sending one at a time.
-const importChunk = 256
-
 // importStats are the figures of one import.
 type importStats struct {
 	rows, sent, existing, rejected     int64
@@ -187,52 +183,35 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 			_ = rej.Write(append([]string{strconv.Itoa(line), reason}, rec...))
 		}
 	}
-	// The file is read and checked in its own goroutine, a chunk ahead of
-	// the batches being sent, so parsing overlaps with the requests.
+	// The file is read and checked as AddAddresses asks for the next
+	// address: one goroutine, no copies, and a reading error stops the
+	// import at the batch being filled. AddAddresses checks each address
+	// with Address.Validate and hands a bad one to OnInvalid before it
+	// reads the next, so line and rec are still the row it came from.
 	var readErr error
-	// Chunks go back through free once sent, so the import allocates a few
-	// chunks in all rather than one per importChunk rows.
-	chunks, free := make(chan []bestedm.Address, 4), make(chan []bestedm.Address, 6)
-	for range cap(free) {
-		free <- make([]bestedm.Address, 0, importChunk)
-	}
-	stop, readDone := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(readDone)
-		defer close(chunks)
-		chunk := <-free
-		send := func() bool {
-			select {
-			case chunks <- chunk:
-			case <-stop:
-				return false
-			}
-			select {
-			case chunk = <-free:
-				return true
-			case <-stop:
-				return false
-			}
-		}
+	var line int
+	var rec []string
+	rows := func(yield func(bestedm.Address) bool) {
 		for {
-			rec, err := csvr.Read()
+			var err error
+			rec, err = csvr.Read()
 			if errors.Is(err, io.EOF) {
-				break
+				return
 			}
 			st.rows++
 			if bar != nil && st.rows%1024 == 0 {
 				_ = bar.Set64(counter.n.Load())
 			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				reject(pe.StartLine, "broken row: "+pe.Err.Error(), nil)
-				continue
-			}
-			if err != nil {
+			if err != nil { // apart, so that pe is not allocated for every row
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					reject(pe.StartLine, "broken row: "+pe.Err.Error(), nil)
+					continue
+				}
 				readErr = err
-				break
+				return
 			}
-			line, _ := csvr.FieldPos(0)
+			line, _ = csvr.FieldPos(0)
 			ad, reason := rowAddress(rec, cols, len(header))
 			if reason != "" {
 				reject(line, reason, rec)
@@ -242,24 +221,10 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 				st.existing++
 				continue
 			}
-			if chunk = append(chunk, ad); len(chunk) == importChunk && !send() {
+			st.sent++
+			if !yield(ad) {
 				return
 			}
-		}
-		if len(chunk) > 0 {
-			send()
-		}
-	}()
-	rows := func(yield func(bestedm.Address) bool) {
-		for chunk := range chunks {
-			for i := range chunk {
-				st.sent++
-				if !yield(chunk[i]) {
-					return
-				}
-			}
-			clear(chunk) // drop the strings, so the chunk holds no memory while free
-			free <- chunk[:0]
 		}
 	}
 
@@ -267,6 +232,10 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 	var printErr error
 	rep, err := c.Maillist.AddAddresses(ctx, cfg.listID, rows, &bestedm.AddressAddOptions{
 		BatchSize: cfg.batchSize,
+		OnInvalid: func(_ bestedm.Address, err error) {
+			st.sent--
+			reject(line, invalidReason(err), rec)
+		},
 		OnBatch: func(b bestedm.AddressBatch) {
 			st.batches++
 			added, dup, inv, ok := batchCounts(b)
@@ -285,8 +254,6 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 			}
 		},
 	})
-	close(stop)
-	<-readDone
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -461,7 +428,10 @@ func mapColumns(header []string, mapping string) ([]int, []string, error) {
 	return cols, ignored, nil
 }
 
-// rowAddress builds the address of a row, or says why the row is rejected.
+// rowAddress builds the address of a row, or says why the row is rejected:
+// a wrong number of fields, no email, an unknown sex or birthday. The rest
+// (the email's shape, separators in a field) is Address.Validate's, which
+// AddAddresses applies and reports to OnInvalid.
 func rowAddress(rec []string, cols []int, width int) (bestedm.Address, string) {
 	var ad bestedm.Address
 	if len(rec) != width {
@@ -471,10 +441,7 @@ func rowAddress(rec []string, cols []int, width int) (bestedm.Address, string) {
 		if ci < 0 {
 			continue
 		}
-		v := strings.TrimSpace(rec[ci])
-		if hasAny(v, &batchSeparators) {
-			return ad, fmt.Sprintf("%s %q holds \";\" or a line break, which the API cannot carry", addressColumns[fi], v)
-		}
+		v := trimSpace(rec[ci])
 		switch fi {
 		case 2:
 			s, err := parseSex(v)
@@ -495,10 +462,36 @@ func rowAddress(rec []string, cols []int, width int) (bestedm.Address, string) {
 			setAddressField(&ad, fi, v)
 		}
 	}
-	if reason := checkEmail(ad.Email); reason != "" {
-		return ad, reason
+	if ad.Email == "" {
+		return ad, "no email address"
 	}
 	return ad, ""
+}
+
+// invalidReason is why Address.Validate refused a row, with the field
+// named as the import's column (the API calls email address, and name
+// fullname).
+func invalidReason(err error) string {
+	var ve *bestedm.ValidationError
+	switch {
+	case !errors.As(err, &ve):
+		return err.Error()
+	case ve.Field == "address":
+		return ve.Reason
+	case ve.Field == "fullname":
+		return "name " + ve.Reason
+	}
+	return ve.Field + " " + ve.Reason
+}
+
+// trimSpace is strings.TrimSpace with a shortcut for the usual cell, one
+// that starts and ends with a printable ASCII byte: TrimSpace decodes the
+// runes at both ends, a cost that shows on a million rows.
+func trimSpace(s string) string {
+	if s == "" || s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 func parseBirthday(s string) (time.Time, error) {
@@ -510,47 +503,6 @@ func parseBirthday(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, err
-}
-
-// checkEmail is the shape the SDK and the service accept: one "@" with a
-// dotted domain, no spaces or separators. A row that fails it is rejected
-// here, because the SDK refuses a whole batch holding one such address.
-func checkEmail(s string) string {
-	if s == "" {
-		return "no email address"
-	}
-	local, dom, ok := strings.Cut(s, "@")
-	if !ok || local == "" || dom == "" || strings.Contains(dom, "@") || !strings.Contains(dom, ".") ||
-		strings.HasPrefix(dom, ".") || strings.HasSuffix(dom, ".") || strings.Contains(dom, "..") ||
-		hasAny(s, &emailForbidden) {
-		return fmt.Sprintf("%q is not an email address", s)
-	}
-	return ""
-}
-
-// byteSet is a set of ASCII bytes, built once: strings.ContainsAny builds
-// one on every call, a cost that shows on a million rows.
-type byteSet [256]bool
-
-func newByteSet(chars string) (s byteSet) {
-	for i := 0; i < len(chars); i++ {
-		s[chars[i]] = true
-	}
-	return s
-}
-
-var (
-	batchSeparators = newByteSet(";\r\n")
-	emailForbidden  = newByteSet(" \t\r\n,;<>\"'()[]\\")
-)
-
-func hasAny(s string, set *byteSet) bool {
-	for i := 0; i < len(s); i++ {
-		if set[s[i]] {
-			return true
-		}
-	}
-	return false
 }
 
 // hashSet is a sorted set of 64-bit hashes of lower-cased addresses: 8 bytes

@@ -183,6 +183,33 @@ func TestImportBadInput(t *testing.T) {
 		assert.Equal(t, "5", recs[3][0])
 		assert.Contains(t, recs[3][1], "broken row")
 	})
+	t.Run("rows Address.Validate refuses", func(t *testing.T) {
+		id := emptyList(t, c, "validate")
+		path := writeFile(t, "in.csv", []byte("email,name,var1\n"+
+			"o'brien@example.com,O'Brien,x\n"+
+			"root@localhost,Root,x\n"+
+			"li@example.com,\"Li;Lei\",x\n"+
+			"wu@example.com,Wu,\"two\nlines\"\n"+
+			",Nobody,x\n"+
+			"zhao@example.com,Zhao,x\n"))
+		rejects := filepath.Join(t.TempDir(), "rejects.csv")
+		r := c.fails(1, []string{"addresses", "import", id, path, "--rejects", rejects}, "4 of 6 rows rejected")
+		assert.Contains(t, r.stderr, "2 sent")
+		got := listAddresses(t, s, id)
+		assert.Len(t, got, 2)
+		assert.Contains(t, got, "o'brien@example.com")
+		assert.Contains(t, got, "zhao@example.com")
+		f, err := os.Open(rejects)
+		require.NoError(t, err)
+		defer f.Close()
+		recs, err := csv.NewReader(f).ReadAll()
+		require.NoError(t, err)
+		require.Len(t, recs, 5)
+		assert.Equal(t, []string{"3", `"root@localhost" is not an email address: the domain needs dot-separated names, such as example.com`}, recs[1][:2])
+		assert.Equal(t, []string{"4", `name "Li;Lei" contains ";" or a line break, which separate the fields and lines of ml_addr`}, recs[2][:2])
+		assert.Equal(t, []string{"5", `var1 "two\nlines" contains ";" or a line break, which separate the fields and lines of ml_addr`}, recs[3][:2])
+		assert.Equal(t, []string{"7", "no email address"}, recs[4][:2])
+	})
 	t.Run("wrong password", func(t *testing.T) {
 		c := newCLI(t, s)
 		c.vars["BESTEDM_PASSWORD"] = "wrong-secret"
