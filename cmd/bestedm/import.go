@@ -283,8 +283,9 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 	return nil
 }
 
-// batchCountsRe finds the three counts of ml-addr-add's message, "添加 N 个
-// 地址，过滤无效地址 M 个，重复地址 K 个": added, invalid, duplicate.
+// batchCountsRe finds the three counts of ml-addr-add's message as the fake
+// words it, "添加 N 个地址，过滤无效地址 M 个，重复地址 K 个": added, invalid,
+// duplicate. The real wording is unknown (docs/wire-format.md#ml-addr-add-counts).
 var batchCountsRe = regexp.MustCompile(`(\d+)\D+?(\d+)\D+?(\d+)`)
 
 // batchCounts reads what the server did with a batch from its message; when
