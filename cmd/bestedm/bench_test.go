@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -95,18 +94,25 @@ func measure(f func()) side {
 }
 
 // comparison is what the runs of both sides measured: each side's fastest
-// times and largest heap, and the CLI/SDK ratios of every round, a round
-// being one run of each side back to back.
+// times and largest heap, and each side's CPU and wall time summed over
+// all its measured runs.
 type comparison struct {
-	cli, sdk              side
-	cpuRatios, wallRatios []float64
+	cli, sdk           side
+	cliTotal, sdkTotal side
 }
 
-// comparisonAround runs the SDK and the CLI alternately, repeat rounds,
+// comparisonAround runs the SDK and the CLI alternately: one round of
+// each unmeasured (the first runs fault in the fake's and this process's
+// memory and cost up to half as much again), then repeat measured rounds,
 // before ahead of every run and after behind it (neither measured). Each
 // side's runs are logged on one line, so that the summary is not lost to
 // the benchmark's ten-line log limit.
 func comparisonAround(tb testing.TB, repeat int, before, after, cli, sdk func()) (c comparison) {
+	for _, f := range []func(){sdk, cli} {
+		before()
+		f()
+		after()
+	}
 	var runs [2][]string
 	for r := range repeat {
 		// Each side goes first in every other round: a run leaves the
@@ -115,9 +121,9 @@ func comparisonAround(tb testing.TB, repeat int, before, after, cli, sdk func())
 		if r%2 == 1 {
 			order = []int{1, 0}
 		}
-		var round [2]side
 		for _, i := range order {
-			f, best := [2]func(){sdk, cli}[i], [2]*side{&c.sdk, &c.cli}[i]
+			f := [2]func(){sdk, cli}[i]
+			best, total := [2]*side{&c.sdk, &c.cli}[i], [2]*side{&c.sdkTotal, &c.cliTotal}[i]
 			before()
 			m := measure(f)
 			after()
@@ -125,28 +131,12 @@ func comparisonAround(tb testing.TB, repeat int, before, after, cli, sdk func())
 				m.wall.Round(time.Millisecond), m.cpu.Round(time.Millisecond), float64(m.peak)/(1<<20)))
 			best.wall, best.cpu = minNonZero(best.wall, m.wall), minNonZero(best.cpu, m.cpu)
 			best.peak = max(best.peak, m.peak)
-			round[i] = m
+			total.wall, total.cpu = total.wall+m.wall, total.cpu+m.cpu
 		}
-		if round[0].cpu > 0 && round[1].cpu > 0 {
-			c.cpuRatios = append(c.cpuRatios, round[1].cpu.Seconds()/round[0].cpu.Seconds())
-		}
-		c.wallRatios = append(c.wallRatios, round[1].wall.Seconds()/round[0].wall.Seconds())
 	}
 	tb.Logf("SDK runs: %s", strings.Join(runs[0], ", "))
 	tb.Logf("CLI runs: %s", strings.Join(runs[1], ", "))
 	return c
-}
-
-// median of xs, which it sorts; 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	if n := len(xs); n%2 == 0 {
-		return (xs[n/2-1] + xs[n/2]) / 2
-	}
-	return xs[len(xs)/2]
 }
 
 func minNonZero(a, b time.Duration) time.Duration {
@@ -248,15 +238,17 @@ func (n *lineCounter) Write(p []byte) (int, error) {
 // the wall time also holds the fake's (the same for both sides, and for
 // opens most of it: it derives every recipient's outcome and builds the
 // whole reply per request), which the shared machine makes vary by more
-// than the 20% under test. The ratio held to the limit is the median of
-// the rounds' ratios: the two runs of a round meet the same load, and one
-// run that lost the CPU, or one lucky fastest run, moves a median of five
-// pairs less than it moves a ratio of two minimums (also reported).
+// than the 20% under test. The ratio held to the limit is that of the
+// summed CPU times of all measured runs, the ratio of the means: one run
+// varies by ±15% here (garbage collection of a 4 MiB heap, the fake in
+// the other process on the same two cores), and the ratio of the two
+// fastest runs, also reported, is set by whichever side had one lucky run.
 func report(b *testing.B, name string, c comparison) {
 	cli, sdk := c.cli, c.sdk
-	ratio, wallRatio := median(c.cpuRatios), median(c.wallRatios)
-	if len(c.cpuRatios) == 0 { // no CPU clock on this system
-		ratio = wallRatio
+	wallRatio := c.cliTotal.wall.Seconds() / c.sdkTotal.wall.Seconds()
+	ratio := wallRatio
+	if c.cliTotal.cpu > 0 && c.sdkTotal.cpu > 0 { // else no CPU clock on this system
+		ratio = c.cliTotal.cpu.Seconds() / c.sdkTotal.cpu.Seconds()
 	}
 	b.ReportMetric(cli.wall.Seconds(), "cli-s")
 	b.ReportMetric(sdk.wall.Seconds(), "sdk-s")
@@ -267,8 +259,8 @@ func report(b *testing.B, name string, c comparison) {
 	b.ReportMetric(cli.cpu.Seconds()/sdk.cpu.Seconds(), "cli/sdk-fastest")
 	b.ReportMetric(float64(cli.peak)/(1<<20), "cli-peak-MiB")
 	b.ReportMetric(float64(sdk.peak)/(1<<20), "sdk-peak-MiB")
-	b.Logf("%s of %d rows: CPU ratio %.2f (median of %d rounds; fastest runs: CLI %v, SDK %v, %.2f), wall ratio %.2f (fastest: CLI %v, SDK %v); peak heap CLI %.1f MiB, SDK %.1f MiB",
-		name, *benchRows, ratio, len(c.cpuRatios), cli.cpu.Round(time.Millisecond), sdk.cpu.Round(time.Millisecond),
+	b.Logf("%s of %d rows: CPU ratio %.2f (of the means of %d runs a side; fastest runs: CLI %v, SDK %v, %.2f), wall ratio %.2f (fastest: CLI %v, SDK %v); peak heap CLI %.1f MiB, SDK %.1f MiB",
+		name, *benchRows, ratio, *benchRepeat, cli.cpu.Round(time.Millisecond), sdk.cpu.Round(time.Millisecond),
 		cli.cpu.Seconds()/sdk.cpu.Seconds(), wallRatio, cli.wall.Round(time.Millisecond), sdk.wall.Round(time.Millisecond),
 		float64(cli.peak)/(1<<20), float64(sdk.peak)/(1<<20))
 	if cli.peak > maxPeakHeap {
