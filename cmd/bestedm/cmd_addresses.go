@@ -96,7 +96,7 @@ func newAddressesCmd(a *app) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					if err := p.row(ad, addressCells(&ad)...); err != nil {
+					if err := printRow(p, ad, addressCells(&ad)...); err != nil {
 						return err
 					}
 				}
@@ -172,7 +172,7 @@ func newAddressesCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := p.row(map[string]any{"email": email, "address_id": aid, "message": res.Message}, email, itoa(aid), res.Message); err != nil {
+				if err := printRow(p, map[string]any{"email": email, "address_id": aid, "message": res.Message}, email, itoa(aid), res.Message); err != nil {
 					return err
 				}
 			}

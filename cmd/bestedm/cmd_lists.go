@@ -64,7 +64,7 @@ func newListsCmd(a *app) *cobra.Command {
 			}
 			p := a.table("ID", "NAME", "ADDRESSES", "STATUS", "DESCRIPTION")
 			for _, l := range ls {
-				if err := p.row(l, itoa(l.ID), l.Name, itoa(l.Count), string(l.Status), l.Description); err != nil {
+				if err := printRow(p, l, itoa(l.ID), l.Name, itoa(l.Count), string(l.Status), l.Description); err != nil {
 					return err
 				}
 			}

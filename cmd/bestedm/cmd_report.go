@@ -113,7 +113,7 @@ func newTrackCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := p.row(o, o.Email, itoa(o.OpenTotal), itoa(o.ClickTotal), tstr(o.OpenFirst), tstr(o.OpenLast),
+				if err := printRow(p, o, o.Email, itoa(o.OpenTotal), itoa(o.ClickTotal), tstr(o.OpenFirst), tstr(o.OpenLast),
 					o.Browser, strings.TrimSpace(o.OS), o.IPFirst); err != nil {
 					return err
 				}
@@ -140,7 +140,7 @@ func newTrackCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := p.row(k, k.Email, itoa(k.ClickUnique), itoa(k.ClickTotal), tstr(k.ClickFirst), tstr(k.ClickLast), k.URL); err != nil {
+				if err := printRow(p, k, k.Email, itoa(k.ClickUnique), itoa(k.ClickTotal), tstr(k.ClickFirst), tstr(k.ClickLast), k.URL); err != nil {
 					return err
 				}
 			}
@@ -226,7 +226,7 @@ func writeTrackRows(w io.Writer, format string, rows func(func(bestedm.TrackExpo
 				}
 			}
 		}
-		if err := p.row(obj, append([]string(nil), cells...)...); err != nil {
+		if err := printRow(p, obj, append([]string(nil), cells...)...); err != nil {
 			return err
 		}
 	}
@@ -307,17 +307,17 @@ or in one task, each with the kind of failure; --summary counts them by kind.`,
 					n := counts[fk.kind]
 					total += n
 					delete(counts, fk.kind)
-					if err := p.row(map[string]any{"kind": fk.name, "addresses": n}, fk.name, itoa(n)); err != nil {
+					if err := printRow(p, map[string]any{"kind": fk.name, "addresses": n}, fk.name, itoa(n)); err != nil {
 						return err
 					}
 				}
 				for k, n := range counts {
 					total += n
-					if err := p.row(map[string]any{"kind": failureKindName(k), "addresses": n}, failureKindName(k), itoa(n)); err != nil {
+					if err := printRow(p, map[string]any{"kind": failureKindName(k), "addresses": n}, failureKindName(k), itoa(n)); err != nil {
 						return err
 					}
 				}
-				if err := p.row(map[string]any{"kind": "total", "addresses": total}, "total", itoa(total)); err != nil {
+				if err := printRow(p, map[string]any{"kind": "total", "addresses": total}, "total", itoa(total)); err != nil {
 					return err
 				}
 				return p.flush()
@@ -327,7 +327,7 @@ or in one task, each with the kind of failure; --summary counts them by kind.`,
 				if err != nil {
 					return err
 				}
-				if err := p.row(f, f.Email, failureKindName(f.Kind), f.Description, itoa(f.TaskID)); err != nil {
+				if err := printRow(p, f, f.Email, failureKindName(f.Kind), f.Description, itoa(f.TaskID)); err != nil {
 					return err
 				}
 			}

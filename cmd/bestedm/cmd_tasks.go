@@ -27,7 +27,7 @@ func newTemplatesCmd(a *app) *cobra.Command {
 			}
 			p := a.table("ID", "NAME", "SUBJECT", "ATTACHMENTS", "CREATED", "UPDATED")
 			for _, t := range ts {
-				if err := p.row(t, itoa(t.ID), t.Name, subjects(t), itoa(int64(len(t.Attachments))), tstr(t.Created), tstr(t.Updated)); err != nil {
+				if err := printRow(p, t, itoa(t.ID), t.Name, subjects(t), itoa(int64(len(t.Attachments))), tstr(t.Created), tstr(t.Updated)); err != nil {
 					return err
 				}
 			}
@@ -137,7 +137,7 @@ func subjects(t bestedm.Template) string {
 }
 
 func taskRow(p *printer, t bestedm.Task) error {
-	return p.row(t, itoa(t.ID), t.SN, sendStatusName(t.SendStatus), tstr(t.SendTime),
+	return printRow(p, t, itoa(t.ID), t.SN, sendStatusName(t.SendStatus), tstr(t.SendTime),
 		ids(t.TemplateIDs), ids(t.ListIDs), itoa(t.SendCount), itoa(t.ErrorCount), trackStatusName(t.TrackStatus))
 }
 

@@ -246,7 +246,7 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 			if !ok {
 				v["message"] = b.Result.Message
 			}
-			if err := p.row(v, strconv.Itoa(b.Index), strconv.Itoa(b.Count), itoa(added), itoa(dup), itoa(inv)); err != nil && printErr == nil {
+			if err := printRow(p, v, strconv.Itoa(b.Index), strconv.Itoa(b.Count), itoa(added), itoa(dup), itoa(inv)); err != nil && printErr == nil {
 				printErr = err
 			}
 			if a.output == "table" {
