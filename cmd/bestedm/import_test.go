@@ -168,13 +168,7 @@ func TestImportBadInput(t *testing.T) {
 		assert.Len(t, got, 2)
 		assert.Contains(t, got, "ok1@example.com")
 		assert.Contains(t, got, "ok4@example.com")
-		f, err := os.Open(rejects)
-		require.NoError(t, err)
-		defer f.Close()
-		cr := csv.NewReader(f)
-		cr.FieldsPerRecord = -1
-		recs, err := cr.ReadAll()
-		require.NoError(t, err)
+		recs := readRejects(t, rejects)
 		require.Len(t, recs, 4)
 		assert.Equal(t, []string{"line", "reason", "email", "name"}, recs[0])
 		assert.Equal(t, []string{"3", `"not-an-address" is not an email address`, "not-an-address", "Two"}, recs[1])
@@ -199,11 +193,7 @@ func TestImportBadInput(t *testing.T) {
 		assert.Len(t, got, 2)
 		assert.Contains(t, got, "o'brien@example.com")
 		assert.Contains(t, got, "zhao@example.com")
-		f, err := os.Open(rejects)
-		require.NoError(t, err)
-		defer f.Close()
-		recs, err := csv.NewReader(f).ReadAll()
-		require.NoError(t, err)
+		recs := readRejects(t, rejects)
 		require.Len(t, recs, 5)
 		assert.Equal(t, []string{"3", `"root@localhost" is not an email address: the domain needs dot-separated names, such as example.com`}, recs[1][:2])
 		assert.Equal(t, []string{"4", `name "Li;Lei" contains ";" or a line break, which separate the fields and lines of ml_addr`}, recs[2][:2])
@@ -235,6 +225,20 @@ func TestImportBadInput(t *testing.T) {
 	t.Run("empty file", func(t *testing.T) {
 		c.fails(1, []string{"addresses", "import", id, writeFile(t, "in.csv", nil)}, "is empty")
 	})
+}
+
+// readRejects reads the --rejects file: a header, then line, reason and
+// the row's fields (none for a row the CSV reader could not split).
+func readRejects(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	require.NoError(t, err)
+	return recs
 }
 
 func TestImportProgressOnlyOnTerminal(t *testing.T) {
