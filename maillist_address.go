@@ -232,10 +232,10 @@ type AddressAddOptions struct {
 	// OnBatch, when set, is called after each batch the server accepted.
 	OnBatch func(AddressBatch)
 	// OnInvalid, when set, receives each address Address.Validate refuses,
-	// with the *ValidationError Validate returned, and AddAddresses leaves it out and goes
-	// on, instead of stopping before the batch it would be in. It is called
-	// before the next address is read from addrs, so an importer still
-	// knows which row the address came from.
+	// with the *ValidationError Validate returned, and AddAddresses leaves
+	// it out and goes on, instead of stopping before the batch it would be
+	// in. It is called before the next address is read from addrs, so an
+	// importer still knows which row the address came from.
 	OnInvalid func(a Address, err error)
 }
 
@@ -378,9 +378,10 @@ func (b *addrBatcher) wrap(err error) error {
 // format. The error is a *ValidationError naming the field.
 //
 // AddAddresses checks every address this way and stops at the first bad
-// one, so that nothing is sent half-checked; an importer that would rather
-// set bad rows aside calls Validate first. AddAddress and UpdateAddress
-// send fields as separate parameters, so there a field may hold ";".
+// one, so that nothing is sent half-checked, unless
+// AddressAddOptions.OnInvalid takes the bad ones. AddAddress and
+// UpdateAddress send fields as separate parameters, so there a field may
+// hold ";".
 func (a *Address) Validate() error {
 	if err := a.check(true); err != nil {
 		return err
