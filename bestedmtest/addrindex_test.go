@@ -141,20 +141,19 @@ func addInto(tb testing.TB, n int) time.Duration {
 	return time.Since(start)
 }
 
-// TestAddressAddsAreLinear adds 10,000 and 100,000 addresses to one list:
-// with each add a look-up in the index, ten times the rows takes about
-// ten times as long (a scan per add made it about a hundred).
-func TestAddressAddsAreLinear(t *testing.T) {
-	if testing.Short() {
-		t.Skip("adds 110,000 addresses")
-	}
-	small := addInto(t, 10_000)
-	big := addInto(t, 100_000)
-	t.Logf("10k adds %v, 100k adds %v: %.1f×", small, big, big.Seconds()/small.Seconds())
-	assert.Less(t, big, 20*small, "100k adds took %v, 10k %v", big, small)
-}
-
-// BenchmarkAddressAdds adds -benchtime addresses to one list.
+// BenchmarkAddressAdds adds 10,000 and 100,000 addresses to one fresh
+// list: with a look-up in the index per add, ns/address is about the same
+// for both (a scan of the list per add made the second about ten times
+// the first). A benchmark, not a timed test: the machines are shared, and
+// a timed bound of 20x for 10x the rows failed under load.
 func BenchmarkAddressAdds(b *testing.B) {
-	addInto(b, b.N)
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var d time.Duration
+			for range b.N {
+				d += addInto(b, n)
+			}
+			b.ReportMetric(float64(d.Nanoseconds())/float64(b.N*n), "ns/address")
+		})
+	}
 }
