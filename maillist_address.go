@@ -50,14 +50,25 @@ type Address struct {
 var addrFieldNames = [16]string{"address", "fullname", "sex", "birthday", "phone", "area",
 	"var1", "var2", "var3", "var4", "var5", "var6", "var7", "var8", "var9", "var10"}
 
+// birthdayField is the birthday's index in addrFieldNames: the one field
+// that is not text.
+const birthdayField = 3
+
+// textFields returns a's input fields in the order of addrFieldNames, the
+// birthday left empty: a date holds no separator, and formatting it
+// allocates, which AddAddresses must not do per address.
+func (a *Address) textFields() [16]string {
+	return [16]string{a.Email, a.Name, string(a.Sex), "", a.Phone, a.Area,
+		a.Var1, a.Var2, a.Var3, a.Var4, a.Var5, a.Var6, a.Var7, a.Var8, a.Var9, a.Var10}
+}
+
 // fields returns a's input fields as text, in the order of addrFieldNames.
 func (a *Address) fields() [16]string {
-	var birthday string
+	f := a.textFields()
 	if !a.Birthday.IsZero() {
-		birthday = a.Birthday.Format(time.DateOnly)
+		f[birthdayField] = a.Birthday.Format(time.DateOnly)
 	}
-	return [16]string{a.Email, a.Name, string(a.Sex), birthday, a.Phone, a.Area,
-		a.Var1, a.Var2, a.Var3, a.Var4, a.Var5, a.Var6, a.Var7, a.Var8, a.Var9, a.Var10}
+	return f
 }
 
 // values returns the set input fields of a as parameters.
@@ -386,7 +397,7 @@ func (a *Address) Validate() error {
 	if err := a.check(true); err != nil {
 		return err
 	}
-	for i, f := range a.fields() {
+	for i, f := range a.textFields() {
 		if hasBatchSeparator(f) {
 			return &ValidationError{Field: addrFieldNames[i], Reason: fmt.Sprintf(
 				"%q contains \";\" or a line break, which separate the fields and lines of ml_addr", f)}
@@ -412,14 +423,19 @@ func numbered(n int, a *Address, err error) error {
 // address;name;sex;birthday;phone;area;var1;…;var10, without the trailing
 // empty fields.
 func appendAddressLine(buf []byte, a *Address) []byte {
-	f := a.fields()
+	f := a.textFields()
+	hasBirthday := !a.Birthday.IsZero()
 	n := len(f)
-	for n > 1 && f[n-1] == "" {
+	for n > 1 && f[n-1] == "" && (n-1 != birthdayField || !hasBirthday) {
 		n--
 	}
 	for i, v := range f[:n] {
 		if i > 0 {
 			buf = append(buf, ';')
+		}
+		if i == birthdayField && hasBirthday {
+			buf = a.Birthday.AppendFormat(buf, time.DateOnly)
+			continue
 		}
 		buf = append(buf, v...)
 	}

@@ -6,15 +6,21 @@ package bestedm_test
 // reports the measured peaks at 1k, 100k and 1M records.
 
 import (
+	"context"
 	"fmt"
 	"iter"
+	"net/http"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	bestedm "github.com/bestedm/bestedm-go"
 )
@@ -189,4 +195,31 @@ func TestMemoryPeakStreaming(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAddAddressesAllocatesPerBatch: AddAddresses allocates per batch
+// (the request, its form body, the reply), not per address: checking,
+// writing and escaping an address costs no allocation of its own. Counted,
+// not timed, so the figure does not move with the machine's load.
+func TestAddAddressesAllocatesPerBatch(t *testing.T) {
+	if raceEnabled() {
+		t.Skip("the race detector allocates")
+	}
+	ok := []byte(`<?xml version="1.0" encoding="utf-8"?><result><status>success</status><data>ok</data></result>`)
+	c, err := bestedm.NewClient("u", "p", bestedm.WithBaseURL("http://alloc.invalid"),
+		bestedm.WithHTTPClient(&http.Client{Transport: bytesTransport{ok}}))
+	require.NoError(t, err)
+	const n = 10_000 // ten batches of DefaultBatchSize
+	addrs := make([]bestedm.Address, n)
+	for i := range addrs {
+		s := strconv.Itoa(i)
+		addrs[i] = bestedm.Address{Email: "user" + s + "@example.com", Name: "林伟 " + s, Sex: bestedm.SexFemale,
+			Birthday: time.Date(1986, 8, 15, 0, 0, 0, 0, time.UTC), Phone: "138" + s, Area: "深圳", Var1: "VIP", Var10: "x"}
+	}
+	perAddress := testing.AllocsPerRun(3, func() {
+		_, err := c.Maillist.AddAddresses(context.Background(), 101, slices.Values(addrs), nil)
+		require.NoError(t, err)
+	}) / n
+	t.Logf("%.3f allocations per address", perAddress)
+	assert.Less(t, perAddress, 0.25, "allocations per address")
 }
