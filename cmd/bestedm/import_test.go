@@ -126,12 +126,7 @@ func TestImportStopsAndResumes(t *testing.T) {
 	s := newFake(t)
 	c := newCLI(t, s)
 	id := emptyList(t, c, "resume")
-	var b bytes.Buffer
-	b.WriteString("email\n")
-	for i := range 30 {
-		b.WriteString("r" + strconv.Itoa(i) + "@example.com\n")
-	}
-	path := writeFile(t, "in.csv", b.Bytes())
+	path := emailsCSV(t, "r", 30)
 
 	// The first batch passes (a zero delay), the second fails with a 500,
 	// which a write is not retried on.
@@ -227,6 +222,17 @@ func TestImportBadInput(t *testing.T) {
 	})
 }
 
+// emailsCSV writes a CSV file of one column, email, holding n addresses
+// prefix0@example.com, prefix1@example.com, …, and returns its path.
+func emailsCSV(t *testing.T, prefix string, n int) string {
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range n {
+		b.WriteString(prefix + strconv.Itoa(i) + "@example.com\n")
+	}
+	return writeFile(t, "in.csv", []byte(b.String()))
+}
+
 // readRejects reads the --rejects file: a header, then line, reason and
 // the row's fields (none for a row the CSV reader could not split).
 func readRejects(t *testing.T, path string) [][]string {
@@ -245,12 +251,7 @@ func TestImportProgressOnlyOnTerminal(t *testing.T) {
 	s := newFake(t)
 	c := newCLI(t, s)
 	id := emptyList(t, c, "progress")
-	var b bytes.Buffer
-	b.WriteString("email\n")
-	for i := range 3000 {
-		b.WriteString("p" + strconv.Itoa(i) + "@example.com\n")
-	}
-	path := writeFile(t, "in.csv", b.Bytes())
+	path := emailsCSV(t, "p", 3000)
 	var out, errb bytes.Buffer
 	code := execute(context.Background(), []string{"addresses", "import", id, path}, &env{
 		getenv: func(k string) string { return c.vars[k] }, stdin: strings.NewReader(""),
@@ -295,12 +296,7 @@ func TestImportTableLinesUp(t *testing.T) {
 	s := newFake(t)
 	c := newCLI(t, s)
 	id := emptyList(t, c, "table")
-	var b bytes.Buffer
-	b.WriteString("email\n")
-	for i := range 12 {
-		b.WriteString("t" + strconv.Itoa(i) + "@example.com\n")
-	}
-	out := c.ok("addresses", "import", id, writeFile(t, "in.csv", b.Bytes()), "--batch", "1")
+	out := c.ok("addresses", "import", id, emailsCSV(t, "t", 12), "--batch", "1")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 13)
 	col := strings.Index(lines[0], "ROWS")
@@ -313,12 +309,7 @@ func TestImportInterrupted(t *testing.T) {
 	s := newFake(t)
 	c := newCLI(t, s)
 	id := emptyList(t, c, "interrupted")
-	var b bytes.Buffer
-	b.WriteString("email\n")
-	for i := range 50 {
-		b.WriteString("i" + strconv.Itoa(i) + "@example.com\n")
-	}
-	path := writeFile(t, "in.csv", b.Bytes())
+	path := emailsCSV(t, "i", 50)
 
 	// The second batch hangs until the user presses Ctrl-C (the context ends).
 	s.ClearRequests()
