@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bestedm/bestedm-go"
 )
 
 // call is one request being handled.
@@ -156,21 +158,12 @@ func pageBounds(n int, page, limit int64, paged bool) (from, to int) {
 	return int(start), int(min(int64(n), start+limit))
 }
 
-// validEmail is a plausible server-side check, the SDK's own rule: one
-// "@", a dotted domain, no spaces, control characters or separators (an
-// apostrophe is fine: o'brien@example.com).
+// validEmail is the fake's server-side check of an address: the SDK's own
+// rule (Address.Validate), so that a test against the fake never sees the
+// server drop an address the SDK let through, nor the reverse. The real
+// service's rule is not documented.
 func validEmail(s string) bool {
-	local, dom, ok := strings.Cut(s, "@")
-	if !ok || local == "" || dom == "" || strings.Contains(dom, "@") || strings.HasPrefix(dom, ".") ||
-		strings.HasSuffix(dom, ".") || !strings.Contains(dom, ".") || strings.Contains(dom, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c == 0x7f || strings.IndexByte(" ,;<>\"()[]\\", c) >= 0 {
-			return false
-		}
-	}
-	return true
+	return (&bestedm.Address{Email: s}).Validate() == nil
 }
 
 // validDomain checks a domain name's shape.
