@@ -67,6 +67,18 @@ func (c *call) trackOverview() reply {
 	return d.reply()
 }
 
+// writeOpenCounts writes the counts and times that end a <user> of
+// open-detail and of trackexport.php, in the same order in both.
+func writeOpenCounts(d *doc, o *outcome) {
+	cf, cl := o.clickSpan()
+	d.int("open_total", o.opens)
+	d.int("click_total", o.clickTotal())
+	d.time("open_first", o.openFirst)
+	d.time("open_last", o.openLast)
+	d.time("click_first", cf)
+	d.time("click_last", cl)
+}
+
 // trackOpens answers one <user> per recipient who opened (§3.2); email_id
 // is the address id.
 func (c *call) trackOpens() reply {
@@ -77,7 +89,6 @@ func (c *call) trackOpens() reply {
 		if o.opens == 0 {
 			continue
 		}
-		cf, cl := o.clickSpan()
 		d.open("user")
 		d.int("email_id", o.rcpt.addrID)
 		d.text("email", o.rcpt.email)
@@ -85,12 +96,7 @@ func (c *call) trackOpens() reply {
 		d.cdata("os", o.os)
 		d.text("ip_first", o.ipFirst)
 		d.text("ip_last", o.ipLast)
-		d.int("open_total", o.opens)
-		d.int("click_total", o.clickTotal())
-		d.time("open_first", o.openFirst)
-		d.time("open_last", o.openLast)
-		d.time("click_first", cf)
-		d.time("click_last", cl)
+		writeOpenCounts(d, o)
 		d.close()
 	}
 	return d.reply()
@@ -166,16 +172,10 @@ func (c *call) trackExport() reply {
 		if link != 0 && !clicked(o, link) {
 			continue
 		}
-		cf, cl := o.clickSpan()
 		d.open("user")
 		d.int("email_id", o.rcpt.addrID)
 		d.text("email", o.rcpt.email)
-		d.int("open_total", o.opens)
-		d.int("click_total", o.clickTotal())
-		d.time("open_first", o.openFirst)
-		d.time("open_last", o.openLast)
-		d.time("click_first", cf)
-		d.time("click_last", cl)
+		writeOpenCounts(d, o)
 		d.close()
 	}
 	return d.reply()
