@@ -2,7 +2,6 @@ package bestedm
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 
@@ -35,21 +34,6 @@ func TestTrackExportXML(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = TrackExportRow{Fields: []string{"x"}}.Get("email")
 	assert.False(t, ok, "a text row has no names")
-}
-
-// Read gives an XML reply's bytes exactly as sent: nothing is lost by the
-// sniffing.
-func TestTrackExportXMLRaw(t *testing.T) {
-	c, mux := setup(t)
-	body := fixture(t, "track-export.xml")
-	handle(t, mux, "trackexport.php", body, nil)
-	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
-	require.NoError(t, err)
-	defer exp.Close()
-	got, err := io.ReadAll(exp)
-	require.NoError(t, err)
-	assert.Equal(t, body, got)
-	assert.Equal(t, "text/xml; charset=utf-8", exp.ContentType())
 }
 
 // What a body opens as: the sniffing decides between text rows, XML rows,

@@ -280,16 +280,29 @@ func TestTrackExport(t *testing.T) {
 	}
 }
 
+// Read gives the reply's bytes exactly as sent, text or XML: nothing is
+// lost by the sniffing.
 func TestTrackExportRaw(t *testing.T) {
-	c, mux := setup(t)
-	body := fixture(t, "track-export.txt")
-	handleText(t, mux, "trackexport.php", body, nil)
-	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
-	require.NoError(t, err)
-	defer exp.Close()
-	got, err := io.ReadAll(exp)
-	require.NoError(t, err)
-	assert.Equal(t, body, got)
+	for _, tc := range []struct {
+		fixture, contentType string
+		serve                func(*testing.T, *http.ServeMux, string, []byte, func(*http.Request))
+	}{
+		{"track-export.txt", "text/plain; charset=utf-8", handleText},
+		{"track-export.xml", "text/xml; charset=utf-8", handle},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			c, mux := setup(t)
+			body := fixture(t, tc.fixture)
+			tc.serve(t, mux, "trackexport.php", body, nil)
+			exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
+			require.NoError(t, err)
+			defer exp.Close()
+			got, err := io.ReadAll(exp)
+			require.NoError(t, err)
+			assert.Equal(t, body, got)
+			assert.Equal(t, tc.contentType, exp.ContentType())
+		})
+	}
 }
 
 func TestTrackExportXMLError(t *testing.T) {
