@@ -27,15 +27,10 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// readCall is one read of the SDK: a plain call, a paged iterator and a
+// readCalls are reads of the SDK: a plain call, a paged iterator and a
 // streamed list, each failing on its first request.
-type readCall struct {
-	name string
-	call func(ctx context.Context, c *Client) error
-}
-
-func readCalls() []readCall {
-	return []readCall{
+func readCalls() []sdkCall {
+	return []sdkCall{
 		{"Account.CustomerInfo", func(ctx context.Context, c *Client) error {
 			_, err := c.Account.CustomerInfo(ctx)
 			return err
@@ -63,7 +58,7 @@ func attemptsOf(t *testing.T, err error, name string) int {
 // runRead calls rc with a deadline (a client that loops fails the test
 // instead of hanging it) and checks that the server saw exactly as many
 // requests as the SDK made attempts: the default policy's three.
-func runRead(t *testing.T, c *Client, clk *fakeClock, arrivals *atomic.Int32, rc readCall) {
+func runRead(t *testing.T, c *Client, clk *fakeClock, arrivals *atomic.Int32, rc sdkCall) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -32,8 +32,9 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// writeCall is one write method of the SDK, called with valid arguments.
-type writeCall struct {
+// sdkCall is one method of the SDK, named, called with valid arguments:
+// a write (writeCalls) or a read (readCalls).
+type sdkCall struct {
 	name string
 	call func(ctx context.Context, c *Client) error
 }
@@ -41,11 +42,11 @@ type writeCall struct {
 // writeCalls lists every method whose request is built with getWrite,
 // postForm or postUpload; Subscribe and Unsubscribe appear twice because one
 // address goes by GET and several by a form POST.
-func writeCalls() []writeCall {
+func writeCalls() []sdkCall {
 	when := time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC)
 	res := func(_ *Result, err error) error { return err }
 	file := func() File { return File{Name: "a.txt", Content: strings.NewReader("a@example.com\n")} }
-	return []writeCall{
+	return []sdkCall{
 		{"Task.Create", func(ctx context.Context, c *Client) error {
 			return res(c.Task.Create(ctx, &TaskParams{TemplateIDs: []int64{16}, SendAccount: "a@example.com", MaillistID: 5, Time: when}))
 		}},
@@ -155,7 +156,7 @@ func writeResult(w http.ResponseWriter) {
 
 // callOnce runs one call with a deadline, so a client that loops fails the
 // test instead of hanging it.
-func callOnce(c *Client, wc writeCall) error {
+func callOnce(c *Client, wc sdkCall) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return wc.call(ctx, c)
