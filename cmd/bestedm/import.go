@@ -184,7 +184,7 @@ func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
 		}
 	}
 	// The file is read and checked as AddAddresses asks for the next
-	// address: one goroutine, no copies, and a reading error stops the
+	// address: one goroutine, no hand-offs, and a reading error stops the
 	// import at the batch being filled. AddAddresses checks each address
 	// with Address.Validate and hands a bad one to OnInvalid before it
 	// reads the next, so line and rec are still the row it came from.
