@@ -37,11 +37,20 @@ type app struct {
 	client        *bestedm.Client
 }
 
-// Exit codes.
+// Exit codes, the same for every command (docs/cli.md#exit-codes).
 const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitPartial: the command finished, but some input rows were
+	// rejected (an import with rejects): not a failure, not a clean run.
+	exitPartial = 3
+	// exitAuth: the server refused the credentials.
+	exitAuth = 4
+	// exitInterrupted and exitTerminated: stopped by SIGINT or SIGTERM
+	// (128 + the signal's number, as shells report it).
+	exitInterrupted = 130
+	exitTerminated  = 143
 )
 
 // usageError is a mistake in the command line itself: exit code 2.
