@@ -23,7 +23,9 @@ func ExampleRecords() {
 		Count       int    `xml:"count"`
 		InputStatus string `xml:"input_status"`
 	}
-	req := &bestedm.Request{Script: "mloperate.php", Action: "maillist-list"}
+	// Idempotent: a read, safe to send again after a failure. Without it
+	// a Request is a write, sent once.
+	req := &bestedm.Request{Script: "mloperate.php", Action: "maillist-list", Idempotent: true}
 	for l, err := range bestedm.Records[list](context.Background(), client, req, "maillist", "item") {
 		if err != nil {
 			log.Fatal(err)
@@ -52,7 +54,7 @@ func ExampleClient_Do() {
 			Sender string `xml:"sender_name"`
 		} `xml:"task"`
 	}
-	req := &bestedm.Request{Script: "task.php", Action: "task-list", Params: url.Values{"limit": {"3"}}}
+	req := &bestedm.Request{Script: "task.php", Action: "task-list", Params: url.Values{"limit": {"3"}}, Idempotent: true}
 	if err := client.Do(ctx, req, &reply); err != nil {
 		log.Fatal(err)
 	}

@@ -24,7 +24,7 @@ import (
 // Request is one call to the API, for Client.Do and Records. Script is the
 // only required field:
 //
-//	req := &bestedm.Request{Script: "task.php", Action: "list-task", Params: url.Values{"id": {"7"}}}
+//	req := &bestedm.Request{Script: "task.php", Action: "list-task", Params: url.Values{"id": {"7"}}, Idempotent: true}
 //
 // A Request is read, never modified, and may be sent many times.
 type Request struct {
@@ -41,10 +41,23 @@ type Request struct {
 	// Form, when non-nil, is sent as a form-encoded POST body (free text,
 	// secrets, batches). Without it the call is a GET.
 	Form url.Values
-	// Write says the call changes state. A write is never sent twice once
-	// it may have reached the server: it is retried only when the
-	// connection could not be made at all, exactly as the typed writes
-	// are. Leave it false only for reads.
+	// Idempotent marks the call as safe to send more than once: a read, or
+	// a write that has the same effect however often it arrives. Only then
+	// does the SDK send it again after a failure that may have reached the
+	// server (a reset stream, a dropped connection, a 5xx).
+	//
+	// The zero value is the safe one: a Request is something the SDK does
+	// not know, so it is sent as a write — once, never replayed by the SDK
+	// or by net/http, retried only when the connection could not be made at
+	// all, and a redirect in answer to it is an error, never followed.
+	Idempotent bool
+	// Write is kept for programs written against v1.0, which set it for
+	// writes: every Request is now a write unless Idempotent is set, so
+	// Write changes nothing. Setting both is a contradiction, refused by
+	// validation.
+	//
+	// Deprecated: leave it false; set Idempotent for a call that may be
+	// repeated.
 	Write bool
 	// Secrets are values sent in the call that must never appear in an
 	// error or a log record, even if the server echoes them (a mailbox
@@ -70,6 +83,9 @@ func (r *Request) validate() error {
 	case strings.IndexFunc(r.Action, unicode.IsControl) >= 0:
 		return &ValidationError{Arg: "Request.Action", Reason: "contains control characters"}
 	}
+	if r.Write && r.Idempotent {
+		return &ValidationError{Arg: "Request", Reason: "Write and Idempotent are both set: a write that may be repeated is Idempotent alone"}
+	}
 	for _, vals := range []url.Values{r.Params, r.Form} {
 		for _, name := range []string{"username", "password", "do"} {
 			if _, ok := vals[name]; ok {
@@ -84,14 +100,13 @@ func (r *Request) validate() error {
 // a caller changing its url.Values after the call changes nothing sent.
 func (r *Request) internal() *request {
 	q := cloneValues(r.Params)
+	var ir *request
 	if r.Form == nil {
-		ir := get(r.Script, r.Action, q)
-		ir.write = r.Write
-		ir.secrets = r.Secrets
-		return ir
+		ir = get(r.Script, r.Action, q)
+	} else {
+		ir = postForm(r.Script, r.Action, q, cloneValues(r.Form))
 	}
-	ir := postForm(r.Script, r.Action, q, cloneValues(r.Form))
-	ir.write = r.Write
+	ir.write = !r.Idempotent
 	ir.secrets = r.Secrets
 	return ir
 }
@@ -298,7 +313,7 @@ func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
 // WithMaxReplySize. An error ends the sequence; breaking the loop closes
 // the connection.
 //
-//	req := &bestedm.Request{Script: "task.php", Action: "task-list"}
+//	req := &bestedm.Request{Script: "task.php", Action: "task-list", Idempotent: true}
 //	for t, err := range bestedm.Records[MyTask](ctx, client, req, "task_list", "task") { … }
 func Records[T any](ctx context.Context, c *Client, req *Request, root, child string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {

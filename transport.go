@@ -62,7 +62,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	if len(r.secrets) > 0 {
 		reqCtx = context.WithValue(reqCtx, secretsKey{}, r.secrets)
 	}
-	if r.write {
+	if r.write || r.method != http.MethodGet {
+		// A write, or a read with a body, is never redirected: see
+		// guardRedirects.
 		reqCtx = context.WithValue(reqCtx, writeKey{}, true)
 	}
 	req, err := c.newHTTPRequest(reqCtx, r)
@@ -77,7 +79,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	sending.answered()
-	if err == nil && !r.write {
+	if err == nil && !r.write && r.method == http.MethodGet {
 		resp, err = c.followRead(resp)
 	}
 	if err != nil {
@@ -101,7 +103,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	// a stream, writing an export to disk) is not the server's silence.
 	watchdog.Stop()
 	resp.Body = &watchedBody{rc: resp.Body, ctx: ctx, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
-	if r.write && isRedirect(resp.StatusCode) {
+	if (r.write || r.method != http.MethodGet) && isRedirect(resp.StatusCode) {
 		drainClose(resp.Body)
 		to := "(no Location)"
 		if loc, err := resp.Location(); err == nil {
@@ -278,7 +280,8 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 		if isWrite, _ := req.Context().Value(writeKey{}).(bool); isWrite {
 			// Following would send the write again (307, 308) or turn it
 			// into a bodiless GET whose success passes for the write's
-			// (301, 302, 303): attempt makes the redirect an error.
+			// (301, 302, 303); a POST read would lose its form the same
+			// way: attempt makes the redirect an error.
 			return http.ErrUseLastResponse
 		}
 		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
@@ -304,7 +307,8 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	return &cp
 }
 
-// writeKey marks the context of a write's HTTP request, for guardRedirects.
+// writeKey marks the context of a request that is never redirected (a
+// write, or a read with a body), for guardRedirects.
 type writeKey struct{}
 
 // stoppedRedirectError is a redirect the client's policy did not follow,
@@ -324,7 +328,7 @@ type writeRedirectError struct {
 }
 
 func (e *writeRedirectError) Error() string {
-	return fmt.Sprintf("write answered with a redirect (HTTP %d %s) to %s: not followed, a write is sent only once (it may or may not have taken effect)",
+	return fmt.Sprintf("write answered with a redirect (HTTP %d %s) to %s: not followed, a write (or a call with a body) is sent only once (it may or may not have taken effect)",
 		e.status, http.StatusText(e.status), e.to)
 }
 
