@@ -12,7 +12,9 @@ import (
 
 // A call or an element the typed API does not model is one Request away:
 // here maillist-list's input_status, which the document does not list,
-// read into the caller's own struct, one record at a time.
+// read into the caller's own struct, one record at a time. Idempotent
+// marks a read, safe to send again after a failure: without it a Request
+// is a write, sent once.
 func ExampleRecords() {
 	srv, client := startFake()
 	defer srv.Close()
@@ -23,8 +25,6 @@ func ExampleRecords() {
 		Count       int    `xml:"count"`
 		InputStatus string `xml:"input_status"`
 	}
-	// Idempotent: a read, safe to send again after a failure. Without it
-	// a Request is a write, sent once.
 	req := &bestedm.Request{Script: "mloperate.php", Action: "maillist-list", Idempotent: true}
 	for l, err := range bestedm.Records[list](context.Background(), client, req, "maillist", "item") {
 		if err != nil {

@@ -293,7 +293,7 @@ func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
 	n, rerr := io.ReadFull(resp.Body, head)
 	head = head[:n]
 	if rerr != nil && rerr != io.EOF && !errors.Is(rerr, io.ErrUnexpectedEOF) {
-		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactErr(resp.Request, redactURLError(rerr, c))}
+		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactExchangeErr(resp.Request, rerr)}
 	}
 	if apiErr := c.resultError(resp, head); apiErr != nil {
 		return apiErr
@@ -302,7 +302,7 @@ func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
 		return err
 	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactErr(resp.Request, redactURLError(err, c))}
+		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactExchangeErr(resp.Request, err)}
 	}
 	return nil
 }

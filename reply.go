@@ -163,7 +163,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 		// silent): the exchange failed, as for an export (see Rows),
 		// whatever the decoder made of the cut — often an XML syntax
 		// error that hides the cause.
-		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactExchangeErr(rd.resp.Request, cut)}
 	}
 	if le := rd.c.limitError(err); le != nil {
 		err = le
@@ -175,7 +175,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 			err = errors.New("body ended early")
 		}
 	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactExchangeErr(rd.resp.Request, err)}
 	}
 	return &DecodeError{
 		Call:        rd.callName(),

@@ -95,7 +95,7 @@ func (c *Client) encodeParams(params any) (url.Values, error) {
 // logs: the request as the SDK made it, not a redirect the server chose.
 func (c *Client) callName(req *http.Request) string {
 	req = originalRequest(req)
-	return req.Method + " " + c.redactURL(req.URL)
+	return req.Method + " " + c.redactURLWith(req.URL, requestSecrets(req))
 }
 
 // newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,

@@ -89,7 +89,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		}
 		call := c.callName(req)
 		if c.logger.Enabled(ctx, slog.LevelDebug) {
-			c.log(ctx, call, n, 0, time.Since(start), c.redactErr(req, redactURLError(err, c)))
+			c.log(ctx, call, n, 0, time.Since(start), c.redactExchangeErr(req, err))
 		}
 		return nil, call, err
 	}
@@ -178,8 +178,9 @@ func (c *Client) finalError(r *request, err error, call string, attempts int) er
 		return err
 	}
 	red := c.redactorFor(nil, r.secrets)
-	red.own = []string{strings.TrimPrefix(call, r.method+" ")}
-	return &RequestError{Call: call, Attempts: attempts, Err: red.err(c, redactURLError(err, c))}
+	shown := strings.TrimPrefix(call, r.method+" ")
+	red.own = []ownURL{{raw: shown, shown: shown}}
+	return &RequestError{Call: call, Attempts: attempts, Err: red.err(c, redactURLError(err, c, r.secrets))}
 }
 
 // watchedBody arms the idle watchdog for the length of each read and
