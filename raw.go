@@ -167,36 +167,37 @@ func (c *Client) Do(ctx context.Context, req *Request, v any) error {
 
 // doBind binds the reply's root element into v, a pointer to a struct.
 func (c *Client) doBind(ctx context.Context, r *request, v any) error {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return err
-	}
-	defer drainClose(resp.Body)
-	rd, err := c.newReplyDecoder(resp, true)
-	if err != nil {
+	return c.call(ctx, r, func(rp *reply) error { return rp.bind(v) })
+}
+
+// bind reads a whole reply into v, a pointer to a struct whose XMLName
+// field, if tagged, names the root the reply must have.
+func (rp *reply) bind(v any) error {
+	if err := rp.xml(whole); err != nil {
 		return err
 	}
 	want, nameField := rootName(v)
 	var start xml.StartElement
+	var err error
 	if want != "" && want != "result" {
 		// root turns an error <result> into *APIError and any other
 		// unexpected root into *DecodeError.
-		if start, err = rd.root(want); err != nil {
+		if start, err = rp.root(want); err != nil {
 			return err
 		}
 	} else {
-		if start, err = xmlbind.Root(rd.dec); err != nil {
-			return rd.fail("XML", err)
+		if start, err = xmlbind.Root(rp.dec); err != nil {
+			return rp.fail("XML", err)
 		}
 		if start.Name.Local == "result" {
-			return c.bindResult(rd, start, v, nameField)
+			return rp.bindResult(start, v, nameField)
 		}
 		if want != "" {
-			return rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
+			return rp.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
 		}
 	}
-	if err := c.binder.Element(rd.dec, start, v); err != nil {
-		return rd.fail("<"+start.Name.Local+">", err)
+	if err := rp.c.binder.Element(rp.dec, start, v, rp.wholeBudget()); err != nil {
+		return rp.fail("<"+start.Name.Local+">", err)
 	}
 	setXMLName(nameField, start.Name)
 	return nil
@@ -204,20 +205,31 @@ func (c *Client) doBind(ctx context.Context, r *request, v any) error {
 
 // bindResult reads a <result> root: an error status is *APIError whatever
 // v is; a success is bound into v, so a caller's struct can pick up
-// elements the SDK's Result does not carry. The element is small (a
-// status, a message, maybe an id), so its tokens are kept and read twice.
-func (c *Client) bindResult(rd *replyDecoder, start xml.StartElement, v any, nameField reflect.Value) error {
+// elements the SDK's Result does not carry. Its tokens are kept and read
+// twice, within the decoded-size budget: a <result> is small, but a
+// hostile one need not be.
+func (rp *reply) bindResult(start xml.StartElement, v any, nameField reflect.Value) error {
+	budget := rp.wholeBudget()
 	toks := []xml.Token{start.Copy()}
 	for depth := 1; depth > 0; {
-		tok, err := rd.dec.Token()
+		tok, err := rp.dec.Token()
 		if err != nil {
-			return rd.fail("<result>", err)
+			return rp.fail("<result>", err)
 		}
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
+			err = budget.Spend(tokenCost + int64(len(t.Name.Local)+len(t.Name.Space)))
 		case xml.EndElement:
 			depth--
+			err = budget.Spend(tokenCost)
+		case xml.CharData:
+			err = budget.Spend(tokenCost + int64(len(t)))
+		default:
+			err = budget.Spend(tokenCost)
+		}
+		if err != nil {
+			return rp.fail("<result>", err)
 		}
 		toks = append(toks, xml.CopyToken(tok))
 	}
@@ -227,23 +239,27 @@ func (c *Client) bindResult(rd *replyDecoder, start xml.StartElement, v any, nam
 		return d, start
 	}
 	d, st := replay()
-	saved := rd.dec
-	rd.dec = d
-	res, err := rd.result(st)
-	rd.dec = saved
+	saved := rp.dec
+	rp.dec = d
+	res, err := rp.statusResult(st)
+	rp.dec = saved
 	if err != nil {
 		return err
 	}
 	if res.Status != statusSuccess {
-		return rd.apiError(res)
+		return rp.apiError(res)
 	}
 	d, st = replay()
-	if err := c.binder.Element(d, st, v); err != nil {
-		return rd.fail("<result>", err)
+	if err := rp.c.binder.Element(d, st, v, rp.wholeBudget()); err != nil {
+		return rp.fail("<result>", err)
 	}
 	setXMLName(nameField, st.Name)
 	return nil
 }
+
+// tokenCost is what one kept token costs beyond its text: the interface
+// value, the slice element and the copy's header.
+const tokenCost = 64
 
 // tokenList replays recorded tokens as an xml.TokenReader.
 type tokenList struct{ toks []xml.Token }
@@ -284,11 +300,12 @@ func setXMLName(f reflect.Value, name xml.Name) {
 // caller may expect text (an export refused with param_error) is still
 // an *APIError, not bytes written to w.
 func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
+	return c.call(ctx, r, func(rp *reply) error { return rp.copyTo(w) })
+}
+
+func (rp *reply) copyTo(w io.Writer) error {
+	c, resp := rp.c, rp.resp
+	rp.abandon = true // read to the end, or failed: nothing left worth draining
 	head := make([]byte, 512)
 	n, rerr := io.ReadFull(resp.Body, head)
 	head = head[:n]

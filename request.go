@@ -98,17 +98,32 @@ func (c *Client) callName(req *http.Request) string {
 	return req.Method + " " + c.redactURLWith(req.URL, requestSecrets(req))
 }
 
-// newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
-// so a retried request sends identical bytes.
-func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
+// requestURL is r's URL without its query, and the query without the
+// credentials: the one place a call's URL is built.
+func (c *Client) requestURL(r *request) (*url.URL, url.Values) {
 	u := c.baseURL.ResolveReference(&url.URL{Path: r.script})
-	q := url.Values{}
+	q := make(url.Values, len(r.query)+1)
 	for k, v := range r.query {
 		q[k] = v
 	}
 	if r.action != "" {
 		q.Set("do", r.action)
 	}
+	return u, q
+}
+
+// requestName names r as callName names a request that was sent (method
+// and URL, redacted), for errors found after its reply was read.
+func (c *Client) requestName(r *request) string {
+	u, q := c.requestURL(r)
+	u.RawQuery = q.Encode()
+	return r.method + " " + c.redactURLWith(u, r.secrets)
+}
+
+// newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
+// so a retried request sends identical bytes.
+func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
+	u, q := c.requestURL(r)
 	var body io.Reader
 	var contentType string
 	switch {

@@ -17,9 +17,9 @@ import (
 	"time"
 )
 
-// do sends r, retrying as the policy allows, and returns a 2xx response
+// send sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
-func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	if !c.usable() {
 		return nil, errNoClient()
 	}
