@@ -1,6 +1,7 @@
 package bestedm
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/xml"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bestedm/bestedm-go/internal/charset"
 	"github.com/bestedm/bestedm-go/internal/xmlbind"
@@ -131,6 +133,10 @@ type reply struct {
 	resp *http.Response
 	rec  *recorder
 	dec  *xml.Decoder
+	buf  *bufio.Reader // from bufPool, returned by close
+	// recorded and head are rec's storage, allocated with the reply.
+	recorded recorder
+	head     [snippetSize]byte
 	// abandon closes the connection instead of reading what is left of
 	// the body: set when a stream's caller stopped early.
 	abandon bool
@@ -154,10 +160,21 @@ func (c *Client) call(ctx context.Context, r *request, read func(*reply) error) 
 func (rp *reply) close() {
 	if rp.abandon {
 		rp.resp.Body.Close()
-		return
+	} else {
+		drainClose(rp.resp.Body)
 	}
-	drainClose(rp.resp.Body)
+	if rp.buf != nil {
+		// Nothing read from it outlives the reply: values decoded from it
+		// are copies, and an error keeps its own copy of the first bytes.
+		rp.buf.Reset(nil)
+		bufPool.Put(rp.buf)
+		rp.buf = nil
+	}
 }
+
+// bufPool holds the 4 KiB read buffers of replies read by call: one per
+// call was a third of the SDK's own allocation per small call.
+var bufPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
 
 // sizing says whether a reply is held whole (and so capped by
 // WithMaxReplySize) or streamed one record at a time (bounded per record).
@@ -178,8 +195,13 @@ func (rp *reply) text(sz sizing) (in io.Reader, decoded bool, err error) {
 	if sz == whole {
 		body = &limitedReader{r: body, n: rp.c.maxReply}
 	}
-	rp.rec = &recorder{r: body}
-	in, decoded, err = charset.NewReader(rp.rec, charset.FromContentType(rp.resp.Header.Get("Content-Type")))
+	rp.recorded = recorder{r: body, head: rp.head[:0]}
+	rp.rec = &rp.recorded
+	if rp.buf == nil {
+		rp.buf = bufPool.Get().(*bufio.Reader)
+	}
+	rp.buf.Reset(rp.rec)
+	in, decoded, err = charset.NewBufferedReader(rp.buf, charset.FromContentType(rp.resp.Header.Get("Content-Type")))
 	if err != nil {
 		return nil, false, rp.fail("XML", err)
 	}

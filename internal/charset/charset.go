@@ -27,11 +27,38 @@ func FromContentType(contentType string) string {
 	if contentType == "" {
 		return ""
 	}
+	// The common forms ("text/xml", "text/xml; charset=utf-8") without
+	// mime.ParseMediaType's map: this runs for every reply. Anything else
+	// goes to ParseMediaType, whose answer the fast path must equal
+	// (TestFromContentTypeFastPath).
+	mediaType, rest, _ := strings.Cut(contentType, ";")
+	switch strings.ToLower(strings.TrimSpace(mediaType)) {
+	case "text/xml", "application/xml", "text/plain", "text/html", "application/json":
+		rest = strings.TrimSpace(rest)
+		if rest == "" {
+			return ""
+		}
+		if k, v, ok := strings.Cut(rest, "="); ok && strings.EqualFold(strings.TrimSpace(k), "charset") && isToken(v) {
+			return strings.ToLower(v)
+		}
+	}
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return ""
 	}
 	return strings.ToLower(strings.TrimSpace(params["charset"]))
+}
+
+// isToken reports whether s is a non-empty run of letters, digits, '-'
+// and '_': a charset name that needs no quoting.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // IsUTF8 reports whether label names UTF-8 (or US-ASCII, its subset), or is empty.
@@ -58,7 +85,12 @@ func lookup(label string) (encoding.Encoding, error) {
 // whether the label was applied, in which case an XML prolog's own encoding
 // declaration must then be ignored (see XMLCharsetReader).
 func NewReader(r io.Reader, label string) (out io.Reader, decoded bool, err error) {
-	br := bufio.NewReaderSize(r, 4096)
+	return NewBufferedReader(bufio.NewReaderSize(r, 4096), label)
+}
+
+// NewBufferedReader is NewReader over a buffer the caller provides (and may
+// reuse once it is done with out).
+func NewBufferedReader(br *bufio.Reader, label string) (out io.Reader, decoded bool, err error) {
 	if head, _ := br.Peek(3); len(head) == 3 && string(head) == string(bom) {
 		_, _ = br.Discard(3)
 		// A BOM says UTF-8 whatever the header says.

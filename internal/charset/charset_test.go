@@ -3,6 +3,7 @@ package charset
 import (
 	"encoding/xml"
 	"io"
+	"mime"
 	"strings"
 	"testing"
 
@@ -106,4 +107,27 @@ func TestXMLCharsetReader(t *testing.T) {
 
 	_, err = decode(`<?xml version="1.0" encoding="x-klingon"?><a>x</a>`, false)
 	assert.ErrorContains(t, err, "x-klingon")
+}
+
+// The fast path of FromContentType answers as mime.ParseMediaType does.
+func TestFromContentTypeFastPath(t *testing.T) {
+	slow := func(ct string) string {
+		if ct == "" {
+			return ""
+		}
+		_, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			return ""
+		}
+		return strings.ToLower(strings.TrimSpace(params["charset"]))
+	}
+	for _, mt := range []string{"text/xml", "TEXT/XML", " application/xml ", "text/plain", "text/html", "application/json", "text xml", "text/xml/x", ""} {
+		for _, rest := range []string{"", ";", "; charset=utf-8", ";charset=UTF-8", "; Charset=GBK", "; charset=\"gbk\"", "; charset=gb2312; x=1", "; charset=", "; charset= utf-8",
+			"; charset=utf-8 ", "; x=1", "; charset=ut f-8", "; charset=utf-8;", "; charset=utf_8", "; charset=ü"} {
+			ct := mt + rest
+			if got, want := FromContentType(ct), slow(ct); got != want {
+				t.Errorf("FromContentType(%q) = %q, mime.ParseMediaType gives %q", ct, got, want)
+			}
+		}
+	}
 }

@@ -113,7 +113,37 @@ type guard struct {
 }
 
 // NewGuard returns r checked against lim for the general decoder.
-func NewGuard(r io.Reader, lim Limits) io.Reader { return &guard{r: r, lim: lim} }
+// When r is an io.ByteReader (a *bufio.Reader), so is the guard: encoding/xml
+// then reads it byte by byte instead of wrapping it in a buffer of its own,
+// which spares a 4 KiB buffer and a copy of the whole reply per call.
+func NewGuard(r io.Reader, lim Limits) io.Reader {
+	if br, ok := r.(io.ByteReader); ok {
+		return &byteGuard{guard: guard{r: r, lim: lim}, br: br}
+	}
+	return &guard{r: r, lim: lim}
+}
+
+// byteGuard is a guard over an io.ByteReader.
+type byteGuard struct {
+	guard
+	br io.ByteReader
+}
+
+// ReadByte returns the next byte, checked like every byte Read returns.
+func (g *byteGuard) ReadByte() (byte, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	c, err := g.br.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	if lerr := g.scan(c); lerr != nil {
+		g.err = lerr
+		return 0, lerr
+	}
+	return c, nil
+}
 
 func (g *guard) Read(p []byte) (int, error) {
 	if g.err != nil {
