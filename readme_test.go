@@ -143,3 +143,22 @@ func TestReadmeLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCampaignOutput checks that what README.md says the whole
+// campaign prints is what the Example it is copied from prints: the
+// Example's // Output is verified by go test, the README's copy by this.
+func TestReadmeCampaignOutput(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	shown := regexp.MustCompile("(?s)It prints:\n\n```\n(.*?)```").FindSubmatch(readme)
+	require.NotNil(t, shown, "README.md: no \"It prints:\" block after the campaign")
+	flow, err := os.ReadFile("example_flow_test.go")
+	require.NoError(t, err)
+	out := regexp.MustCompile(`(?s)\nfunc Example\(\) \{.*?// Output:\n(.*?)\n\}`).FindSubmatch(flow)
+	require.NotNil(t, out, "example_flow_test.go: no Example with an // Output")
+	var want []string
+	for _, line := range strings.Split(string(out[1]), "\n") {
+		want = append(want, strings.TrimPrefix(strings.TrimSpace(line), "// "))
+	}
+	assert.Equal(t, strings.Join(want, "\n"), strings.TrimSpace(string(shown[1])))
+}
