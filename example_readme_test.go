@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/url"
 	"os"
@@ -20,11 +21,21 @@ import (
 
 // The functions below hold README.md's snippets that are not part of an
 // Example: readme_test.go checks that every Go block of the README appears
-// in a test file, so these are compiled by go test. readmeIntro needs an
-// account and is compiled, not run.
+// in a test file, so these are compiled by go test, and the tests below run
+// them against the fake.
 
-func readmeIntro(ctx context.Context) {
-	client, err := bestedm.NewClient(os.Getenv("BESTEDM_USERNAME"), os.Getenv("BESTEDM_PASSWORD"))
+// readmeIntro is the README's first program: it reads the credentials and
+// the base URL from the environment, as the examples and the CLI do, so
+// that it talks to `bestedm fake` after `eval "$(grep ^export fake.env)"`.
+// (Switch to bestedm.NewClientFromEnv once it is merged: the snippet's
+// first seven lines become one call.)
+func readmeIntro() {
+	ctx := context.Background()
+	var opts []bestedm.Option
+	if base := os.Getenv("BESTEDM_BASE_URL"); base != "" {
+		opts = append(opts, bestedm.WithBaseURL(base)) // e.g. the fake's, or an HTTPS root
+	}
+	client, err := bestedm.NewClient(os.Getenv("BESTEDM_USERNAME"), os.Getenv("BESTEDM_PASSWORD"), opts...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,7 +54,79 @@ func readmeIntro(ctx context.Context) {
 	}
 }
 
-var _ = readmeIntro
+// TestReadmeIntro runs the README's first program with the variables that
+// `bestedm fake` prints: both of its calls reach the fake, not the
+// production host (issue 17 item 12).
+func TestReadmeIntro(t *testing.T) {
+	srv := bestedmtest.NewServer(t)
+	login := srv.Customer()
+	t.Setenv("BESTEDM_BASE_URL", srv.URL())
+	t.Setenv("BESTEDM_USERNAME", login.Username)
+	t.Setenv("BESTEDM_PASSWORD", login.Password)
+	out := stdoutOf(t, readmeIntro) // log.Fatal, ending the test binary, on any error
+	assert.Contains(t, out, "messages left: ")
+	assert.Contains(t, out, "35 新闻订阅 ", "the fake's first list")
+	var calls []string
+	for _, r := range srv.Requests() {
+		calls = append(calls, r.Script+"?do="+r.Action)
+	}
+	assert.Equal(t, []string{"account.php?do=service-info", "mloperate.php?do=maillist-list"}, calls)
+}
+
+// stdoutOf runs f and returns what it printed on os.Stdout.
+func stdoutOf(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	saved := os.Stdout
+	os.Stdout = w
+	defer func() { os.Stdout = saved }()
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- b
+	}()
+	f()
+	require.NoError(t, w.Close())
+	return string(<-done)
+}
+
+// report says what went wrong in a way a program can act on.
+func report(err error) string {
+	var ve *bestedm.ValidationError
+	var apiErr *bestedm.APIError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &ve):
+		return "bad input, nothing sent: " + ve.Reason
+	case errors.Is(err, bestedm.ErrNotFound): // before *APIError: not_found is one too
+		return "not found"
+	case errors.As(err, &apiErr):
+		return "refused by the service: " + string(apiErr.Status)
+	default:
+		return "failed: " + err.Error() // *RequestError, *HTTPError or *DecodeError
+	}
+}
+
+// Example_errors is the README's error handling: one function that tells
+// the kinds of failure apart, on three calls that fail in three ways.
+func Example_errors() {
+	srv, client := startFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	_, err := client.Task.Get(ctx, 7)
+	fmt.Println(report(err))
+	_, err = client.Maillist.Create(ctx, &bestedm.MaillistParams{Name: "新闻订阅", Status: bestedm.MaillistEnabled})
+	fmt.Println(report(err))
+	_, err = client.Maillist.AddAddress(ctx, 35, bestedm.Address{Email: "li.lei.example.com"})
+	fmt.Println(report(err))
+	// Output:
+	// not found
+	// refused by the service: add_maillist_error
+	// bad input, nothing sent: "li.lei.example.com" is not an email address
+}
 
 // readmeRawBody copies a reply that is not XML, as sent, into a buffer.
 func readmeRawBody(ctx context.Context, client *bestedm.Client) (*bytes.Buffer, error) {
