@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -175,3 +176,21 @@ func wantAPIError(t *testing.T, err error, status Status) {
 	require.True(t, errors.As(err, &ae), "want *APIError, got %v", err)
 	assert.Equal(t, status, ae.Status)
 }
+
+// raceEnabled reports whether the test binary was built with -race, which
+// go test records in the build settings.
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
+}
+
+// RaceEnabled is raceEnabled for the external test package (memory_test.go).
+var RaceEnabled = raceEnabled

@@ -1,4 +1,4 @@
-package bestedm_test
+package bestedm
 
 // Hostile reply shapes against every way a reply is read: streamed
 // (Track.Opens, Track.Clicks, ListAddresses, Export.Rows) and decoded
@@ -19,8 +19,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	bestedm "github.com/bestedm/bestedm-go"
 )
 
 // endless yields prefix, then unit again and again until total bytes (0:
@@ -83,7 +81,7 @@ type hostileShape struct {
 }
 
 // wholeObject reports a call whose reply is one object, not a list.
-func (c hostileCall) wholeObject() bool { return c.name == "CustomerInfo" }
+func (c memCall) wholeObject() bool { return c.name == "CustomerInfo" }
 
 const xmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
@@ -100,14 +98,14 @@ var hostileShapes = []hostileShape{
 	{name: "Gzip1GiB", prefix: xmlDecl + "<{root}><{child}><id>1</id><email>", unit: "aaaaaaaaaaaaaaaa", total: 1 << 30, gzip: true, limit: "record size", lineLimit: "record size"},
 }
 
-// hostileCall is one SDK entry point; kind "stream" gets the 32 MiB bound.
-type hostileCall struct {
+// memCall is one SDK entry point; kind "stream" gets the 32 MiB bound.
+type memCall struct {
 	name        string
 	root, child string
 	stream      bool
 	paged       bool // a stream of pages, each decoded whole
 	export      bool
-	run         func(ctx context.Context, c *bestedm.Client) error
+	run         func(ctx context.Context, c *Client) error
 }
 
 // drain ranges over seq and returns the error that ended it.
@@ -120,42 +118,42 @@ func drain[T any](seq func(func(T, error) bool)) error {
 	return errors.New("the sequence ended without an error")
 }
 
-var hostileCalls = []hostileCall{
-	{name: "TrackOpens", root: "data", child: "user", stream: true, run: func(ctx context.Context, c *bestedm.Client) error {
-		return drain(c.Track.Opens(ctx, bestedm.TaskByID(7)))
+var memCalls = []memCall{
+	{name: "TrackOpens", root: "data", child: "user", stream: true, run: func(ctx context.Context, c *Client) error {
+		return drain(c.Track.Opens(ctx, TaskByID(7)))
 	}},
-	{name: "TrackClicks", root: "data", child: "click", stream: true, run: func(ctx context.Context, c *bestedm.Client) error {
-		return drain(c.Track.Clicks(ctx, bestedm.TaskByID(7), 0))
+	{name: "TrackClicks", root: "data", child: "click", stream: true, run: func(ctx context.Context, c *Client) error {
+		return drain(c.Track.Clicks(ctx, TaskByID(7), 0))
 	}},
-	{name: "ListAddresses", root: "data", child: "addr", stream: true, paged: true, run: func(ctx context.Context, c *bestedm.Client) error {
+	{name: "ListAddresses", root: "data", child: "addr", stream: true, paged: true, run: func(ctx context.Context, c *Client) error {
 		id := int64(3)
-		return drain(c.Maillist.ListAddresses(ctx, &bestedm.AddressListOptions{ListID: &id}))
+		return drain(c.Maillist.ListAddresses(ctx, &AddressListOptions{ListID: &id}))
 	}},
-	{name: "ExportRows", stream: true, export: true, run: func(ctx context.Context, c *bestedm.Client) error {
+	{name: "ExportRows", stream: true, export: true, run: func(ctx context.Context, c *Client) error {
 		e, err := c.Maillist.ExportSubscribers(ctx, 3)
 		if err != nil {
 			return err
 		}
 		return drain(e.Rows())
 	}},
-	{name: "CustomerInfo", root: "customer", child: "email", run: func(ctx context.Context, c *bestedm.Client) error {
+	{name: "CustomerInfo", root: "customer", child: "email", run: func(ctx context.Context, c *Client) error {
 		_, err := c.Account.CustomerInfo(ctx)
 		return err
 	}},
-	{name: "ListAddressesPage", root: "data", child: "addr", run: func(ctx context.Context, c *bestedm.Client) error {
+	{name: "ListAddressesPage", root: "data", child: "addr", run: func(ctx context.Context, c *Client) error {
 		id := int64(3)
-		_, err := c.Maillist.ListAddressesPage(ctx, &bestedm.AddressListOptions{ListID: &id})
+		_, err := c.Maillist.ListAddressesPage(ctx, &AddressListOptions{ListID: &id})
 		return err
 	}},
-	{name: "MaillistList", root: "maillist", child: "item", run: func(ctx context.Context, c *bestedm.Client) error {
+	{name: "MaillistList", root: "maillist", child: "item", run: func(ctx context.Context, c *Client) error {
 		_, err := c.Maillist.List(ctx)
 		return err
 	}},
 }
 
-// hostileServer serves body for every request and reports how many bytes
+// shapeServer serves body for every request and reports how many bytes
 // (before compression) it wrote.
-func hostileServer(t *testing.T, sh hostileShape, call hostileCall) *httptest.Server {
+func shapeServer(t *testing.T, sh hostileShape, call memCall) *httptest.Server {
 	t.Helper()
 	expand := func(s string) string {
 		return strings.NewReplacer("{root}", call.root, "{child}", call.child).Replace(s)
@@ -240,15 +238,15 @@ func TestHostileReplyMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hostile reply shapes: skipped with -short")
 	}
-	for _, call := range hostileCalls {
+	for _, call := range memCalls {
 		for _, sh := range hostileShapes {
 			if call.export && sh.lineLimit == "" || sh.pagesOnly && (call.stream && !call.paged || call.wholeObject()) {
 				continue
 			}
 			t.Run(call.name+"/"+sh.name, func(t *testing.T) {
-				srv := hostileServer(t, sh, call)
+				srv := shapeServer(t, sh, call)
 				// The defaults users get: retry policy on, no limit options.
-				c, err := bestedm.NewClient("demo", "s3cret-pass", bestedm.WithBaseURL(srv.URL+"/"))
+				c, err := NewClient("demo", "s3cret-pass", WithBaseURL(srv.URL+"/"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -262,14 +260,14 @@ func TestHostileReplyMemory(t *testing.T) {
 				if peak > bound {
 					t.Errorf("peak heap rose by %.1f MiB, want at most %d MiB", float64(peak)/(1<<20), bound>>20)
 				}
-				if !errors.Is(err, bestedm.ErrReplyTooLarge) {
+				if !errors.Is(err, ErrReplyTooLarge) {
 					t.Fatalf("error %v, want one matching ErrReplyTooLarge", err)
 				}
-				var de *bestedm.DecodeError
+				var de *DecodeError
 				if !errors.As(err, &de) {
 					t.Errorf("error %T, want *DecodeError", err)
 				}
-				var le *bestedm.LimitError
+				var le *LimitError
 				if !errors.As(err, &le) {
 					t.Fatalf("error %v, want a *LimitError inside", err)
 				}
@@ -301,11 +299,11 @@ func TestHostileLimitOptions(t *testing.T) {
 		max     int64
 		wantErr bool
 	}{{0, true}, {1 << 20, true}, {8 << 20, false}} {
-		opts := []bestedm.Option{bestedm.WithBaseURL(srv.URL + "/")}
+		opts := []Option{WithBaseURL(srv.URL + "/")}
 		if tc.max > 0 {
-			opts = append(opts, bestedm.WithMaxRecordSize(tc.max))
+			opts = append(opts, WithMaxRecordSize(tc.max))
 		}
-		c, err := bestedm.NewClient("demo", "s3cret-pass", opts...)
+		c, err := NewClient("demo", "s3cret-pass", opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +314,7 @@ func TestHostileLimitOptions(t *testing.T) {
 			}
 			continue
 		}
-		var le *bestedm.LimitError
+		var le *LimitError
 		want := tc.max
 		if want == 0 {
 			want = 4 << 20
@@ -325,7 +323,7 @@ func TestHostileLimitOptions(t *testing.T) {
 			t.Errorf("max %d: error %v, want the record size limit of %d", tc.max, err, want)
 		}
 	}
-	if _, err := bestedm.NewClient("demo", "s3cret-pass", bestedm.WithMaxRecordSize(0)); !errors.Is(err, bestedm.ErrValidation) {
+	if _, err := NewClient("demo", "s3cret-pass", WithMaxRecordSize(0)); !errors.Is(err, ErrValidation) {
 		t.Errorf("WithMaxRecordSize(0): %v, want a validation error", err)
 	}
 }
@@ -353,30 +351,30 @@ func TestHostileWholeDecodeMemory(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		body  *endless
-		opts  []bestedm.Option
-		run   func(ctx context.Context, c *bestedm.Client) error
+		opts  []Option
+		run   func(ctx context.Context, c *Client) error
 		limit string
 	}{
 		{"TrackOverview/61MiBLinks", &endless{prefix: xmlDecl + "<track><task_id>1</task_id>", unit: "<link_statistic><link><link_id>1</link_id><link>u</link></link></link_statistic>", suffix: "</track>", total: 61 << 20},
-			nil, func(ctx context.Context, c *bestedm.Client) error {
-				_, err := c.Track.Overview(ctx, bestedm.TaskByID(1))
+			nil, func(ctx context.Context, c *Client) error {
+				_, err := c.Track.Overview(ctx, TaskByID(1))
 				return err
 			}, "decoded size"},
 		{"DoSlice/EndlessA", &endless{prefix: xmlDecl + "<x>", unit: "<a/>"},
-			nil, func(ctx context.Context, c *bestedm.Client) error {
-				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(sliceOfA))
+			nil, func(ctx context.Context, c *Client) error {
+				return c.Do(ctx, &Request{Script: "x.php", Idempotent: true}, new(sliceOfA))
 			}, "decoded size"},
 		{"DoResult/Endless", &endless{prefix: xmlDecl + "<result><status>success</status>", unit: "<data>1</data>"},
-			nil, func(ctx context.Context, c *bestedm.Client) error {
-				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(resultPlus))
+			nil, func(ctx context.Context, c *Client) error {
+				return c.Do(ctx, &Request{Script: "x.php", Idempotent: true}, new(resultPlus))
 			}, "decoded size"},
 		{"DoResult/Endless/8MiBLimit", &endless{prefix: xmlDecl + "<result><status>success</status>", unit: "<data>1</data>"},
-			[]bestedm.Option{bestedm.WithMaxReplySize(8 << 20)}, func(ctx context.Context, c *bestedm.Client) error {
-				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(resultPlus))
+			[]Option{WithMaxReplySize(8 << 20)}, func(ctx context.Context, c *Client) error {
+				return c.Do(ctx, &Request{Script: "x.php", Idempotent: true}, new(resultPlus))
 			}, "decoded size"},
 		{"DoResult/EndlessUnknown", &endless{prefix: xmlDecl + "<result><status>success</status>", unit: "<zz>1</zz>"},
-			nil, func(ctx context.Context, c *bestedm.Client) error {
-				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(resultPlus))
+			nil, func(ctx context.Context, c *Client) error {
+				return c.Do(ctx, &Request{Script: "x.php", Idempotent: true}, new(resultPlus))
 			}, "decoded size"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -386,7 +384,7 @@ func TestHostileWholeDecodeMemory(t *testing.T) {
 				_, _ = io.Copy(w, &b)
 			}))
 			t.Cleanup(srv.Close)
-			c, err := bestedm.NewClient("demo", "s3cret-pass", append([]bestedm.Option{bestedm.WithBaseURL(srv.URL + "/")}, tc.opts...)...)
+			c, err := NewClient("demo", "s3cret-pass", append([]Option{WithBaseURL(srv.URL + "/")}, tc.opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -395,7 +393,7 @@ func TestHostileWholeDecodeMemory(t *testing.T) {
 			if peak > 64<<20 {
 				t.Errorf("peak heap rose by %.1f MiB, want at most 64 MiB", float64(peak)/(1<<20))
 			}
-			var le *bestedm.LimitError
+			var le *LimitError
 			if !errors.As(err, &le) || le.Limit != tc.limit {
 				t.Errorf("error %v, want the %s limit", err, tc.limit)
 			}
@@ -416,27 +414,27 @@ func TestHostileRecordMemory(t *testing.T) {
 	}
 	entries := []struct {
 		name, root, child string
-		run               func(ctx context.Context, c *bestedm.Client) error
+		run               func(ctx context.Context, c *Client) error
 	}{
-		{"TrackOpens", "data", "user", func(ctx context.Context, c *bestedm.Client) error {
-			return drain(c.Track.Opens(ctx, bestedm.TaskByID(1)))
+		{"TrackOpens", "data", "user", func(ctx context.Context, c *Client) error {
+			return drain(c.Track.Opens(ctx, TaskByID(1)))
 		}},
-		{"ListAddressesPage", "data", "addr", func(ctx context.Context, c *bestedm.Client) error {
+		{"ListAddressesPage", "data", "addr", func(ctx context.Context, c *Client) error {
 			_, err := c.Maillist.ListAddressesPage(ctx, nil)
 			return err
 		}},
-		{"CustomerInfo", "customer", "x", func(ctx context.Context, c *bestedm.Client) error {
+		{"CustomerInfo", "customer", "x", func(ctx context.Context, c *Client) error {
 			_, err := c.Account.CustomerInfo(ctx)
 			return err
 		}},
-		{"Do", "data", "user", func(ctx context.Context, c *bestedm.Client) error {
+		{"Do", "data", "user", func(ctx context.Context, c *Client) error {
 			var v struct {
 				Users []anyRecord `xml:"user"`
 			}
-			return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, &v)
+			return c.Do(ctx, &Request{Script: "x.php", Idempotent: true}, &v)
 		}},
-		{"Records", "data", "user", func(ctx context.Context, c *bestedm.Client) error {
-			return drain(bestedm.Records[anyRecord](ctx, c, &bestedm.Request{Script: "x.php", Idempotent: true}, "data", "user"))
+		{"Records", "data", "user", func(ctx context.Context, c *Client) error {
+			return drain(Records[anyRecord](ctx, c, &Request{Script: "x.php", Idempotent: true}, "data", "user"))
 		}},
 	}
 	for _, sh := range []struct{ name, unit string }{
@@ -456,7 +454,7 @@ func TestHostileRecordMemory(t *testing.T) {
 					_, _ = io.Copy(w, b)
 				}))
 				t.Cleanup(srv.Close)
-				c, err := bestedm.NewClient("demo", "s3cret-pass", bestedm.WithBaseURL(srv.URL+"/"))
+				c, err := NewClient("demo", "s3cret-pass", WithBaseURL(srv.URL+"/"))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strconv"
@@ -142,21 +141,6 @@ func measurePeak(fn func() error) (uint64, error) {
 	return <-done, err
 }
 
-// raceEnabled reports whether the test binary was built with -race, which
-// go test records in the build settings.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
 // memTestRecords is the size of the memory tests: 200k records by default
 // (a few seconds), 1M with BESTEDM_MEMTEST=1M, 100k under the race
 // detector, which makes the byte loops several times slower. Even 100k
@@ -169,7 +153,7 @@ func memTestRecords(t *testing.T) int {
 	switch {
 	case os.Getenv("BESTEDM_MEMTEST") == "1M":
 		return 1_000_000
-	case raceEnabled():
+	case bestedm.RaceEnabled():
 		return 100_000
 	}
 	return 200_000
@@ -202,7 +186,7 @@ func TestMemoryPeakStreaming(t *testing.T) {
 // writing and escaping an address costs no allocation of its own. Counted,
 // not timed, so the figure does not move with the machine's load.
 func TestAddAddressesAllocatesPerBatch(t *testing.T) {
-	if raceEnabled() {
+	if bestedm.RaceEnabled() {
 		t.Skip("the race detector allocates")
 	}
 	ok := []byte(`<?xml version="1.0" encoding="utf-8"?><result><status>success</status><data>ok</data></result>`)
