@@ -98,7 +98,9 @@ func conformanceEntries() []entryPoint {
 		{"Statistic.ExportAllFailures", entryExport, "", "", func(ctx context.Context, c *Client) error {
 			return drainExport(c.Statistic.ExportAllFailures(ctx, &FailureExportOptions{Date: day}))
 		}},
-		{"Statistic.Batches", entryRead, "data", "task", func(ctx context.Context, c *Client) error { return one(c.Statistic.Batches(ctx, &BatchListOptions{Date: day})) }},
+		{"Statistic.Batches", entryRead, "data", "task", func(ctx context.Context, c *Client) error {
+			return one(c.Statistic.Batches(ctx, &BatchListOptions{Date: day}))
+		}},
 		{"Statistic.Deductions", entryRead, "data", "list", func(ctx context.Context, c *Client) error { return one(c.Statistic.Deductions(ctx, day)) }},
 		{"Task.ListByDate", entryRead, "task_list", "task", func(ctx context.Context, c *Client) error { return one(c.Task.ListByDate(ctx, day)) }},
 		{"Task.Find", entryRead, "task_list", "task", func(ctx context.Context, c *Client) error { return one(c.Task.Find(ctx, &TaskFindOptions{Date: day})) }},
