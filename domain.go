@@ -142,7 +142,7 @@ func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions)
 		o.Limit = defaultMailboxLimit
 	}
 	ctx = iterating(ctx)
-	return pages(o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
+	return pages(ctx, o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
 		po := o
 		po.Page = page
 		p, err := s.MailboxesPage(ctx, &po)

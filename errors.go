@@ -220,3 +220,22 @@ func (e *RequestError) Error() string {
 
 // Unwrap returns the cause, so errors.Is(err, context.Canceled) works.
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// PagingError ends a paged iterator (Task.List, Maillist.ListAddresses,
+// Domain.Mailboxes) whose server does not page as asked: a page that
+// repeats the previous one (a server that ignores page=), or a page that
+// holds items past the total its own reply reports. Without it such a
+// server would make the loop fetch the same records forever. It matches
+// ErrUnexpectedReply.
+type PagingError struct {
+	Page   int    // the page that broke the rule, counting from 1
+	Reason string // what was wrong with it
+}
+
+// Error names the page and what was wrong with it.
+func (e *PagingError) Error() string {
+	return fmt.Sprintf("bestedm: unexpected reply: page %d: %s", e.Page, e.Reason)
+}
+
+// Is matches ErrUnexpectedReply.
+func (e *PagingError) Is(target error) bool { return target == ErrUnexpectedReply }

@@ -35,7 +35,10 @@ type Export[T any] struct {
 	maxLine int64
 	// redact removes credentials, and the call's own secrets, from an
 	// error: a line the parser quotes may be the server echoing them.
-	redact    func(error) error
+	redact func(error) error
+	// ctx is the export call's context: once it is done, Rows ends at the
+	// next row with its error.
+	ctx       context.Context
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -82,6 +85,20 @@ func (e *Export[T]) Rows() iter.Seq2[T, error] {
 			return
 		}
 		defer e.Close()
+		if e.ctx != nil {
+			// A cancelled context ends the loop at the next row, even one
+			// read from bytes already buffered.
+			inner := yield
+			yield = func(row T, err error) bool {
+				if err == nil {
+					if cerr := e.ctx.Err(); cerr != nil {
+						inner(zero, &RequestError{Call: e.call, Attempts: 1, Err: cerr})
+						return false
+					}
+				}
+				return inner(row, err)
+			}
+		}
 		in, decoded, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
 		if err != nil {
 			yield(zero, e.redact(fmt.Errorf("bestedm: %s: %w", e.call, err)))
@@ -197,6 +214,7 @@ func openExportForms[T any](ctx context.Context, c *Client, r *request, parse fu
 		rows:        rows,
 		form:        form,
 		maxLine:     c.maxRecord,
+		ctx:         ctx,
 		redact:      func(err error) error { return c.redactErr(resp.Request, err) },
 	}, nil
 }

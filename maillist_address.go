@@ -151,7 +151,7 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 		o.Limit = defaultAddressLimit
 	}
 	ctx = iterating(ctx)
-	return pages(o.Page, o.Limit, func(page int) (*Page[Address], error) {
+	return pages(ctx, o.Page, o.Limit, func(page int) (*Page[Address], error) {
 		po := o
 		po.Page = page
 		p, err := s.ListAddressesPage(ctx, &po)
@@ -283,6 +283,9 @@ type AddressAddReport struct {
 // API: mloperate.php?do=ml-addr-add with ml_addr (doc §4.9.2)
 func (s *MaillistService) AddAddresses(ctx context.Context, listID int64, addrs iter.Seq[Address], opts *AddressAddOptions) (*AddressAddReport, error) {
 	rep := &AddressAddReport{Batches: []AddressBatch{}}
+	if ctx == nil {
+		return rep, &ValidationError{Arg: "ctx", Reason: "is nil"}
+	}
 	if err := requireID("list_id", listID); err != nil {
 		return rep, err
 	}
@@ -336,6 +339,12 @@ func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts 
 
 // add validates a and appends it as a line; a full batch is sent.
 func (b *addrBatcher) add(a *Address) error {
+	// The context is checked on every address, not only when a batch is
+	// sent: with OnInvalid, a run of invalid addresses sends nothing and
+	// would otherwise call back and read on after a cancel.
+	if err := b.ctx.Err(); err != nil {
+		return b.wrap(err)
+	}
 	b.seen++
 	if err := a.Validate(); err != nil {
 		if b.invalid != nil {

@@ -380,7 +380,7 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 		o.Limit = 30
 	}
 	ctx = iterating(ctx)
-	return pages(o.Page, o.Limit, func(page int) (*Page[Task], error) {
+	return pages(ctx, o.Page, o.Limit, func(page int) (*Page[Task], error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
 		p, err := s.ListPage(ctx, &po)
