@@ -491,7 +491,7 @@ func TestErrorResultInNon2xxReply(t *testing.T) {
 				assert.Equal(t, StatusAuthError, apiErr.Status)
 				assert.Equal(t, "bad credentials", apiErr.Message)
 				assert.Equal(t, tc.code, apiErr.HTTPStatus)
-				assert.Equal(t, tc.code != 400, errors.Is(err, ErrUnauthorized))
+				assert.ErrorIs(t, err, ErrUnauthorized, "every auth_error, whatever the HTTP status")
 			} else {
 				require.ErrorAs(t, err, &httpErr)
 				assert.Equal(t, tc.code, httpErr.StatusCode)

@@ -35,7 +35,7 @@ func DefaultRetryPolicy() RetryPolicy {
 // WithRetry sets the retry policy; zero durations take the defaults.
 // WithRetry(RetryPolicy{}) switches retries off.
 func WithRetry(p RetryPolicy) Option {
-	return func(c *Client) error {
+	return func(o *clientOptions) error {
 		if p.MaxRetries < 0 || p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
 			return &ValidationError{Arg: "WithRetry", Reason: "values must not be negative"}
 		}
@@ -49,7 +49,7 @@ func WithRetry(p RetryPolicy) Option {
 		if p.MaxRetryAfter == 0 {
 			p.MaxRetryAfter = d.MaxRetryAfter
 		}
-		c.retry = p
+		o.retry = p
 		return nil
 	}
 }
