@@ -91,6 +91,9 @@ func (a *Address) check(requireEmail bool) error {
 	if a.Sex != "" && a.Sex != SexMale && a.Sex != SexFemale {
 		return &ValidationError{Field: "sex", Reason: fmt.Sprintf("%q is neither M nor F", a.Sex)}
 	}
+	if !a.Birthday.IsZero() {
+		return checkYear("birthday", a.Birthday)
+	}
 	return nil
 }
 
