@@ -111,7 +111,7 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 	if err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, r, "domain", domain)
+	return s.api().execItem(ctx, r, "domain", byName(domain))
 }
 
 // MailboxesPage returns the mailboxes selected by opts: one page when
@@ -178,7 +178,7 @@ func (s *DomainService) UpdateMailbox(ctx context.Context, mailbox, password str
 	if err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, r, "mailbox", mailbox)
+	return s.api().execItem(ctx, r, "mailbox", byName(mailbox))
 }
 
 // DeleteMailbox removes mailbox (a full address).
@@ -193,7 +193,7 @@ func (s *DomainService) DeleteMailbox(ctx context.Context, mailbox string) (*Res
 		return nil, err
 	}
 	q.Set("mailbox", mailbox)
-	return s.api().execItem(ctx, getWrite("bs.php", "mailbox-del", q), "mailbox", mailbox)
+	return s.api().execItem(ctx, getWrite("bs.php", "mailbox-del", q), "mailbox", byName(mailbox))
 }
 
 // params returns the parameters every call carries: none in customer mode

@@ -120,11 +120,17 @@ func isNotFoundStatus(status Status) bool { return status == StatusNotFound }
 // server said so with a not-found status (Err is then the *APIError) or
 // with an empty reply (Err is nil). It matches ErrNotFound; its message is
 // always "bestedm: <call>: <kind> <id> not found".
+//
+// ID is text, for every kind of item: a domain or a mailbox is named, not
+// numbered, and a task may be named by its batch number. When the call was
+// given a numeric id, IDNum holds it as a number (print it with %d);
+// otherwise IDNum is 0.
 type NotFoundError struct {
-	Call string // method and URL of the call, credentials redacted
-	Kind string // what was looked for: "task", "template", "maillist", …
-	ID   string // its id, or its name for a domain or mailbox
-	Err  error  // the *APIError the server answered, nil for an empty reply
+	Call  string // method and URL of the call, credentials redacted
+	Kind  string // what was looked for: "task", "template", "maillist", …
+	ID    string // its id as text ("7"), or its name for a domain, a mailbox, a task by batch number
+	IDNum int64  // its numeric id (7) when the call was given one, else 0
+	Err   error  // the *APIError the server answered, nil for an empty reply
 }
 
 // Error gives the call and the missing item.

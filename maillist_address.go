@@ -209,7 +209,7 @@ func (s *MaillistService) UpdateAddress(ctx context.Context, id int64, a Address
 	if len(query) == 1 {
 		return nil, &ValidationError{Arg: "Address", Reason: "nothing to change: set at least one field of the Address"}
 	}
-	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-edit", query), "address", itoa(id))
+	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-edit", query), "address", byNum(id))
 }
 
 // DeleteAddress removes an address.
@@ -219,7 +219,7 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)), "address", itoa(id))
+	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)), "address", byNum(id))
 }
 
 // Empty removes every address of a list; the list itself stays.

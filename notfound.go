@@ -10,35 +10,57 @@ import (
 // Get, Update and Delete of one item return *NotFoundError, whether the
 // server answered a not-found status or an empty reply.
 
+// itemID names the item a call is about: its numeric id, if it has one,
+// and the text an error shows.
+type itemID struct {
+	num  int64
+	text string
+}
+
+// byNum is the itemID of an item the call gives a numeric id.
+func byNum(id int64) itemID { return itemID{num: id, text: itoa(id)} }
+
+// byName is the itemID of an item the call names (a domain, a mailbox, a
+// task by batch number).
+func byName(name string) itemID { return itemID{text: name} }
+
+// itemID names the task in errors: by id, or by ident when it has no id.
+func (t TaskRef) itemID() itemID {
+	if t.ID > 0 {
+		return byNum(t.ID)
+	}
+	return byName(t.label())
+}
+
 // itemErr turns err, the failure of call r on the item kind/id, into
 // *NotFoundError when the server said the item does not exist: an
 // *APIError with a not-found status, or an empty reply. Other errors
 // (and nil) are returned as they are.
-func itemErr(kind, id string, err error) error {
+func itemErr(kind string, id itemID, err error) error {
 	if err == nil {
 		return nil
 	}
 	var ae *APIError
 	if errors.As(err, &ae) && isNotFoundStatus(ae.Status) {
-		return &NotFoundError{Call: ae.Call, Kind: kind, ID: id, Err: ae}
+		return &NotFoundError{Call: ae.Call, Kind: kind, ID: id.text, IDNum: id.num, Err: ae}
 	}
 	var de *DecodeError
 	if errors.As(err, &de) && errors.Is(de.Err, errEmptyReply) {
-		return &NotFoundError{Call: de.Call, Kind: kind, ID: id}
+		return &NotFoundError{Call: de.Call, Kind: kind, ID: id.text, IDNum: id.num}
 	}
 	return err
 }
 
 // execItem is exec for a call that changes or deletes one item.
-func (c *Client) execItem(ctx context.Context, r *request, kind, id string) (*Result, error) {
+func (c *Client) execItem(ctx context.Context, r *request, kind string, id itemID) (*Result, error) {
 	res, err := c.exec(ctx, r)
 	return res, itemErr(kind, id, err)
 }
 
 // notFound is the *NotFoundError of a read whose reply holds no item: an
 // empty element, or a list without the id asked for.
-func (c *Client) notFound(r *request, kind, id string) error {
-	return &NotFoundError{Call: c.requestName(r), Kind: kind, ID: id}
+func (c *Client) notFound(r *request, kind string, id itemID) error {
+	return &NotFoundError{Call: c.requestName(r), Kind: kind, ID: id.text, IDNum: id.num}
 }
 
 // requestName names r as callName names a request that was sent (method

@@ -80,6 +80,16 @@ func wantNotFound(t *testing.T, tc notFoundCall, err error) *bestedm.NotFoundErr
 	require.ErrorAs(t, err, &nf, "%T: %v", err, err)
 	assert.Equal(t, tc.kind, nf.Kind)
 	assert.Equal(t, tc.id, nf.ID)
+	// IDNum holds the numeric id the call was given; a name (a domain, a
+	// mailbox) has none.
+	wantNum := int64(424242)
+	switch tc.kind {
+	case "domain", "mailbox":
+		wantNum = 0
+	case "attachment":
+		wantNum = 7
+	}
+	assert.Equal(t, wantNum, nf.IDNum, "IDNum")
 	assert.Regexp(t, `^bestedm: (GET|POST) http://127\.0\.0\.1:\d+/\S+: `+regexp.QuoteMeta(tc.kind+" "+tc.id)+` not found$`, err.Error())
 	return nf
 }
@@ -170,4 +180,20 @@ func TestNotFoundContractFake(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A task named by its batch number, which may be all digits, has no
+// numeric id: IDNum stays 0 and ID is the ident.
+func TestNotFoundByIdentHasNoIDNum(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "<?xml version=\"1.0\"?>\r\n<result><status>not_found</status><data>x</data></result>")
+	}))
+	defer srv.Close()
+	c, err := bestedm.NewClient("user", "secret-pw", bestedm.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.Track.Overview(context.Background(), bestedm.TaskByIdent("20130105003"))
+	var nf *bestedm.NotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "20130105003", nf.ID)
+	assert.Zero(t, nf.IDNum)
 }

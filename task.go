@@ -399,7 +399,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 	r := get("task.php", "task-list", idQuery("id", id))
 	p, err := fetchTasks(ctx, s.api(), r)
 	if err != nil {
-		return nil, itemErr("task", itoa(id), err)
+		return nil, itemErr("task", byNum(id), err)
 	}
 	tasks := p.Items
 	// Match the id rather than take the first row: a server that ignored
@@ -409,7 +409,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 			return &tasks[i], nil
 		}
 	}
-	return nil, s.api().notFound(r, "task", itoa(id))
+	return nil, s.api().notFound(r, "task", byNum(id))
 }
 
 // Create adds a sending task; Result.ID is the new task's id, from the
@@ -456,7 +456,7 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 		return nil, &ValidationError{Arg: "TaskUpdateParams", Reason: "sets no field to change"}
 	}
 	q.Set("id", itoa(id))
-	return s.api().execItem(ctx, getWrite("task.php", "edit-task", q), "task", itoa(id))
+	return s.api().execItem(ctx, getWrite("task.php", "edit-task", q), "task", byNum(id))
 }
 
 // Delete deletes a task.
@@ -466,7 +466,7 @@ func (s *TaskService) Delete(ctx context.Context, id int64) (*Result, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, getWrite("task.php", "del-task", idQuery("id", id)), "task", itoa(id))
+	return s.api().execItem(ctx, getWrite("task.php", "del-task", idQuery("id", id)), "task", byNum(id))
 }
 
 // listQuery validates opts and encodes them for task-list.

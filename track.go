@@ -144,10 +144,10 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	if errors.Is(err, errNoData) {
 		// An empty <track>, as Maillist.Get reads an empty <maillist>: the
 		// server knows no such task.
-		return nil, s.api().notFound(r, "task", task.label())
+		return nil, s.api().notFound(r, "task", task.itemID())
 	}
 	if err != nil {
-		return nil, itemErr("task", task.label(), err)
+		return nil, itemErr("task", task.itemID(), err)
 	}
 	if o.Links == nil {
 		o.Links = []LinkStat{} // an empty <link_statistic>: no links, not unknown
