@@ -119,7 +119,8 @@ func isNotFoundStatus(status Status) bool { return status == StatusNotFound }
 // NotFoundError reports that the item a call names does not exist. The
 // server said so with a not-found status (Err is then the *APIError) or
 // with an empty reply (Err is nil). It matches ErrNotFound; its message is
-// always "bestedm: <call>: <kind> <id> not found".
+// "bestedm: <call>: <kind> <id> not found" (for Kind KindTracking:
+// "bestedm: <call>: task <id> has no tracking (…)").
 //
 // ID is text, for every kind of item: a domain or a mailbox is named, not
 // numbered, and a task may be named by its batch number. When the call was
@@ -133,16 +134,22 @@ type NotFoundError struct {
 	Err   error  // the *APIError the server answered, nil for an empty reply
 }
 
-// Error gives the call and the missing item.
+// Error gives the call and the missing item; for KindTracking, the task
+// that has no tracking.
 func (e *NotFoundError) Error() string {
+	if e.Kind == KindTracking {
+		return fmt.Sprintf("bestedm: %s: task %s has no tracking (it exists, but was created without track_status)", e.Call, e.ID)
+	}
 	return fmt.Sprintf("bestedm: %s: %s %s not found", e.Call, e.Kind, e.ID)
 }
 
 // Unwrap returns the server's *APIError, if any.
 func (e *NotFoundError) Unwrap() error { return e.Err }
 
-// Is matches ErrNotFound.
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+// Is matches ErrNotFound, and ErrNoTracking when Kind is KindTracking.
+func (e *NotFoundError) Is(target error) bool {
+	return target == ErrNotFound || (target == ErrNoTracking && e.Kind == KindTracking)
+}
 
 // HTTPError is a reply with a non-2xx HTTP status.
 type HTTPError struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 )
 
 // One contract for an item that does not exist (CONTRIBUTING rule 12):
@@ -76,4 +77,35 @@ func (c *Client) requestName(r *request) string {
 	}
 	u.RawQuery = q.Encode()
 	return r.method + " " + c.redactURL(u)
+}
+
+// KindTracking is the Kind of the *NotFoundError of a tracking call
+// (Track.Overview) on a task that exists but has no tracking: it was
+// created without TrackStatus. Such an error matches ErrNoTracking as well
+// as ErrNotFound.
+const KindTracking = "tracking"
+
+// ErrNoTracking is matched by the *NotFoundError of a tracking call on a
+// task that exists but has no tracking (Kind KindTracking), so that a
+// program can tell it from a task that does not exist.
+var ErrNoTracking = errors.New("bestedm: the task has no tracking")
+
+// trackingErr turns err, the *NotFoundError of a tracking call on task,
+// into one of Kind KindTracking when the task exists: the server answers
+// the same not-found for a task it does not know and for one it keeps no
+// tracking for (the fake says which only in its message, the document
+// not at all), so the task is looked up with list-task, a read. If that
+// lookup fails, err is returned as it was.
+func (c *Client) trackingErr(ctx context.Context, task TaskRef, err error) error {
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Kind != "task" || c.Task == nil {
+		return err
+	}
+	found, ferr := c.Task.Find(ctx, &TaskFindOptions{ID: task.ID, Ident: strings.TrimSpace(task.Ident)})
+	if ferr != nil || len(found) == 0 {
+		return err
+	}
+	cp := *nf
+	cp.Kind = KindTracking
+	return &cp
 }
