@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -20,8 +21,17 @@ import (
 // (io.Copy it to a file; the bytes are exactly as sent) or range over Rows
 // for parsed rows — one or the other. Close it when done; Rows
 // closes it by itself when the loop ends.
+//
+// An Export dropped without Close is released anyway once it is
+// unreachable: the garbage collector's next cycles close its connection
+// and end the goroutines reading it. That is a safety net for a bug, not
+// a way to end an export: until the collector runs, which may be long on
+// an idle program, the connection stays open and the server keeps
+// sending. Close it, or range over Rows.
 type Export[T any] struct {
-	body        io.ReadCloser
+	// body owns the connection; its finalizer closes it when the Export
+	// is unreachable.
+	body        *exportBody
 	br          *bufio.Reader
 	contentType string
 	call        string
@@ -38,9 +48,34 @@ type Export[T any] struct {
 	redact func(error) error
 	// ctx is the export call's context: once it is done, Rows ends at the
 	// next row with its error.
-	ctx       context.Context
+	ctx context.Context
+}
+
+// exportBody owns an export's reply body. It is the object whose
+// finalizer releases the connection of an Export dropped without Close:
+// small, referenced only by its Export, and in no cycle, so it becomes
+// unreachable with the Export, and its finalizer keeps nothing else alive
+// for an extra cycle. (runtime.AddCleanup would attach the cleanup to the
+// Export itself, but needs Go 1.24; go.mod says 1.23.)
+type exportBody struct {
+	rc        io.ReadCloser
 	closeOnce sync.Once
 	closeErr  error
+}
+
+func newExportBody(rc io.ReadCloser) *exportBody {
+	b := &exportBody{rc: rc}
+	runtime.SetFinalizer(b, (*exportBody).close)
+	return b
+}
+
+// close closes the body once; later calls return the first result.
+func (b *exportBody) close() error {
+	b.closeOnce.Do(func() {
+		runtime.SetFinalizer(b, nil)
+		b.closeErr = b.rc.Close()
+	})
+	return b.closeErr
 }
 
 // Read reads the raw export body.
@@ -56,8 +91,7 @@ func (e *Export[T]) Close() error {
 	if !e.open() {
 		return errNoExport()
 	}
-	e.closeOnce.Do(func() { e.closeErr = e.body.Close() })
-	return e.closeErr
+	return e.body.close()
 }
 
 // ContentType returns the Content-Type header the server sent.
@@ -206,7 +240,7 @@ func openExportForms[T any](ctx context.Context, c *Client, r *request, parse fu
 		return nil, c.exportReplyError(resp)
 	}
 	return &Export[T]{
-		body:        resp.Body,
+		body:        newExportBody(resp.Body),
 		br:          br,
 		contentType: resp.Header.Get("Content-Type"),
 		call:        c.callName(resp.Request),
