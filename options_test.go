@@ -217,13 +217,14 @@ func TestPlainHTTPWarning(t *testing.T) {
 // NewClientFromEnv reads the account and the root from the environment,
 // and explicit options still apply on top.
 func TestNewClientFromEnv(t *testing.T) {
+	body := fixture(t, "account-customer-info.xml")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if !ok || user != "envuser" || pass != "env-pass" || r.URL.Path != "/root/account.php" {
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
-		_, _ = w.Write(fixture(t, "account-customer-info.xml"))
+		_, _ = w.Write(body)
 	}))
 	defer srv.Close()
 	t.Setenv("BESTEDM_USERNAME", "envuser")
