@@ -1,10 +1,14 @@
 package bestedm
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -14,10 +18,18 @@ import (
 // Version is the SDK's version, sent in the default User-Agent.
 const Version = "1.0.0"
 
-// DefaultBaseURL is the documented API root. The older ".../mm-ms/api/"
-// path, the .net hosts (some over HTTPS) and on-premise installations work
-// too: see WithBaseURL.
-const DefaultBaseURL = "http://www.bestedm.org/mm-ms/apinew/"
+// DefaultBaseURL is the API root a Client calls unless WithBaseURL says
+// otherwise: the service's HTTPS root, as production clients use it
+// (docs/wire-format.md#hosts). Over HTTPS neither authentication mode
+// exposes the password, or its unsalted MD5, on the network.
+const DefaultBaseURL = "https://api.bestedm.net/mm-ms/apinew/"
+
+// DocumentBaseURL is the root the API document gives, over plain HTTP:
+// WithBaseURL(DocumentBaseURL) calls it. Credentials then travel in clear
+// (Basic auth's base64, or query auth's MD5, which is as good as the
+// password here), and the client logs a warning once, when it is made.
+// The older ".../mm-ms/api/" path and the .net hosts work too.
+const DocumentBaseURL = "http://www.bestedm.org/mm-ms/apinew/"
 
 const (
 	defaultTimeout      = 30 * time.Second
@@ -57,6 +69,7 @@ type service struct{ client *Client }
 
 // NewClient returns a client for the account username. password is the plain
 // account password, unless WithPasswordHash says it is already the MD5 hash.
+// The options are resolved together, whatever their order (see Option).
 func NewClient(username, password string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(username) == "" {
 		return nil, &ValidationError{Field: "username", Reason: "is empty"}
@@ -64,41 +77,36 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	if password == "" {
 		return nil, &ValidationError{Field: "password", Reason: "is empty"}
 	}
-	base, _ := url.Parse(DefaultBaseURL)
-	c := &Client{
-		baseURL:   base,
-		userAgent: "bestedm-go/" + Version,
-		creds:     &credentials{username: username, password: newSecret(password), mode: AuthBasic},
-		logger:    slog.New(discardHandler{}),
-		loc:       time.FixedZone("UTC+8", 8*60*60),
-		timeout:   defaultTimeout,
-		maxReply:  defaultMaxReplySize,
-		maxRecord: defaultMaxRecordSize,
-		retry:     DefaultRetryPolicy(),
-		clock:     realClock{},
-	}
+	o := defaultOptions()
 	for _, opt := range opts {
 		if opt == nil {
 			continue
 		}
-		if err := opt(c); err != nil {
+		if err := opt(&o); err != nil {
 			return nil, err
 		}
 	}
-	if c.creds.mode == AuthBasic && strings.Contains(username, ":") {
-		// RFC 7617: the first colon of the Basic credentials ends the
-		// user-id, so the server would read another user and password.
-		return nil, &ValidationError{Field: "username", Reason: "contains a colon, which Basic auth cannot carry (RFC 7617); use WithAuthMode(AuthQuery)"}
+	creds, err := o.resolve(username, password)
+	if err != nil {
+		return nil, err
 	}
-	if c.creds.hash.reveal() == "" {
-		c.creds.hash = newSecret(HashPassword(c.creds.password.reveal()))
+	creds.seal()
+	c := &Client{
+		baseURL:   o.baseURL,
+		http:      guardRedirects(o.http, o.baseURL),
+		userAgent: o.userAgent,
+		creds:     creds,
+		logger:    o.logger,
+		loc:       o.loc,
+		timeout:   o.timeout,
+		maxReply:  o.maxReply,
+		maxRecord: o.maxRecord,
+		retry:     o.retry,
+		limiter:   o.limiter,
+		binder:    &xmlbind.Binder{Location: o.loc, Limits: xmlbind.Limits{Record: o.maxRecord}},
+		clock:     realClock{},
 	}
-	c.creds.seal()
-	if c.http == nil {
-		c.http = &http.Client{Transport: defaultTransport()}
-	}
-	c.http = guardRedirects(c.http, c.baseURL)
-	c.binder = &xmlbind.Binder{Location: c.loc, Limits: xmlbind.Limits{Record: c.maxRecord}}
+	c.warnPlainHTTP()
 	s := &service{client: c}
 	c.Account = (*AccountService)(s)
 	c.Statistic = (*StatisticService)(s)
@@ -108,6 +116,67 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	c.Template = (*TemplateService)(s)
 	c.Domain = &DomainService{client: c}
 	return c, nil
+}
+
+// Environment variables NewClientFromEnv reads; the CLI reads the same.
+const (
+	EnvUsername = "BESTEDM_USERNAME" // the account's user name
+	EnvPassword = "BESTEDM_PASSWORD" // its password
+	EnvBaseURL  = "BESTEDM_BASE_URL" // the API root; DefaultBaseURL when unset or empty
+)
+
+// NewClientFromEnv is NewClient for the account named by the environment:
+// the user name in BESTEDM_USERNAME, the password in BESTEDM_PASSWORD and,
+// when set, the API root in BESTEDM_BASE_URL (as `bestedm fake` prints
+// them). opts apply on top, whatever their order: an explicit WithBaseURL
+// wins over BESTEDM_BASE_URL. A variable that is unset or empty, or a root
+// that WithBaseURL refuses, is a *ValidationError whose Arg names the
+// variable.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	user, pass := os.Getenv(EnvUsername), os.Getenv(EnvPassword)
+	if strings.TrimSpace(user) == "" {
+		return nil, &ValidationError{Arg: EnvUsername, Reason: "is not set"}
+	}
+	if pass == "" {
+		return nil, &ValidationError{Arg: EnvPassword, Reason: "is not set"}
+	}
+	var all []Option
+	if base := os.Getenv(EnvBaseURL); base != "" {
+		var o clientOptions
+		if err := WithBaseURL(base)(&o); err != nil {
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				ve.Arg = EnvBaseURL
+			}
+			return nil, err
+		}
+		all = append(all, WithBaseURL(base))
+	}
+	return NewClient(user, pass, append(all, opts...)...)
+}
+
+// warnPlainHTTP logs, once for the client, that its credentials will go
+// over plain HTTP, unless the host is loopback (a fake or a tunnel on this
+// machine).
+func (c *Client) warnPlainHTTP() {
+	if c.baseURL.Scheme != "http" || isLoopback(c.baseURL.Hostname()) {
+		return
+	}
+	c.logger.LogAttrs(context.Background(), slog.LevelWarn, "bestedm: credentials will be sent over plain HTTP",
+		slog.String("host", c.baseURL.Host),
+		slog.String("auth", c.creds.mode.String()),
+		slog.String("advice", "use an https:// root such as bestedm.DefaultBaseURL"))
+}
+
+// isLoopback reports whether host names this machine: "localhost" (and
+// its subdomains, RFC 6761) or a loopback IP address.
+func isLoopback(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // String keeps credentials out of fmt output.

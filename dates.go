@@ -1,6 +1,11 @@
 package bestedm
 
-import "time"
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
 
 // A calendar day and an instant are sent differently (CONTRIBUTING rule 9).
 // A day (date, date_end, the task_date filters, a birthday) has no instant:
@@ -36,4 +41,45 @@ func isInstantLayout(layout string) bool {
 	midnight := time.Date(2001, 2, 3, 0, 0, 0, 0, time.UTC)
 	afternoon := time.Date(2001, 2, 3, 13, 14, 15, 0, time.UTC)
 	return midnight.Format(layout) != afternoon.Format(layout)
+}
+
+// checkYear refuses a time whose year a date on the wire cannot hold:
+// Go writes year 0 as "0000", year -1 as "-0001" and year 10000 as
+// "10000", which no server reads as the caller meant. The check is on the
+// time as it is sent: a calendar day as written, an instant after it is
+// moved to the server's zone (which can carry 31 December 9999 into 10000).
+func checkYear(field string, t time.Time) error {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("year %d is outside 0001–9999, the years a date is written in", y)}
+	}
+	return nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// checkTimes applies checkYear to every non-zero time.Time field of the
+// parameter struct v (as encodeParams is about to send it), naming the
+// field by its url tag.
+func checkTimes(v reflect.Value) error {
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Type() != timeType || !f.CanInterface() {
+			continue
+		}
+		t := f.Interface().(time.Time)
+		if t.IsZero() {
+			continue
+		}
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("url"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if err := checkYear(name, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

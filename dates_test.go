@@ -150,3 +150,66 @@ func TestFailureExportDateEndComparesDays(t *testing.T) {
 	_, err = c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: date, DateEnd: dayBefore, Type: FailureInvalidAddress, Format: FormatText})
 	wantValidation(t, err, "date_end")
 }
+
+// Years outside 0001–9999 cannot be written as the server's dates (Go
+// writes "0000-01-01", "-0001-01-01", "10000-01-01"): every date and time
+// a call sends refuses them before anything is sent, naming the parameter.
+func TestDatesOutOfRangeYearsRefused(t *testing.T) {
+	c, mux := setup(t)
+	failHandler(t, mux)
+	for _, y := range []int{0, -1, 10000} {
+		day := time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC)
+		calls := []struct {
+			field string
+			call  func() error
+		}{
+			{"date", func() error { _, err := c.Statistic.Overview(bg, day); return err }},
+			{"date", func() error { _, err := c.Statistic.Deductions(bg, day); return err }},
+			{"date", func() error { _, err := c.Task.ListByDate(bg, day); return err }},
+			{"date", func() error { _, err := c.Task.ListPage(bg, &TaskListOptions{Date: day}); return err }},
+			{"date", func() error { _, err := c.Statistic.Batches(bg, &BatchListOptions{Date: day}); return err }},
+			{"date", func() error {
+				_, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: day, Type: FailureAll})
+				return err
+			}},
+			{"date_end", func() error {
+				_, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), DateEnd: day, Type: FailureAll})
+				return err
+			}},
+			{"send_time", func() error {
+				_, err := c.Task.Update(bg, 1, &TaskUpdateParams{SendTime: day})
+				return err
+			}},
+			{"time", func() error {
+				_, err := c.Task.Create(bg, &TaskParams{TemplateIDs: []int64{1}, SendDomain: "example.com", SendAccount: "all", MaillistID: 1, Time: day})
+				return err
+			}},
+			{"birthday", func() error {
+				_, err := c.Maillist.AddAddress(bg, 1, Address{Email: "a@example.com", Birthday: day})
+				return err
+			}},
+			{"birthday", func() error {
+				_, err := c.Maillist.UpdateAddress(bg, 1, Address{Birthday: day})
+				return err
+			}},
+			{"birthday", func() error {
+				_, err := c.Maillist.AddAddresses(bg, 1, func(yield func(Address) bool) { yield(Address{Email: "a@example.com", Birthday: day}) }, nil)
+				return err
+			}},
+		}
+		for _, tc := range calls {
+			err := tc.call()
+			if !assert.Error(t, err, "year %d, %s", y, tc.field) {
+				continue
+			}
+			wantValidation(t, err, tc.field)
+			if tc.field != "date_end" || y > 1 { // else it is refused as before date
+				assert.Contains(t, err.Error(), "0001", "year %d, %s", y, tc.field)
+			}
+		}
+	}
+	// An instant converted to the server's zone can cross into year 10000.
+	late := time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("UTC-5", -5*60*60))
+	_, err := c.Task.Update(bg, 1, &TaskUpdateParams{SendTime: late})
+	wantValidation(t, err, "send_time")
+}

@@ -27,7 +27,7 @@ func TestDocumentedDefaults(t *testing.T) {
 	assert.Equal(t, 30*time.Second, c.timeout, "timeout")
 	assert.Equal(t, int64(64*1024*1024), c.maxReply, "reply cap 64 MiB")
 	assert.Equal(t, int64(4*1024*1024), c.maxRecord, "record cap 4 MiB")
-	assert.Equal(t, "http://www.bestedm.org/mm-ms/apinew/", c.BaseURL().String(), "base URL")
+	assert.Equal(t, "https://api.bestedm.net/mm-ms/apinew/", c.BaseURL().String(), "base URL: HTTPS, as production clients use it")
 	assert.Equal(t, "bestedm-go/"+Version, c.userAgent, "User-Agent")
 	assert.Equal(t, AuthBasic, c.creds.mode, "auth mode")
 	assert.Nil(t, c.limiter, "no rate limiter")

@@ -111,7 +111,7 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 	if err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, r, "domain", domain)
+	return s.api().execItem(ctx, r, "domain", byName(domain))
 }
 
 // MailboxesPage returns the mailboxes selected by opts: one page when
@@ -147,7 +147,7 @@ func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions)
 	if o.Limit == 0 {
 		o.Limit = defaultMailboxLimit
 	}
-	return pages(o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
+	return pages(ctx, o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
 		po := o
 		po.Page = page
 		p, err := s.mailboxesPage(ctx, &po, keepPage)
@@ -183,7 +183,7 @@ func (s *DomainService) UpdateMailbox(ctx context.Context, mailbox, password str
 	if err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, r, "mailbox", mailbox)
+	return s.api().execItem(ctx, r, "mailbox", byName(mailbox))
 }
 
 // DeleteMailbox removes mailbox (a full address).
@@ -198,7 +198,7 @@ func (s *DomainService) DeleteMailbox(ctx context.Context, mailbox string) (*Res
 		return nil, err
 	}
 	q.Set("mailbox", mailbox)
-	return s.api().execItem(ctx, getWrite("bs.php", "mailbox-del", q), "mailbox", mailbox)
+	return s.api().execItem(ctx, getWrite("bs.php", "mailbox-del", q), "mailbox", byName(mailbox))
 }
 
 // params returns the parameters every call carries: none in customer mode

@@ -1,9 +1,11 @@
 package bestedm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 )
@@ -17,8 +19,10 @@ var (
 	// ErrAPI is matched by every *APIError: the server answered with a
 	// <result> whose status is not "success".
 	ErrAPI = errors.New("bestedm: API error")
-	// ErrUnauthorized is matched by an *HTTPError, or an *APIError, that came
-	// with HTTP status 401 or 403.
+	// ErrUnauthorized is matched when the server refused the credentials:
+	// by every *APIError with StatusAuthError, whatever its HTTP status
+	// (the fake, and any httpmock reply, answer it with 200), and by an
+	// *HTTPError or *APIError that came with HTTP status 401 or 403.
 	ErrUnauthorized = errors.New("bestedm: unauthorized")
 	// ErrRateLimited is matched by an *HTTPError with status 429.
 	ErrRateLimited = errors.New("bestedm: rate limited")
@@ -87,7 +91,8 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is ErrAPI, or an *APIError with the same Status
 // (so errors.Is(err, &bestedm.APIError{Status: bestedm.StatusAddMaillistError}) works),
-// ErrUnauthorized when it came with HTTP 401 or 403, and ErrNotFound when
+// ErrUnauthorized when its status is StatusAuthError or it came with HTTP
+// 401 or 403, and ErrNotFound when
 // its status says the item does not exist (StatusNotFound).
 func (e *APIError) Is(target error) bool {
 	switch target {
@@ -96,7 +101,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrNotFound:
 		return isNotFoundStatus(e.Status)
 	case ErrUnauthorized:
-		return e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
+		return e.Status == StatusAuthError || e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
 	}
 	var t *APIError
 	if errors.As(target, &t) && t != nil {
@@ -114,24 +119,37 @@ func isNotFoundStatus(status Status) bool { return status == StatusNotFound }
 // NotFoundError reports that the item a call names does not exist. The
 // server said so with a not-found status (Err is then the *APIError) or
 // with an empty reply (Err is nil). It matches ErrNotFound; its message is
-// always "bestedm: <call>: <kind> <id> not found".
+// "bestedm: <call>: <kind> <id> not found" (for Kind KindTracking:
+// "bestedm: <call>: task <id> has no tracking (…)").
+//
+// ID is text, for every kind of item: a domain or a mailbox is named, not
+// numbered, and a task may be named by its batch number. When the call was
+// given a numeric id, IDNum holds it as a number (print it with %d);
+// otherwise IDNum is 0.
 type NotFoundError struct {
-	Call string // method and URL of the call, credentials redacted
-	Kind string // what was looked for: "task", "template", "maillist", …
-	ID   string // its id, or its name for a domain or mailbox
-	Err  error  // the *APIError the server answered, nil for an empty reply
+	Call  string // method and URL of the call, credentials redacted
+	Kind  string // what was looked for: "task", "template", "maillist", …
+	ID    string // its id as text ("7"), or its name for a domain, a mailbox, a task by batch number
+	IDNum int64  // its numeric id (7) when the call was given one, else 0
+	Err   error  // the *APIError the server answered, nil for an empty reply
 }
 
-// Error gives the call and the missing item.
+// Error gives the call and the missing item; for KindTracking, the task
+// that has no tracking.
 func (e *NotFoundError) Error() string {
+	if e.Kind == KindTracking {
+		return fmt.Sprintf("bestedm: %s: task %s has no tracking (it exists, but was created without track_status)", e.Call, e.ID)
+	}
 	return fmt.Sprintf("bestedm: %s: %s %s not found", e.Call, e.Kind, e.ID)
 }
 
 // Unwrap returns the server's *APIError, if any.
 func (e *NotFoundError) Unwrap() error { return e.Err }
 
-// Is matches ErrNotFound.
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+// Is matches ErrNotFound, and ErrNoTracking when Kind is KindTracking.
+func (e *NotFoundError) Is(target error) bool {
+	return target == ErrNotFound || (target == ErrNoTracking && e.Kind == KindTracking)
+}
 
 // HTTPError is a reply with a non-2xx HTTP status.
 type HTTPError struct {
@@ -198,8 +216,17 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the cause.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// Is matches ErrUnexpectedReply.
-func (e *DecodeError) Is(target error) bool { return target == ErrUnexpectedReply }
+// Is matches ErrUnexpectedReply, and ErrTimeout when the body stopped
+// arriving because time ran out.
+func (e *DecodeError) Is(target error) bool {
+	switch target {
+	case ErrUnexpectedReply:
+		return true
+	case ErrTimeout:
+		return isTimeout(e.Err)
+	}
+	return false
+}
 
 // RequestError is a failure to complete the HTTP exchange (dial, TLS,
 // timeout, cancelled context, broken connection) after Attempts tries.
@@ -220,3 +247,62 @@ func (e *RequestError) Error() string {
 
 // Unwrap returns the cause, so errors.Is(err, context.Canceled) works.
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// Is matches ErrTimeout when the exchange failed because time ran out.
+func (e *RequestError) Is(target error) bool { return target == ErrTimeout && isTimeout(e.Err) }
+
+// Timeout reports whether the exchange failed because time ran out, as
+// net.Error's method does: the same test as errors.Is(err, ErrTimeout).
+func (e *RequestError) Timeout() bool { return isTimeout(e.Err) }
+
+// PagingError ends a paged iterator (Task.List, Maillist.ListAddresses,
+// Domain.Mailboxes) whose server does not page as asked: a page that
+// repeats the previous one (a server that ignores page=), or a page that
+// holds items past the total its own reply reports. Without it such a
+// server would make the loop fetch the same records forever. It matches
+// ErrUnexpectedReply.
+type PagingError struct {
+	Page   int    // the page that broke the rule, counting from 1
+	Reason string // what was wrong with it
+}
+
+// Error names the page and what was wrong with it.
+func (e *PagingError) Error() string {
+	return fmt.Sprintf("bestedm: unexpected reply: page %d: %s", e.Page, e.Reason)
+}
+
+// Is matches ErrUnexpectedReply.
+func (e *PagingError) Is(target error) bool { return target == ErrUnexpectedReply }
+
+// ErrTimeout is matched by every error of a call that ran out of time —
+// the one check for a timeout, whichever clock ran out:
+//
+//	if errors.Is(err, bestedm.ErrTimeout) { … }
+//
+// It matches when the server stayed silent for longer than WithTimeout,
+// when the caller's context deadline passed, and when the transport gave
+// up on its own (net/http's Client.Timeout or a dial timeout: any cause
+// with a Timeout() bool method that returns true, or
+// os.ErrDeadlineExceeded). A cancelled context is not a timeout. The
+// SDK's own timeout also matches context.DeadlineExceeded and
+// os.ErrDeadlineExceeded, and *RequestError has the Timeout() bool method
+// of net.Error.
+var ErrTimeout = errors.New("bestedm: timeout")
+
+// isTimeout reports whether err, a cause, says that time ran out.
+func isTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// isTimeoutTarget reports whether target is a sentinel that the SDK's own
+// timeout (errTimeout) matches.
+func isTimeoutTarget(target error) bool {
+	return target == ErrTimeout || target == context.DeadlineExceeded || target == os.ErrDeadlineExceeded
+}

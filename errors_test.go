@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -490,7 +491,7 @@ func TestErrorResultInNon2xxReply(t *testing.T) {
 				assert.Equal(t, StatusAuthError, apiErr.Status)
 				assert.Equal(t, "bad credentials", apiErr.Message)
 				assert.Equal(t, tc.code, apiErr.HTTPStatus)
-				assert.Equal(t, tc.code != 400, errors.Is(err, ErrUnauthorized))
+				assert.ErrorIs(t, err, ErrUnauthorized, "every auth_error, whatever the HTTP status")
 			} else {
 				require.ErrorAs(t, err, &httpErr)
 				assert.Equal(t, tc.code, httpErr.StatusCode)
@@ -498,4 +499,130 @@ func TestErrorResultInNon2xxReply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every auth_error reply matches ErrUnauthorized, whatever its HTTP status:
+// query auth against the fake, and an httpmock reply, come with HTTP 200.
+// (A 5xx reply is an *HTTPError whatever its body: see errorResult.)
+func TestAuthErrorMatchesUnauthorized(t *testing.T) {
+	for _, status := range []int{200, 400, 401, 403, 404} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			c, mux := setup(t)
+			serve(t, mux, status, "text/xml", result("auth_error", "bad password"))
+			_, err := c.Account.CustomerInfo(bg)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrUnauthorized)
+			assert.ErrorIs(t, err, ErrAPI)
+			assert.ErrorIs(t, err, &APIError{Status: StatusAuthError})
+		})
+	}
+	// Another error status is not an authorization failure, unless the
+	// HTTP status says it is.
+	c, mux := setup(t)
+	serve(t, mux, 200, "text/xml", result("add_maillist_error", "no"))
+	_, err := c.Account.CustomerInfo(bg)
+	assert.NotErrorIs(t, err, ErrUnauthorized)
+}
+
+// errTransport fails every request with err.
+type errTransport struct{ err error }
+
+func (e errTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, e.err }
+
+// Every way a call can run out of time matches ErrTimeout — one check —
+// and the standard ones: context.DeadlineExceeded, os.ErrDeadlineExceeded
+// and a Timeout() bool method that returns true. A cancel is not a timeout.
+func TestErrTimeout(t *testing.T) {
+	type timeouter interface{ Timeout() bool }
+	isTimeout := func(t *testing.T, err error) {
+		t.Helper()
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrTimeout)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+		var to timeouter
+		if assert.ErrorAs(t, err, &to) {
+			assert.True(t, to.Timeout())
+		}
+		assert.NotErrorIs(t, err, context.Canceled)
+	}
+	t.Run("WithTimeout, no answer", func(t *testing.T) {
+		c, mux := setup(t, WithTimeout(30*time.Millisecond))
+		mux.HandleFunc(apiPath, silent)
+		_, err := c.Account.CustomerInfo(bg)
+		isTimeout(t, err)
+	})
+	t.Run("WithTimeout, mid body", func(t *testing.T) {
+		c, mux := setup(t, WithTimeout(30*time.Millisecond))
+		mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "<?xml version=\"1.0\"?>\r\n<customer>\r\n<id>1</id>\r\n")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		})
+		_, err := c.Account.CustomerInfo(bg)
+		isTimeout(t, err)
+	})
+	t.Run("WithTimeout, mid stream", func(t *testing.T) {
+		c, mux := setup(t, WithTimeout(30*time.Millisecond))
+		mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "<?xml version=\"1.0\"?>\r\n<data><click><click_id>1</click_id></click>")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		})
+		var last error
+		for _, err := range c.Track.Clicks(bg, TaskByID(1), 0) {
+			last = err
+		}
+		isTimeout(t, last)
+	})
+	t.Run("the caller's deadline", func(t *testing.T) {
+		c, mux := setup(t)
+		mux.HandleFunc(apiPath, silent)
+		ctx, cancel := context.WithTimeout(bg, 30*time.Millisecond)
+		defer cancel()
+		_, err := c.Account.CustomerInfo(ctx)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrTimeout)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var to timeouter
+		if assert.ErrorAs(t, err, &to) {
+			assert.True(t, to.Timeout())
+		}
+	})
+	t.Run("net/http's Client.Timeout", func(t *testing.T) {
+		c, mux := setup(t, WithHTTPClient(&http.Client{Timeout: 30 * time.Millisecond}))
+		mux.HandleFunc(apiPath, silent)
+		_, err := c.Account.CustomerInfo(bg)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrTimeout)
+		var to timeouter
+		if assert.ErrorAs(t, err, &to) {
+			assert.True(t, to.Timeout())
+		}
+	})
+	t.Run("os.ErrDeadlineExceeded from a transport", func(t *testing.T) {
+		c, _ := setup(t, WithHTTPClient(&http.Client{Transport: errTransport{os.ErrDeadlineExceeded}}))
+		_, err := c.Account.CustomerInfo(bg)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrTimeout)
+	})
+	t.Run("a cancel is not a timeout", func(t *testing.T) {
+		c, mux := setup(t)
+		mux.HandleFunc(apiPath, silent)
+		ctx, cancel := context.WithCancel(bg)
+		time.AfterFunc(30*time.Millisecond, cancel)
+		_, err := c.Account.CustomerInfo(ctx)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrTimeout)
+		var to timeouter
+		if errors.As(err, &to) {
+			assert.False(t, to.Timeout())
+		}
+	})
+	t.Run("a refused connection is not a timeout", func(t *testing.T) {
+		c, _ := setup(t, WithHTTPClient(&http.Client{Transport: errTransport{errors.New("connection refused")}}))
+		_, err := c.Account.CustomerInfo(bg)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrTimeout)
+	})
 }

@@ -40,7 +40,7 @@ const replyListExists = `<?xml version="1.0" encoding="UTF-8"?>
 
 func ExampleWithHTTPClient_httpmock() {
 	mock := httpmock.NewMockTransport()
-	mock.RegisterResponder("GET", "http://www.bestedm.org/mm-ms/apinew/account.php",
+	mock.RegisterResponder("GET", "https://api.bestedm.net/mm-ms/apinew/account.php",
 		httpmock.NewStringResponder(200, replyCustomer))
 	client, err := bestedm.NewClient("demo", "secret", bestedm.WithHTTPClient(&http.Client{Transport: mock}))
 	if err != nil {
@@ -55,7 +55,7 @@ func ExampleWithHTTPClient_httpmock() {
 	fmt.Println(mock.GetCallCountInfo())
 	// Output:
 	// 7 demo 深圳市示例科技有限公司
-	// map[GET http://www.bestedm.org/mm-ms/apinew/account.php:1]
+	// map[GET https://api.bestedm.net/mm-ms/apinew/account.php:1]
 }
 
 func TestHTTPMock(t *testing.T) {

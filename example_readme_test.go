@@ -27,15 +27,10 @@ import (
 // readmeIntro is the README's first program: it reads the credentials and
 // the base URL from the environment, as the examples and the CLI do, so
 // that it talks to `bestedm fake` after `eval "$(grep ^export fake.env)"`.
-// (Switch to bestedm.NewClientFromEnv once it is merged: the snippet's
-// first seven lines become one call.)
 func readmeIntro() {
 	ctx := context.Background()
-	var opts []bestedm.Option
-	if base := os.Getenv("BESTEDM_BASE_URL"); base != "" {
-		opts = append(opts, bestedm.WithBaseURL(base)) // e.g. the fake's, or an HTTPS root
-	}
-	client, err := bestedm.NewClient(os.Getenv("BESTEDM_USERNAME"), os.Getenv("BESTEDM_PASSWORD"), opts...)
+	// BESTEDM_USERNAME, BESTEDM_PASSWORD and, when set, BESTEDM_BASE_URL.
+	client, err := bestedm.NewClientFromEnv()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func ExampleNewClient() {
 	login := srv.Customer() // with an account: os.Getenv("BESTEDM_USERNAME"), …
 
 	client, err := bestedm.NewClient(login.Username, login.Password,
-		bestedm.WithBaseURL(srv.URL()), // the default is the documented http://www.bestedm.org/mm-ms/apinew/
+		bestedm.WithBaseURL(srv.URL()), // the default is bestedm.DefaultBaseURL, https://api.bestedm.net/mm-ms/apinew/
 		bestedm.WithTimeout(10*time.Second),
 	)
 	if err != nil {

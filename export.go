@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -20,8 +21,17 @@ import (
 // (io.Copy it to a file; the bytes are exactly as sent) or range over Rows
 // for parsed rows — one or the other. Close it when done; Rows
 // closes it by itself when the loop ends.
+//
+// An Export dropped without Close is released anyway once it is
+// unreachable: the garbage collector's next cycles close its connection
+// and end the goroutines reading it. That is a safety net for a bug, not
+// a way to end an export: until the collector runs, which may be long on
+// an idle program, the connection stays open and the server keeps
+// sending. Close it, or range over Rows.
 type Export[T any] struct {
-	body        io.ReadCloser
+	// body owns the connection; its finalizer closes it when the Export
+	// is unreachable.
+	body        *exportBody
 	br          *bufio.Reader
 	contentType string
 	call        string
@@ -35,9 +45,37 @@ type Export[T any] struct {
 	maxLine int64
 	// redact removes credentials, and the call's own secrets, from an
 	// error: a line the parser quotes may be the server echoing them.
-	redact    func(error) error
+	redact func(error) error
+	// ctx is the export call's context: once it is done, Rows ends at the
+	// next row with its error.
+	ctx context.Context
+}
+
+// exportBody owns an export's reply body. It is the object whose
+// finalizer releases the connection of an Export dropped without Close:
+// small, referenced only by its Export, and in no cycle, so it becomes
+// unreachable with the Export, and its finalizer keeps nothing else alive
+// for an extra cycle. (runtime.AddCleanup would attach the cleanup to the
+// Export itself, but needs Go 1.24; go.mod says 1.23.)
+type exportBody struct {
+	rc        io.ReadCloser
 	closeOnce sync.Once
 	closeErr  error
+}
+
+func newExportBody(rc io.ReadCloser) *exportBody {
+	b := &exportBody{rc: rc}
+	runtime.SetFinalizer(b, (*exportBody).close)
+	return b
+}
+
+// close closes the body once; later calls return the first result.
+func (b *exportBody) close() error {
+	b.closeOnce.Do(func() {
+		runtime.SetFinalizer(b, nil)
+		b.closeErr = b.rc.Close()
+	})
+	return b.closeErr
 }
 
 // Read reads the raw export body.
@@ -53,8 +91,7 @@ func (e *Export[T]) Close() error {
 	if !e.open() {
 		return errNoExport()
 	}
-	e.closeOnce.Do(func() { e.closeErr = e.body.Close() })
-	return e.closeErr
+	return e.body.close()
 }
 
 // ContentType returns the Content-Type header the server sent.
@@ -82,6 +119,20 @@ func (e *Export[T]) Rows() iter.Seq2[T, error] {
 			return
 		}
 		defer e.Close()
+		if e.ctx != nil {
+			// A cancelled context ends the loop at the next row, even one
+			// read from bytes already buffered.
+			inner := yield
+			yield = func(row T, err error) bool {
+				if err == nil {
+					if cerr := e.ctx.Err(); cerr != nil {
+						inner(zero, &RequestError{Call: e.call, Attempts: 1, Err: cerr})
+						return false
+					}
+				}
+				return inner(row, err)
+			}
+		}
 		in, decoded, err := charset.NewReader(e.br, charset.FromContentType(e.contentType))
 		if err != nil {
 			yield(zero, e.redact(fmt.Errorf("bestedm: %s: %w", e.call, err)))
@@ -189,7 +240,7 @@ func openExportForms[T any](ctx context.Context, c *Client, r *request, parse fu
 		return nil, c.exportReplyError(resp)
 	}
 	return &Export[T]{
-		body:        resp.Body,
+		body:        newExportBody(resp.Body),
 		br:          br,
 		contentType: resp.Header.Get("Content-Type"),
 		call:        c.callName(resp.Request),
@@ -197,6 +248,7 @@ func openExportForms[T any](ctx context.Context, c *Client, r *request, parse fu
 		rows:        rows,
 		form:        form,
 		maxLine:     c.maxRecord,
+		ctx:         ctx,
 		redact:      func(err error) error { return c.redactErr(resp.Request, err) },
 	}, nil
 }

@@ -4,13 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -220,4 +226,62 @@ func TestExportBrokenMidStream(t *testing.T) {
 func TestSplitFieldsAndReadLine(t *testing.T) {
 	assert.Equal(t, []string{"a", "b c", ""}, splitFields(" a \t b c \t "))
 	assert.Equal(t, []string{"only"}, splitFields("only"))
+}
+
+// An Export dropped without Close (a caller's bug) releases what it holds
+// once it is unreachable: its connection (the server sees it close) and
+// the goroutines reading it. 50 dropped exports used to keep 50
+// connections and 200 goroutines until the server gave up.
+func TestExportDroppedWithoutCloseReleased(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	const n = 50
+	var open, closed atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		line := strings.Repeat("x", 100) + "@example.com\tname\n"
+		for {
+			// An endless export: only the client's hanging up ends it.
+			if _, err := io.WriteString(w, line); err != nil {
+				return
+			}
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed:
+			closed.Add(1)
+		}
+	}
+	srv.Start()
+	defer func() {
+		srv.CloseClientConnections() // if the test failed: the handlers would write forever
+		srv.Close()
+	}()
+	c, err := NewClient(testUser, testPassword, WithBaseURL(srv.URL+apiPath), WithRetry(RetryPolicy{}))
+	require.NoError(t, err)
+
+	func() {
+		for range n {
+			exp, err := c.Maillist.ExportSubscribers(bg, 1)
+			require.NoError(t, err)
+			buf := make([]byte, 10)
+			_, err = exp.Read(buf)
+			require.NoError(t, err)
+			// dropped: no Close
+		}
+	}()
+	require.Equal(t, int32(n), open.Load())
+	deadline := time.Now().Add(10 * time.Second)
+	for closed.Load() < n && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !assert.Equal(t, int32(n), closed.Load(), "connections closed once their exports were unreachable") {
+		return
+	}
+	srv.Close()
+	c.http.CloseIdleConnections()
+	goleak.VerifyNone(t, before)
 }

@@ -280,7 +280,13 @@ func fuzzObject[T any](f *testing.F, root string, call func(c *Client) (*T, erro
 		ctype := fuzzContentType(ct)
 		cr := &cannedReply{ctype: ctype, body: body}
 		v, err := call(cannedClient(t, cr))
-		require.Equal(t, 1, cr.count(), "one request")
+		if root == "track" && errors.Is(err, ErrNotFound) {
+			// Track.Overview looks the task up (list-task) after a not-found,
+			// to tell a task without tracking from one that does not exist.
+			require.Equal(t, 2, cr.count(), "the overview and the task's lookup")
+		} else {
+			require.Equal(t, 1, cr.count(), "one request")
+		}
 		if err != nil {
 			checkReplyError(t, err)
 			require.Nil(t, v, "no value with an error")

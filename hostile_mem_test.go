@@ -108,33 +108,32 @@ type memCall struct {
 	run         func(ctx context.Context, c *Client) error
 }
 
-// drain ranges over seq and returns the error that ended it.
-func drain[T any](seq func(func(T, error) bool)) error {
-	for _, err := range seq {
-		if err != nil {
-			return err
-		}
+// endErr ranges over seq and returns the error that ended it; a sequence
+// that ends without one is an error here, where only a limit may end it.
+func endErr[T any](seq func(func(T, error) bool)) error {
+	if err := drainSeq(seq); err != nil {
+		return err
 	}
 	return errors.New("the sequence ended without an error")
 }
 
 var memCalls = []memCall{
 	{name: "TrackOpens", root: "data", child: "user", stream: true, run: func(ctx context.Context, c *Client) error {
-		return drain(c.Track.Opens(ctx, TaskByID(7)))
+		return endErr(c.Track.Opens(ctx, TaskByID(7)))
 	}},
 	{name: "TrackClicks", root: "data", child: "click", stream: true, run: func(ctx context.Context, c *Client) error {
-		return drain(c.Track.Clicks(ctx, TaskByID(7), 0))
+		return endErr(c.Track.Clicks(ctx, TaskByID(7), 0))
 	}},
 	{name: "ListAddresses", root: "data", child: "addr", stream: true, paged: true, run: func(ctx context.Context, c *Client) error {
 		id := int64(3)
-		return drain(c.Maillist.ListAddresses(ctx, &AddressListOptions{ListID: &id}))
+		return endErr(c.Maillist.ListAddresses(ctx, &AddressListOptions{ListID: &id}))
 	}},
 	{name: "ExportRows", stream: true, export: true, run: func(ctx context.Context, c *Client) error {
 		e, err := c.Maillist.ExportSubscribers(ctx, 3)
 		if err != nil {
 			return err
 		}
-		return drain(e.Rows())
+		return endErr(e.Rows())
 	}},
 	{name: "CustomerInfo", root: "customer", child: "email", run: func(ctx context.Context, c *Client) error {
 		_, err := c.Account.CustomerInfo(ctx)
@@ -417,7 +416,7 @@ func TestHostileRecordMemory(t *testing.T) {
 		run               func(ctx context.Context, c *Client) error
 	}{
 		{"TrackOpens", "data", "user", func(ctx context.Context, c *Client) error {
-			return drain(c.Track.Opens(ctx, TaskByID(1)))
+			return endErr(c.Track.Opens(ctx, TaskByID(1)))
 		}},
 		{"ListAddressesPage", "data", "addr", func(ctx context.Context, c *Client) error {
 			_, err := c.Maillist.ListAddressesPage(ctx, nil)
@@ -434,7 +433,7 @@ func TestHostileRecordMemory(t *testing.T) {
 			return c.Do(ctx, &Request{Script: "x.php", Idempotent: true}, &v)
 		}},
 		{"Records", "data", "user", func(ctx context.Context, c *Client) error {
-			return drain(Records[anyRecord](ctx, c, &Request{Script: "x.php", Idempotent: true}, "data", "user"))
+			return endErr(Records[anyRecord](ctx, c, &Request{Script: "x.php", Idempotent: true}, "data", "user"))
 		}},
 	}
 	for _, sh := range []struct{ name, unit string }{

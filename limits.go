@@ -49,11 +49,11 @@ func (e *LimitError) Is(target error) bool { return target == ErrReplyTooLarge }
 // that breaks it ends in a *DecodeError whose *LimitError names the limit.
 // Memory held while decoding grows with n: about four times n at worst.
 func WithMaxRecordSize(n int64) Option {
-	return func(c *Client) error {
+	return func(o *clientOptions) error {
 		if n <= 0 {
-			return &ValidationError{Field: "max record size", Reason: "must be positive"}
+			return &ValidationError{Arg: "WithMaxRecordSize", Reason: "must be positive"}
 		}
-		c.maxRecord = n
+		o.maxRecord = n
 		return nil
 	}
 }

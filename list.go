@@ -151,11 +151,21 @@ func fetchList[T any](ctx context.Context, c *Client, r *request, root, child st
 func records[T any](ctx context.Context, c *Client, r *request, root, child string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		stopped := false
+		var cancelled error
 		err := c.call(ctx, r, func(rp *reply) error {
-			return rp.list(streamed, 0, 0, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
+			err := rp.list(streamed, 0, 0, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
+				// A cancelled context ends the loop at the next record, even
+				// one decoded from bytes already buffered.
+				if cancelled = ctx.Err(); cancelled != nil {
+					return false
+				}
 				stopped = !yield(*rec.(*T), nil)
 				return !stopped
 			})
+			if cancelled != nil {
+				return &RequestError{Call: rp.callName(), Attempts: 1, Err: cancelled}
+			}
+			return err
 		})
 		if err != nil && !stopped {
 			var zero T
@@ -170,22 +180,41 @@ func records[T any](ctx context.Context, c *Client, r *request, root, child stri
 // than limit, or the total the server reported (when it reported one) has
 // been reached. Every paged iterator (Maillist.ListAddresses, Task.List, Domain.Mailboxes)
 // is this loop.
-func pages[T any](first, limit int, fetchPage func(page int) (*Page[T], error)) iter.Seq2[T, error] {
+//
+// The server is not trusted to page: a page with the same items as the one
+// before it (a server that ignores page=) or with items past the total its
+// own reply reports ends the loop with a *PagingError, where it would
+// otherwise fetch the same records forever. A nil ctx is a
+// *ValidationError; a cancelled one ends the loop at the next item, with
+// its error, though the rest of the page is decoded already.
+func pages[T any](ctx context.Context, first, limit int, fetchPage func(page int) (*Page[T], error)) iter.Seq2[T, error] {
 	if first == 0 {
 		first = 1
 	}
 	return func(yield func(T, error) bool) {
+		var zero T
+		if ctx == nil {
+			yield(zero, &ValidationError{Arg: "ctx", Reason: "is nil"})
+			return
+		}
 		// Pages before first count as seen, so total stops the loop.
 		seen := int64(first-1) * int64(limit)
+		var prev []T
 		for page := first; ; page++ {
 			p, err := fetchPage(page)
+			if err == nil {
+				err = checkPaging(page, seen, prev, p)
+			}
 			if err != nil {
-				var zero T
 				yield(zero, err)
 				return
 			}
 			items := p.Items
 			for _, it := range items {
+				if err := ctx.Err(); err != nil {
+					yield(zero, err)
+					return
+				}
 				if !yield(it, nil) {
 					return
 				}
@@ -194,8 +223,26 @@ func pages[T any](first, limit int, fetchPage func(page int) (*Page[T], error)) 
 			if len(items) == 0 || len(items) < limit || (p.TotalKnown && seen >= p.Total) {
 				return
 			}
+			prev = items
 		}
 	}
+}
+
+// checkPaging returns a *PagingError when p, fetched as page number page
+// after seen items (counting the pages skipped before the first), repeats
+// prev, the page before it, or holds items although the total it reports
+// ends the list before it.
+func checkPaging[T any](page int, seen int64, prev []T, p *Page[T]) error {
+	if len(p.Items) == 0 {
+		return nil
+	}
+	if p.TotalKnown && seen >= p.Total {
+		return &PagingError{Page: page, Reason: fmt.Sprintf("%d items after the first %d, past the reply's own total of %d (does the server ignore page=?)", len(p.Items), seen, p.Total)}
+	}
+	if len(prev) == len(p.Items) && reflect.DeepEqual(prev, p.Items) {
+		return &PagingError{Page: page, Reason: fmt.Sprintf("the same items as page %d (does the server ignore page=?)", page-1)}
+	}
+	return nil
 }
 
 // drainClose reads what little may follow a decoded reply (the line end

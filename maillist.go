@@ -77,12 +77,12 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	r := get(mlScript, "maillist-detail", idQuery("id", id))
 	m, err := fetchNew[Maillist](ctx, s.api(), r, "maillist")
 	if err != nil {
-		return nil, itemErr("maillist", itoa(id), err)
+		return nil, itemErr("maillist", byNum(id), err)
 	}
 	if m.ID == 0 {
 		// The document does not say how an unknown id is answered; an
 		// empty <maillist> is the shape an empty list takes elsewhere.
-		return nil, s.api().notFound(r, "maillist", itoa(id))
+		return nil, s.api().notFound(r, "maillist", byNum(id))
 	}
 	return m, nil
 }
@@ -157,7 +157,7 @@ func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParam
 		}
 	}
 	res, err := s.postParams(ctx, "maillist-edit", idQuery("id", id), p)
-	return res, itemErr("maillist", itoa(id), err)
+	return res, itemErr("maillist", byNum(id), err)
 }
 
 // postParams checks p.Status and sends p as a form body, the form public
@@ -180,7 +180,7 @@ func (s *MaillistService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)), "maillist", itoa(id))
+	return s.api().execItem(ctx, getWrite(mlScript, "maillist-del", idQuery("id", id)), "maillist", byNum(id))
 }
 
 // ExportSubscribers streams the addresses of a contact list, one

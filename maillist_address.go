@@ -91,6 +91,9 @@ func (a *Address) check(requireEmail bool) error {
 	if a.Sex != "" && a.Sex != SexMale && a.Sex != SexFemale {
 		return &ValidationError{Field: "sex", Reason: fmt.Sprintf("%q is neither M nor F", a.Sex)}
 	}
+	if !a.Birthday.IsZero() {
+		return checkYear("birthday", a.Birthday)
+	}
 	return nil
 }
 
@@ -156,7 +159,7 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 	if o.Limit == 0 {
 		o.Limit = defaultAddressLimit
 	}
-	return pages(o.Page, o.Limit, func(page int) (*Page[Address], error) {
+	return pages(ctx, o.Page, o.Limit, func(page int) (*Page[Address], error) {
 		po := o
 		po.Page = page
 		p, err := s.listAddressesPage(ctx, &po, keepPage)
@@ -211,7 +214,7 @@ func (s *MaillistService) UpdateAddress(ctx context.Context, id int64, a Address
 	if len(query) == 1 {
 		return nil, &ValidationError{Arg: "Address", Reason: "nothing to change: set at least one field of the Address"}
 	}
-	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-edit", query), "address", itoa(id))
+	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-edit", query), "address", byNum(id))
 }
 
 // DeleteAddress removes an address.
@@ -221,7 +224,7 @@ func (s *MaillistService) DeleteAddress(ctx context.Context, id int64) (*Result,
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)), "address", itoa(id))
+	return s.api().execItem(ctx, getWrite(mlScript, "ml-addr-del", idQuery("id", id)), "address", byNum(id))
 }
 
 // Empty removes every address of a list; the list itself stays.
@@ -288,6 +291,9 @@ type AddressAddReport struct {
 // API: mloperate.php?do=ml-addr-add with ml_addr (doc §4.9.2)
 func (s *MaillistService) AddAddresses(ctx context.Context, listID int64, addrs iter.Seq[Address], opts *AddressAddOptions) (*AddressAddReport, error) {
 	rep := &AddressAddReport{Batches: []AddressBatch{}}
+	if ctx == nil {
+		return rep, &ValidationError{Arg: "ctx", Reason: "is nil"}
+	}
 	if err := requireID("list_id", listID); err != nil {
 		return rep, err
 	}
@@ -341,6 +347,12 @@ func newAddrBatcher(ctx context.Context, s *MaillistService, listID int64, opts 
 
 // add validates a and appends it as a line; a full batch is sent.
 func (b *addrBatcher) add(a *Address) error {
+	// The context is checked on every address, not only when a batch is
+	// sent: with OnInvalid, a run of invalid addresses sends nothing and
+	// would otherwise call back and read on after a cancel.
+	if err := b.ctx.Err(); err != nil {
+		return b.wrap(err)
+	}
 	b.seen++
 	if err := a.Validate(); err != nil {
 		if b.invalid != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,6 +81,16 @@ func wantNotFound(t *testing.T, tc notFoundCall, err error) *bestedm.NotFoundErr
 	require.ErrorAs(t, err, &nf, "%T: %v", err, err)
 	assert.Equal(t, tc.kind, nf.Kind)
 	assert.Equal(t, tc.id, nf.ID)
+	// IDNum holds the numeric id the call was given; a name (a domain, a
+	// mailbox) has none.
+	wantNum := int64(424242)
+	switch tc.kind {
+	case "domain", "mailbox":
+		wantNum = 0
+	case "attachment":
+		wantNum = 7
+	}
+	assert.Equal(t, wantNum, nf.IDNum, "IDNum")
 	assert.Regexp(t, `^bestedm: (GET|POST) http://127\.0\.0\.1:\d+/\S+: `+regexp.QuoteMeta(tc.kind+" "+tc.id)+` not found$`, err.Error())
 	return nf
 }
@@ -118,7 +129,11 @@ func TestNotFoundContract(t *testing.T) {
 
 				err = tc.call(context.Background(), c)
 				nf := wantNotFound(t, tc, err)
-				assert.Equal(t, int32(1), arrivals.Load(), "arrivals")
+				wantArrivals := int32(1)
+				if tc.name == "Track.Overview" {
+					wantArrivals = 2 // and list-task: is it the task or its tracking that is missing?
+				}
+				assert.Equal(t, wantArrivals, arrivals.Load(), "arrivals")
 				assert.NotContains(t, err.Error(), "secret-pw")
 				var ae *bestedm.APIError
 				if reply.status {
@@ -160,7 +175,11 @@ func TestNotFoundContractFake(t *testing.T) {
 			before := len(srv.Requests())
 			err := tc.call(ctx, c)
 			wantNotFound(t, tc, err)
-			assert.Len(t, srv.Requests(), before+1, "sent once")
+			sent := 1
+			if tc.name == "Track.Overview" {
+				sent = 2 // and list-task: is it the task or its tracking that is missing?
+			}
+			assert.Len(t, srv.Requests(), before+sent, "sent once")
 			if tc.root != "task_list" && tc.root != "template_list" {
 				// The fake says so with its status; task-list and list-tpl
 				// filtered by an unknown id answer an empty list.
@@ -170,4 +189,67 @@ func TestNotFoundContractFake(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A task named by its batch number, which may be all digits, has no
+// numeric id: IDNum stays 0 and ID is the ident.
+func TestNotFoundByIdentHasNoIDNum(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "<?xml version=\"1.0\"?>\r\n<result><status>not_found</status><data>x</data></result>")
+	}))
+	defer srv.Close()
+	c, err := bestedm.NewClient("user", "secret-pw", bestedm.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.Track.Overview(context.Background(), bestedm.TaskByIdent("20130105003"))
+	var nf *bestedm.NotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "20130105003", nf.ID)
+	assert.Zero(t, nf.IDNum)
+}
+
+// Track.Overview on a task that exists but was created without tracking
+// says so: an error matching ErrNoTracking (and ErrNotFound: the tracking
+// is what is missing), told apart from a task that does not exist.
+func TestTrackOverviewNoTracking(t *testing.T) {
+	srv, client := startFake()
+	defer srv.Close()
+	ctx := context.Background()
+	list, err := client.Maillist.Create(ctx, &bestedm.MaillistParams{Name: "untracked", Status: bestedm.MaillistEnabled})
+	require.NoError(t, err)
+	_, err = client.Maillist.AddAddress(ctx, list.ID, bestedm.Address{Email: "a@example.com"})
+	require.NoError(t, err)
+	tpl, err := client.Template.Create(ctx, &bestedm.TemplateParams{Name: "t", Subjects: []string{"s"}, Content: "<p>hi</p>"})
+	require.NoError(t, err)
+	created, err := client.Task.Create(ctx, &bestedm.TaskParams{
+		TemplateIDs: []int64{tpl.ID}, SendAccount: "marketing@mail.example.com", SendFullname: "x",
+		MaillistID: list.ID, Status: bestedm.TaskSendNow, Time: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC),
+	})
+	require.NoError(t, err)
+	task, err := client.Task.Get(ctx, created.ID)
+	require.NoError(t, err, "Task.Get finds it")
+
+	for _, ref := range []bestedm.TaskRef{bestedm.TaskByID(created.ID), bestedm.TaskByIdent(task.SN)} {
+		_, err = client.Track.Overview(ctx, ref)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, bestedm.ErrNoTracking)
+		assert.ErrorIs(t, err, bestedm.ErrNotFound)
+		var nf *bestedm.NotFoundError
+		require.ErrorAs(t, err, &nf)
+		assert.Equal(t, bestedm.KindTracking, nf.Kind)
+		assert.Contains(t, err.Error(), "no tracking")
+	}
+	assert.Equal(t, created.ID, func() int64 {
+		_, err := client.Track.Overview(ctx, bestedm.TaskByID(created.ID))
+		var nf *bestedm.NotFoundError
+		errors.As(err, &nf)
+		return nf.IDNum
+	}())
+
+	// A task that does not exist is not "no tracking".
+	_, err = client.Track.Overview(ctx, bestedm.TaskByID(created.ID+1000))
+	assert.ErrorIs(t, err, bestedm.ErrNotFound)
+	assert.NotErrorIs(t, err, bestedm.ErrNoTracking)
+	var nf *bestedm.NotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "task", nf.Kind)
 }

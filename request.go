@@ -82,6 +82,9 @@ func (c *Client) encodeParams(params any) (url.Values, error) {
 				}
 			}
 		}
+		if err := checkTimes(cp); err != nil {
+			return nil, err
+		}
 		params = cp.Interface()
 	}
 	v, err := query.Values(params)

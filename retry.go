@@ -3,6 +3,8 @@ package bestedm
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -35,7 +37,7 @@ func DefaultRetryPolicy() RetryPolicy {
 // WithRetry sets the retry policy; zero durations take the defaults.
 // WithRetry(RetryPolicy{}) switches retries off.
 func WithRetry(p RetryPolicy) Option {
-	return func(c *Client) error {
+	return func(o *clientOptions) error {
 		if p.MaxRetries < 0 || p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
 			return &ValidationError{Arg: "WithRetry", Reason: "values must not be negative"}
 		}
@@ -49,62 +51,146 @@ func WithRetry(p RetryPolicy) Option {
 		if p.MaxRetryAfter == 0 {
 			p.MaxRetryAfter = d.MaxRetryAfter
 		}
-		c.retry = p
+		o.retry = p
 		return nil
 	}
 }
 
 // shouldRetry decides whether attempt n of r, which failed with err, is
-// tried again, and after how long.
+// tried again, and after how long. Each decision is logged at debug level
+// with its reason, as stripe-go's shouldRetry returns one.
 func (c *Client) shouldRetry(ctx context.Context, r *request, n int, err error) (time.Duration, bool) {
+	wait, reason, retry := c.retryDecision(ctx, r, n, err)
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logRetry(ctx, r, n, retry, reason, wait)
+	}
+	return wait, retry
+}
+
+// retryDecision is shouldRetry without the log record: the wait, the
+// reason and the decision.
+func (c *Client) retryDecision(ctx context.Context, r *request, n int, err error) (time.Duration, string, bool) {
 	p := c.retry
-	if n > p.MaxRetries || ctx.Err() != nil {
-		return 0, false
+	if ctx.Err() != nil {
+		return 0, "the context is done", false
+	}
+	var reason string
+	var cl retryClassifier
+	if errors.As(err, &cl) {
+		ok, why := cl.retryable(r.write)
+		if !ok {
+			return 0, why, false
+		}
+		reason = why
+	} else {
+		ok, why := transportRetryable(r.write, err)
+		if !ok {
+			return 0, why, false
+		}
+		reason = why
 	}
 	if r.upload != nil && !r.upload.rewindable() {
-		return 0, false
-	}
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		return 0, false
-	}
-	// The server has answered: an error <result> (a wrong password, an
-	// unknown id) says the same thing when asked again.
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return 0, false
-	}
-	// A refused redirect would be refused again, a redirect loop would
-	// loop again: retrying only delays. A redirected write is never re-sent.
-	var re *redirectError
-	var sre *stoppedRedirectError
-	var wre *writeRedirectError
-	if errors.As(err, &re) || errors.As(err, &sre) || errors.As(err, &wre) {
-		return 0, false
+		return 0, "the upload's reader cannot seek back to send the body again", false
 	}
 	wait := c.backoff(n)
 	var he *HTTPError
-	if errors.As(err, &he) {
-		if r.write {
-			return 0, false
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		if he.RetryAfter > p.MaxRetryAfter {
+			return 0, fmt.Sprintf("Retry-After %s is over RetryPolicy.MaxRetryAfter (%s)", he.RetryAfter, p.MaxRetryAfter), false
 		}
-		switch he.StatusCode {
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		default:
-			return 0, false
-		}
-		if he.RetryAfter > 0 {
-			if he.RetryAfter > p.MaxRetryAfter {
-				return 0, false
-			}
-			wait = he.RetryAfter
-		}
-		return wait, true
+		wait = he.RetryAfter
+		reason += fmt.Sprintf(", Retry-After %s", he.RetryAfter)
 	}
-	if r.write && !isDialError(err) {
-		return 0, false
+	if n > p.MaxRetries {
+		return 0, fmt.Sprintf("no retries left (RetryPolicy.MaxRetries is %d) after %s", p.MaxRetries, reason), false
 	}
-	return wait, true
+	return wait, reason, true
+}
+
+// logRetry logs one retry decision. The call is named by its method,
+// script and action only: no parameter value, so no secret, reaches the
+// record.
+func (c *Client) logRetry(ctx context.Context, r *request, attempt int, retry bool, reason string, wait time.Duration) {
+	call := r.method + " " + r.script
+	if r.action != "" {
+		call += "?do=" + r.action
+	}
+	attrs := []slog.Attr{
+		slog.String("call", call),
+		slog.Int("attempt", attempt),
+		slog.String("decision", "give up"),
+		slog.String("reason", reason),
+	}
+	if retry {
+		attrs[2] = slog.String("decision", "retry")
+		attrs = append(attrs, slog.Duration("wait", wait))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "bestedm retry", attrs...)
+}
+
+// retryClassifier is implemented by the errors that know whether an
+// attempt that failed with them may be made again: each error type
+// classifies itself, instead of shouldRetry testing for every type.
+type retryClassifier interface {
+	// retryable reports whether an attempt of a read (write false) or of
+	// a write that failed with this error may be made again, and why.
+	retryable(write bool) (ok bool, reason string)
+}
+
+// A write that may have reached the server is never sent again: the API
+// has no idempotency key, and a duplicated task sends mail twice.
+const writeSentReason = "a write that may have reached the server is never sent again"
+
+func (e *ValidationError) retryable(bool) (bool, string) {
+	return false, "the request is invalid: sending it again changes nothing"
+}
+
+// An error <result> (a wrong password, an unknown id) says the same thing
+// when asked again.
+func (e *APIError) retryable(bool) (bool, string) {
+	return false, fmt.Sprintf("the server answered with an error <result> (%s)", e.Status)
+}
+
+func (e *HTTPError) retryable(write bool) (bool, string) {
+	if write {
+		return false, writeSentReason
+	}
+	switch e.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, fmt.Sprintf("HTTP %d", e.StatusCode)
+	}
+	return false, fmt.Sprintf("HTTP %d is not retried", e.StatusCode)
+}
+
+// A refused redirect would be refused again, a redirect loop would loop
+// again: retrying only delays. A redirected write is never re-sent.
+func (e *redirectError) retryable(bool) (bool, string) {
+	return false, "a refused redirect would be refused again"
+}
+
+func (e *stoppedRedirectError) retryable(bool) (bool, string) {
+	return false, "the redirects would be met again"
+}
+
+func (e *writeRedirectError) retryable(bool) (bool, string) {
+	return false, writeSentReason + " (it was answered with a redirect)"
+}
+
+// transportRetryable classifies an error that no SDK type wraps: a
+// failure of the HTTP exchange. A read may be sent again; a write only
+// when it provably never left (the dial failed).
+func transportRetryable(write bool, err error) (bool, string) {
+	what := "connection error"
+	if isTimeout(err) {
+		what = "timeout"
+	}
+	if isDialError(err) {
+		return true, what + " before the request was sent (dial)"
+	}
+	if write {
+		return false, writeSentReason
+	}
+	return true, what
 }
 
 func (c *Client) backoff(n int) time.Duration {

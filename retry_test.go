@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -384,4 +386,85 @@ func TestRetryRecords(t *testing.T) {
 	}
 	assert.Equal(t, []int{1, 2}, ids)
 	assert.Equal(t, int32(2), count.Load())
+}
+
+// retryRecords returns the "bestedm retry" debug records as
+// "decision: reason" lines, and checks that none holds a secret.
+func retryRecords(t *testing.T, h *recordHandler) []string {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, r := range h.records {
+		if r.Message != "bestedm retry" {
+			continue
+		}
+		assert.Equal(t, slog.LevelDebug, r.Level)
+		var decision, reason string
+		r.Attrs(func(a slog.Attr) bool {
+			s := a.Value.String()
+			assert.NotContains(t, s, testPassword)
+			assert.NotContains(t, s, testHash)
+			switch a.Key {
+			case "decision":
+				decision = s
+			case "reason":
+				reason = s
+			}
+			return true
+		})
+		out = append(out, decision+": "+reason)
+	}
+	return out
+}
+
+// Each retry, and each decision not to retry, is logged at debug level
+// with its reason.
+func TestRetryDecisionsLogged(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fail  func(http.ResponseWriter, *http.Request)
+		n     int32
+		write bool
+		want  []string
+	}{
+		{"read retried on 503, then answered", status(503), 1, false, []string{"retry: HTTP 503"}},
+		{"read retried until the policy's end", status(502), 100, false, []string{
+			"retry: HTTP 502", "retry: HTTP 502", "give up: no retries left"}},
+		{"read on a dropped connection", hangUp, 1, false, []string{"retry: connection error"}},
+		{"Retry-After over the cap", status(503, "Retry-After", "3600"), 100, false, []string{"give up: Retry-After 1h0m0s is over RetryPolicy.MaxRetryAfter"}},
+		{"HTTP 500 is final", status(500), 100, false, []string{"give up: HTTP 500 is not retried"}},
+		{"an error <result> is final", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write(result("auth_error", "no"))
+		}, 100, false,
+			[]string{"give up: the server answered with an error <result>"}},
+		{"a write that may have arrived", hangUp, 100, true, []string{"give up: a write that may have reached the server is never sent again"}},
+		{"a write answered 503", status(503), 100, true, []string{"give up: a write that may have reached the server is never sent again"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &recordHandler{}
+			c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 2}, WithLogger(slog.New(h)))
+			flaky(t, mux, tc.n, tc.fail, fixture(t, "account-customer-info.xml"))
+			if tc.write {
+				_, _ = c.exec(bg, writeRequest())
+			} else {
+				_, _ = c.Account.CustomerInfo(bg)
+			}
+			got := retryRecords(t, h)
+			require.Len(t, got, len(tc.want), "%q", got)
+			for i := range got {
+				assert.True(t, strings.HasPrefix(got[i], tc.want[i]), "record %d: %q, want %q…", i, got[i], tc.want[i])
+			}
+		})
+	}
+	// A cancelled context is a reason too.
+	h := &recordHandler{}
+	c, mux, _ := retryClient(t, RetryPolicy{MaxRetries: 2}, WithLogger(slog.New(h)))
+	ctx, cancel := context.WithCancel(bg)
+	flaky(t, mux, 100, func(w http.ResponseWriter, r *http.Request) { cancel(); status(503)(w, r) }, nil)
+	_, _ = c.Account.CustomerInfo(ctx)
+	got := retryRecords(t, h)
+	require.Len(t, got, 1)
+	assert.True(t, strings.HasPrefix(got[0], "give up: the context is done"), got[0])
 }

@@ -385,7 +385,7 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 	if o.Limit == 0 {
 		o.Limit = 30
 	}
-	return pages(o.Page, o.Limit, func(page int) (*Page[Task], error) {
+	return pages(ctx, o.Page, o.Limit, func(page int) (*Page[Task], error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
 		p, err := s.listPage(ctx, &po, keepPage)
@@ -404,7 +404,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 	r := get("task.php", "task-list", idQuery("id", id))
 	p, err := fetchTasks(ctx, s.api(), r, keepList)
 	if err != nil {
-		return nil, itemErr("task", itoa(id), err)
+		return nil, itemErr("task", byNum(id), err)
 	}
 	tasks := p.Items
 	// Match the id rather than take the first row: a server that ignored
@@ -414,7 +414,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 			return &tasks[i], nil
 		}
 	}
-	return nil, s.api().notFound(r, "task", itoa(id))
+	return nil, s.api().notFound(r, "task", byNum(id))
 }
 
 // Create adds a sending task; Result.ID is the new task's id, from the
@@ -461,7 +461,7 @@ func (s *TaskService) Update(ctx context.Context, id int64, p *TaskUpdateParams)
 		return nil, &ValidationError{Arg: "TaskUpdateParams", Reason: "sets no field to change"}
 	}
 	q.Set("id", itoa(id))
-	return s.api().execItem(ctx, getWrite("task.php", "edit-task", q), "task", itoa(id))
+	return s.api().execItem(ctx, getWrite("task.php", "edit-task", q), "task", byNum(id))
 }
 
 // Delete deletes a task.
@@ -471,7 +471,7 @@ func (s *TaskService) Delete(ctx context.Context, id int64) (*Result, error) {
 	if err := requireID("id", id); err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, getWrite("task.php", "del-task", idQuery("id", id)), "task", itoa(id))
+	return s.api().execItem(ctx, getWrite("task.php", "del-task", idQuery("id", id)), "task", byNum(id))
 }
 
 // listQuery validates opts and encodes them for task-list.

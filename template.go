@@ -118,7 +118,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 	r := get("template.php", "list-tpl", idQuery("tpl_id", id))
 	tpls, err := fetchList[Template](ctx, s.api(), r, "template_list", "template")
 	if err != nil {
-		return nil, itemErr("template", itoa(id), err)
+		return nil, itemErr("template", byNum(id), err)
 	}
 	// Match the id: a server that ignored tpl_id would list them all.
 	for i := range tpls {
@@ -126,7 +126,7 @@ func (s *TemplateService) Get(ctx context.Context, id int64) (*Template, error) 
 			return &tpls[i], nil
 		}
 	}
-	return nil, s.api().notFound(r, "template", itoa(id))
+	return nil, s.api().notFound(r, "template", byNum(id))
 }
 
 // Delete deletes a template.
@@ -136,7 +136,7 @@ func (s *TemplateService) Delete(ctx context.Context, id int64) (*Result, error)
 	if err := requireID("tpl_id", id); err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)), "template", itoa(id))
+	return s.api().execItem(ctx, getWrite("template.php", "del-tpl", idQuery("tpl_id", id)), "template", byNum(id))
 }
 
 // Update changes a template; only the fields set in p are sent. The text
@@ -155,7 +155,7 @@ func (s *TemplateService) Update(ctx context.Context, id int64, p *TemplateUpdat
 	if err != nil {
 		return nil, err
 	}
-	return s.api().execItem(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form), "template", itoa(id))
+	return s.api().execItem(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form), "template", byNum(id))
 }
 
 // AddAttachments uploads files and attaches them to a template.
@@ -185,7 +185,7 @@ func (s *TemplateService) DeleteAttachment(ctx context.Context, id, attachmentID
 	q.Set("attachment_id", itoa(attachmentID))
 	// The reply does not say whether the template or the attachment is
 	// missing.
-	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "attachment", itoa(attachmentID)+" of template "+itoa(id))
+	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "attachment", itemID{num: attachmentID, text: itoa(attachmentID) + " of template " + itoa(id)})
 }
 
 // DeleteAttachments deletes every attachment of a template. It sends
@@ -199,7 +199,7 @@ func (s *TemplateService) DeleteAttachments(ctx context.Context, id int64) (*Res
 	}
 	q := idQuery("tpl_id", id)
 	q.Set("attachment_id", "all")
-	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "template", itoa(id))
+	return s.api().execItem(ctx, getWrite("template.php", "tpl-attachment-del", q), "template", byNum(id))
 }
 
 // upload sends a multipart write call: the fields, then the files under

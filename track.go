@@ -130,8 +130,10 @@ type ClickDetail struct {
 }
 
 // Overview returns the tracking summary of a task, with its links. When
-// the server knows no such task, or no tracking for it, the error is a
-// *NotFoundError.
+// the server knows no such task, the error is a *NotFoundError; when the
+// task exists but has no tracking (it was created without TrackStatus),
+// the *NotFoundError's Kind is KindTracking and it also matches
+// ErrNoTracking.
 //
 // API: track.php?do=overview (doc §3.1)
 func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOverview, error) {
@@ -143,11 +145,11 @@ func (s *TrackService) Overview(ctx context.Context, task TaskRef) (*TrackOvervi
 	o, err := fetchData[TrackOverview](ctx, s.api(), r, "track")
 	if errors.Is(err, errNoData) {
 		// An empty <track>, as Maillist.Get reads an empty <maillist>: the
-		// server knows no such task.
-		return nil, s.api().notFound(r, "task", task.label())
+		// server knows no such task, or no tracking for it.
+		return nil, s.api().trackingErr(ctx, task, s.api().notFound(r, "task", task.itemID()))
 	}
 	if err != nil {
-		return nil, itemErr("task", task.label(), err)
+		return nil, s.api().trackingErr(ctx, task, itemErr("task", task.itemID(), err))
 	}
 	if o.Links == nil {
 		o.Links = []LinkStat{} // an empty <link_statistic>: no links, not unknown

@@ -132,16 +132,17 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 }
 
 // errTimeout is the cause of a failure because the server stayed silent for
-// longer than the client's timeout. It matches context.DeadlineExceeded, so
-// that errors.Is(err, context.DeadlineExceeded) finds a timeout whichever
-// clock ran out, and it is not mistaken for a cancelled context.
+// longer than the client's timeout. It matches ErrTimeout,
+// context.DeadlineExceeded and os.ErrDeadlineExceeded, so that any of the
+// usual checks finds a timeout whichever clock ran out, and it is not
+// mistaken for a cancelled context.
 var errTimeout error = timeoutError{}
 
 type timeoutError struct{}
 
 func (timeoutError) Error() string        { return "timeout" }
 func (timeoutError) Timeout() bool        { return true } // as net.Error
-func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+func (timeoutError) Is(target error) bool { return isTimeoutTarget(target) }
 func (c *Client) log(ctx context.Context, call string, attempt, status int, d time.Duration, err error) {
 	if !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return

@@ -29,7 +29,7 @@ func requireDate(field string, t time.Time) error {
 	if t.IsZero() {
 		return &ValidationError{Field: field, Reason: "is required (a non-zero time.Time)"}
 	}
-	return nil
+	return checkYear(field, t)
 }
 
 // checkEmail is a sanity check, not RFC 5322: one "@" with text on both

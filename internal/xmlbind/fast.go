@@ -254,6 +254,9 @@ func (b *Binder) fastStep(f *fastReader, l List, newRecord func() any, pp **plan
 		if st != stepOK {
 			return st, nil, 0
 		}
+		if int64(n) > b.Limits.text() {
+			return stepSlow, nil, 0 // as for a record, below
+		}
 		if l.Leaf != nil {
 			if err := l.Leaf(string(name), text); err != nil {
 				return stepSlow, nil, 0 // the general path reports it
@@ -269,6 +272,11 @@ func (b *Binder) fastStep(f *fastReader, l List, newRecord func() any, pp **plan
 	n, st = b.fastRecord(f, buf[i:], l.Child, *pp, rv)
 	if st != stepOK {
 		return st, nil, 0
+	}
+	if int64(i+n) > b.Limits.record() {
+		// The window held the whole record, so maxPending never came into
+		// play: the guarded general decoder reads it and reports the limit.
+		return stepSlow, nil, 0
 	}
 	return stepOK, rec, i + n
 }
