@@ -239,16 +239,17 @@ func ExampleTrackService_Opens() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%s: %d opens, the first at %s, on %s\n", o.Email, o.OpenTotal, o.OpenFirst.Format(time.DateTime), o.OS)
+		fmt.Printf("%s: %d opens, the first at %s, on %s (%s) in %s\n", o.Email, o.OpenTotal,
+			o.OpenFirst.Format(time.DateTime), o.OS, o.Device, o.AddrFirst.Country())
 		if n++; n == 3 {
 			break // the rest of the reply is not read
 		}
 	}
 	// Output:
 	// task 19437 sent 120 messages
-	// jie.zhang2@corp.example.net: 6 opens, the first at 2024-05-11 12:35:51, on Linux
-	// jie.guo6@corp.example.net: 2 opens, the first at 2024-05-11 10:00:00, on Linux
-	// qiang.zhao7@example.com: 1 opens, the first at 2024-05-11 17:11:12, on Linux
+	// jie.zhang2@corp.example.net: 6 opens, the first at 2024-05-11 12:35:51, on Windows 7 (pc) in 中国
+	// jie.guo6@corp.example.net: 2 opens, the first at 2024-05-11 10:00:00, on Windows 8 (pc) in 中国
+	// qiang.zhao7@example.com: 1 opens, the first at 2024-05-11 17:11:12, on Mac OS X 10.15.7 (pc) in 中国
 }
 
 func ExampleExport_Rows() {

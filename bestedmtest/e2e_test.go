@@ -817,7 +817,11 @@ func (f *flow) tracking(t *testing.T) {
 		if o.ClickTotal > 0 {
 			clickers++
 		}
-		assert.GreaterOrEqual(t, o.OpenTotal, max(o.ClickTotal, 1), "a click loads the message")
+		assert.GreaterOrEqual(t, o.OpenTotal, int64(1))
+		assert.Equal(t, o.ClickTotal == 1, o.ClickTotal > 0 && o.ClickLast.IsZero(), "click_last is unset after one click, as recorded")
+		assert.NotEmpty(t, o.Device)
+		assert.False(t, o.AddrFirst.IsZero())
+		assert.Equal(t, o.OpenTotal == 1, o.AddrLast.IsZero(), "addr_last is unset after one open, like ip_last")
 		assert.Equal(t, f.members.ids[o.Email], o.EmailID, o.Email)
 		assert.Equal(t, o.OpenTotal == 1, o.OpenLast.IsZero(), "open_last is unset after one open")
 		if o.OpenFirst.Before(first) {
