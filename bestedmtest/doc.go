@@ -140,11 +140,11 @@
 //     addresses are dropped.
 //   - ml-addr-edit needs at least one field; ml-addr-empty list_id=0
 //     empties the unclassified addresses.
-//   - ml-addr-list records carry <sex> only when set, and only the var1…var10
-//     that are set; <brithday> keeps the spelling of the document's sample
-//     reply (its parameter list says birthday; the SDK reads both). Task
-//     lists likewise send send_qty_remak, the sample's spelling, where the
-//     document's prose says send_qty_remark.
+//   - ml-addr-list records follow a recorded production reply: <birthday>
+//     (the document's sample spells <brithday>; the SDK reads both), every
+//     unset field as an empty element (<sex></sex>), var1…var5 always and
+//     var6…var10 up to the last one set. Task lists send send_qty_remak, the
+//     document sample's spelling, where its prose says send_qty_remark.
 //   - ml-sub batches (maillist) are split on ";" and newlines, each record
 //     on its first TAB or ","; the name defaults to the local part.
 //     Subscribing an address already in the list succeeds and changes

@@ -46,13 +46,22 @@ func TestMaillistLifecycle(t *testing.T) {
 	rec := r.xml(t).all("addr")[0]
 	assert.Equal(t, first, rec.get("id"))
 	assert.Equal(t, list, rec.get("list_id"))
-	assert.Equal(t, "1990-01-02", rec.get("brithday"))
+	// The recorded production shape (docs/wire-format.md#ml-addr-list-empty-elements):
+	// <birthday>, and unset fields as empty elements, var1 to var5 always.
+	assert.Equal(t, "1990-01-02", rec.get("birthday"))
+	assert.Empty(t, rec.all("brithday"))
 	assert.Equal(t, "M", rec.get("sex"))
 	assert.Equal(t, "v1", rec.get("var1"))
-	assert.Empty(t, rec.all("var2"), "only the variables that are set")
+	require.Len(t, rec.all("var2"), 1, "an unset variable is an empty element")
+	assert.Empty(t, rec.get("var2"))
 	assert.Equal(t, "v3", rec.get("var3"))
+	assert.Empty(t, rec.all("var6"), "var6 to var10 only when one of them is set")
 	assert.Equal(t, "2024-05-20 14:30:00", rec.get("time"))
-	assert.Equal(t, "0000-00-00", r.xml(t).all("addr")[1].get("brithday"))
+	plain := r.xml(t).all("addr")[1]
+	assert.Equal(t, "0000-00-00", plain.get("birthday"))
+	require.Len(t, plain.all("sex"), 1, "an unset sex is an empty element")
+	assert.Empty(t, plain.get("sex"))
+	require.Len(t, plain.all("phone"), 1)
 
 	// A batch with a custom separator: invalid and duplicate lines dropped.
 	msg := a.post("mloperate.php", "ml-addr-add", kv("list_id", list, "separate", "|"),
