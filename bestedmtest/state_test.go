@@ -299,3 +299,37 @@ func TestTaskRuns(t *testing.T) {
 	ov := a.get("track.php", "overview", "id", task).xml(t)
 	assert.Equal(t, "120", ov.get("send_count"))
 }
+
+// TestAddTaskAsProductionSendsIt sends add-task as a production module
+// does (docs/wire-format.md#add-task-send-now): status 2, no time, and
+// send_qty with send_qty_start.
+func TestAddTaskAsProductionSendsIt(t *testing.T) {
+	s := newTest(t)
+	a := customerAPI(t, s)
+	tpl := with(s, func(st *state) string { return id(st.templates[0].id) })
+	list := with(s, func(st *state) string { return id(st.lists[1].id) })
+	second := with(s, func(st *state) string { return st.addrsOf(st.lists[1].id)[1].email })
+
+	task := a.get("task.php", "add-task", "tpl_id", tpl, "send_domain", "mail.example.com", "send_account", "all",
+		"send_fullname", "示例", "maillist_id", list, "send_qty", "1", "send_qty_start", "2", "status", "2").ok(t)
+	tk := a.get("task.php", "task-list", "id", task).xml(t).all("task")
+	require.Len(t, tk, 1)
+	assert.Equal(t, "2024-05-20 14:30:00", tk[0].get("send_time"), "no time with status 2: now")
+	assert.Equal(t, "1", tk[0].get("send_qty_remak"))
+	taskID, err := strconv.ParseInt(task, 10, 64)
+	require.NoError(t, err)
+	got := with(s, func(st *state) []string {
+		var out []string
+		for _, r := range st.task(taskID).recipients {
+			out = append(out, r.email)
+		}
+		return out
+	})
+	assert.Equal(t, []string{second}, got, "send_qty_start counts from 1")
+
+	// Without a time and not for now, the document's rule stands.
+	assert.Equal(t, "param_error", a.get("task.php", "add-task", "tpl_id", tpl, "send_domain", "mail.example.com", "send_account", "all",
+		"maillist_id", list, "status", "1").status(t))
+	assert.Equal(t, "param_error", a.get("task.php", "add-task", "tpl_id", tpl, "send_domain", "mail.example.com", "send_account", "all",
+		"maillist_id", list, "send_qty", "1", "send_qty_start", "-1", "status", "2").status(t))
+}
