@@ -559,8 +559,15 @@ func (f *flow) attachments(t *testing.T) {
 		bestedm.File{Name: "说明.txt", Content: strings.NewReader("活动说明")},
 		bestedm.File{Name: "logo.png", Content: bytes.NewReader([]byte{0x89, 'P', 'N', 'G'})})
 	require.NoError(t, err)
-	req := f.last(t, "template.php", "tpl-attachment-add")
-	assert.Equal(t, []bestedmtest.RecordedFile{{Field: "file[]", Name: "说明.txt", Size: 12}, {Field: "file[]", Name: "logo.png", Size: 4}}, req.Files)
+	// One request a file, under "file" (docs/wire-format.md#attachment-field).
+	var files []bestedmtest.RecordedFile
+	for _, r := range f.srv.Requests() {
+		if r.Action == "tpl-attachment-add" {
+			require.Len(t, r.Files, 1)
+			files = append(files, r.Files...)
+		}
+	}
+	assert.Equal(t, []bestedmtest.RecordedFile{{Field: "file", Name: "说明.txt", Size: 12}, {Field: "file", Name: "logo.png", Size: 4}}, files)
 	a, err := f.c.Template.Get(f.ctx, f.tplA)
 	require.NoError(t, err)
 	require.Len(t, a.Attachments, 3)
