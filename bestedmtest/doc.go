@@ -190,8 +190,8 @@
 //     the days from date to date_end. out_type=xml answers
 //     <fail_recipient_list><recipient> with email, error_type and
 //     error_type_dec (the elements ghost_sa reads); out_type=json a JSON
-//     array of the same, numbers as strings (zswang/bestedm-api asks for
-//     JSON).
+//     array of the addresses alone, as zswang/bestedm-api types that reply
+//     (string[]; its failexportall.php reply, objects).
 //   - Failure type 4 is generated, one failure in twenty, named "临时失败"
 //     and counted with the delivery failures (send_error, send_failed):
 //     ghost_sa meets kind 4 in production and handles it as it handles 2
