@@ -239,8 +239,12 @@
 //
 // # Requests
 //
-// Requests returns every request received since the start or the last
+// Requests returns the requests received since the start or the last
 // ClearRequests — method, path, script, action, query, form fields, file
 // names and sizes, headers, AuthScheme, user name and the fault applied —
-// for asserting what a client sent.
+// for asserting what a client sent. The recorder is bounded, so the fake
+// can run long tours and benchmarks: it keeps the most recent
+// DefaultRecordLimit requests and DefaultRecordBodyLimit bytes of each
+// request's form values (BodySize and BodyTruncated say what was cut);
+// WithRecordLimits changes both.
 package bestedmtest

@@ -277,7 +277,9 @@ type importer struct {
 
 func (im *importer) add(fields []string) {
 	for i := range fields {
-		fields[i] = strings.TrimSpace(fields[i])
+		// A copy of its own: a substring would keep the whole request
+		// body alive as long as the address lives.
+		fields[i] = strings.Clone(strings.TrimSpace(fields[i]))
 	}
 	email := fields[0]
 	switch {
