@@ -14,14 +14,18 @@ package bestedm_test
 // takes it, and that the SDK sends the same parameters.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -242,4 +246,214 @@ func TestRecordedReplies(t *testing.T) {
 			})
 		})
 	}
+}
+
+// lastRequest returns the fake's most recent request to script.
+func lastRequest(t *testing.T, s *bestedmtest.Server, script string) bestedmtest.RecordedRequest {
+	t.Helper()
+	reqs := s.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Script == script {
+			return reqs[i]
+		}
+	}
+	t.Fatalf("no request to %s", script)
+	return bestedmtest.RecordedRequest{}
+}
+
+// paramNames returns the sorted names of q, less do= and credentials.
+func paramNames(q url.Values) []string {
+	var out []string
+	for k := range q {
+		if k != "do" && k != "username" && k != "password" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// multipartBody builds a multipart body with the fields and the files, each
+// file under its own part name.
+func multipartBody(t *testing.T, files [][2]string) (string, io.Reader) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, f := range files {
+		part, err := w.CreateFormFile(f[0], f[1])
+		require.NoError(t, err)
+		_, err = part.Write([]byte("content of " + f[1]))
+		require.NoError(t, err)
+	}
+	require.NoError(t, w.Close())
+	return w.FormDataContentType(), &buf
+}
+
+// recordedRequests are the requests production clients are known to send.
+// Each is sent to the fake as the client sent it (the fake must take it as
+// production did), then the SDK's call for the same thing is made against
+// the fake, and the parameters it sent are compared with the client's.
+var recordedRequests = []struct {
+	name   string
+	anchor string
+	// raw sends the production client's request and checks the reply.
+	raw func(t *testing.T, s *bestedmtest.Server)
+	// sdk makes the SDK's call and returns the parameter names production
+	// sent; nil when the SDK deliberately differs (the anchor says why).
+	sdk func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string
+}{
+	{
+		name: "add-task for now (PHP module)", anchor: "add-task-send-now",
+		raw: func(t *testing.T, s *bestedmtest.Server) {
+			mb, list, tpl := s.Mailboxes()[0].Address, s.Lists()[0].ID, s.Templates()[0].ID
+			domain := mb[strings.IndexByte(mb, '@')+1:]
+			body := fakeGet(t, s, "task.php", url.Values{"do": {"add-task"}, "tpl_id": {strconv.FormatInt(tpl, 10)},
+				"send_domain": {domain}, "send_account": {mb}, "send_fullname": {"示例社区"},
+				"maillist_id": {strconv.FormatInt(list, 10)}, "send_qty": {"1"}, "send_qty_start": {"1"}, "status": {"2"}})
+			var res struct {
+				Status string `xml:"status"`
+				ID     int64  `xml:"id"`
+			}
+			require.NoError(t, xml.Unmarshal(body, &res), "%s", body)
+			assert.Equal(t, "success", res.Status, "%s", body)
+			assert.Positive(t, res.ID)
+		},
+		sdk: func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string {
+			mb := s.Mailboxes()[0].Address
+			_, err := c.Task.Create(context.Background(), &bestedm.TaskParams{
+				TemplateIDs: []int64{s.Templates()[0].ID}, SendDomain: mb[strings.IndexByte(mb, '@')+1:], SendAccount: mb,
+				SendFullname: "示例社区", MaillistID: s.Lists()[0].ID, SendQty: 1, SendQtyStart: 1, Status: bestedm.TaskSendNow,
+			})
+			require.NoError(t, err)
+			return []string{"maillist_id", "send_account", "send_domain", "send_fullname", "send_qty", "send_qty_start", "status", "tpl_id"}
+		},
+	},
+	{
+		name: "ml-addr-empty (PHP module)", anchor: "get-writes",
+		raw: func(t *testing.T, s *bestedmtest.Server) {
+			body := fakeGet(t, s, "mloperate.php", url.Values{"do": {"ml-addr-empty"}, "list_id": {strconv.FormatInt(s.Lists()[0].ID, 10)}})
+			assert.Contains(t, string(body), "<status>success</status>")
+			assert.Empty(t, s.Addresses(s.Lists()[0].ID))
+		},
+		sdk: func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string {
+			_, err := c.Maillist.Empty(context.Background(), s.Lists()[1].ID)
+			require.NoError(t, err)
+			return []string{"list_id"}
+		},
+	},
+	{
+		name: "tpl-attachment-add, two files under file (C# project)", anchor: "attachment-field",
+		raw: func(t *testing.T, s *bestedmtest.Server) {
+			tpl := s.Templates()[0]
+			ctype, body := multipartBody(t, [][2]string{{"file", "a.pdf"}, {"file", "b.xlsx"}})
+			reply := fakeDo(t, s, http.MethodPost, "template.php",
+				url.Values{"do": {"tpl-attachment-add"}, "tpl_id": {strconv.FormatInt(tpl.ID, 10)}}, ctype, body)
+			assert.Contains(t, string(reply), "<status>success</status>")
+		},
+		sdk: func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string {
+			tpl := s.Templates()[1].ID
+			s.ClearRequests()
+			_, err := c.Template.AddAttachments(context.Background(), tpl,
+				bestedm.File{Name: "a.pdf", Content: strings.NewReader("a")}, bestedm.File{Name: "b.xlsx", Content: strings.NewReader("b")})
+			require.NoError(t, err)
+			for _, r := range s.Requests() {
+				for _, f := range r.Files {
+					assert.Equal(t, "file", f.Field, "the part name production sends")
+				}
+			}
+			return []string{"tpl_id"}
+		},
+	},
+	{
+		name: "failexport as XML over days (Python module)", anchor: "failexport-formats",
+		raw: func(t *testing.T, s *bestedmtest.Server) {
+			body := fakeGet(t, s, "failexport.php", url.Values{"date": {"2024-05-15"}, "date_end": {"2024-05-15"}, "type": {"all"}, "out_type": {"xml"}})
+			shapes := recordShapes(t, body, "recipient")
+			require.NotEmpty(t, shapes)
+			assert.Equal(t, []string{"email", "error_type", "error_type_dec"}, shapes[0], "the elements the client reads")
+		},
+		sdk: func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string {
+			day := time.Date(2024, 5, 15, 0, 0, 0, 0, recChina)
+			exp, err := c.Statistic.ExportFailed(context.Background(), &bestedm.FailureExportOptions{Date: day, DateEnd: day, Type: bestedm.FailureAll})
+			require.NoError(t, err)
+			n := 0
+			for row, err := range exp.Rows() {
+				require.NoError(t, err)
+				assert.NotZero(t, row.Kind, "XML rows carry the kind")
+				n++
+			}
+			assert.Positive(t, n)
+			return []string{"date", "date_end", "out_type", "type"}
+		},
+	},
+	{
+		name: "failexport as JSON (TypeScript client)", anchor: "failexport-json-shapes",
+		raw: func(t *testing.T, s *bestedmtest.Server) {
+			body := fakeGet(t, s, "failexport.php", url.Values{"out_type": {"json"}, "date": {"2024-05-15"}, "type": {"all"}})
+			var rows []string
+			require.NoError(t, json.Unmarshal(body, &rows), "%s", body)
+			assert.NotEmpty(t, rows, "plain addresses, as the client types them")
+		},
+		sdk: func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string {
+			exp, err := c.Statistic.ExportFailed(context.Background(), &bestedm.FailureExportOptions{
+				Date: time.Date(2024, 5, 15, 0, 0, 0, 0, recChina), Type: bestedm.FailureAll, Format: bestedm.FormatJSON})
+			require.NoError(t, err)
+			for row, err := range exp.Rows() {
+				require.NoError(t, err)
+				assert.NotEmpty(t, row.Email)
+			}
+			return []string{"date", "out_type", "type"}
+		},
+	},
+	{
+		name: "failexportall as JSON (TypeScript client)", anchor: "failexport-json-shapes",
+		raw: func(t *testing.T, s *bestedmtest.Server) {
+			body := fakeGet(t, s, "failexportall.php", url.Values{"out_type": {"json"}, "date": {"2024-05-15"}, "type": {"all"}})
+			var objs []map[string]any
+			require.NoError(t, json.Unmarshal(body, &objs), "%s", body)
+			require.NotEmpty(t, objs)
+			raw := objs[0]
+			assert.Len(t, raw, 3)
+			for _, k := range []string{"email", "type", "task_id"} {
+				assert.IsType(t, "", raw[k], "%s is a string, as the client types it", k)
+			}
+		},
+		sdk: func(t *testing.T, s *bestedmtest.Server, c *bestedm.Client) []string {
+			exp, err := c.Statistic.ExportAllFailures(context.Background(), &bestedm.FailureExportOptions{Date: time.Date(2024, 5, 15, 0, 0, 0, 0, recChina)})
+			require.NoError(t, err)
+			for row, err := range exp.Rows() {
+				require.NoError(t, err)
+				assert.NotZero(t, row.Kind)
+				assert.Positive(t, row.TaskID)
+			}
+			return []string{"date", "out_type", "type"}
+		},
+	},
+}
+
+func TestRecordedRequests(t *testing.T) {
+	for _, tt := range recordedRequests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := recFake(t)
+			t.Run("fake takes it", func(t *testing.T) { tt.raw(t, s) })
+			if tt.sdk == nil {
+				return
+			}
+			t.Run("sdk sends it", func(t *testing.T) {
+				s := recFake(t)
+				c := s.Client(bestedm.WithLocation(recChina))
+				want := tt.sdk(t, s, c)
+				req := lastRequest(t, s, lastScriptOf(t, s))
+				assert.Equal(t, want, paramNames(req.Query), "docs/wire-format.md#%s", tt.anchor)
+			})
+		})
+	}
+}
+
+// lastScriptOf is the script of the fake's most recent request.
+func lastScriptOf(t *testing.T, s *bestedmtest.Server) string {
+	t.Helper()
+	reqs := s.Requests()
+	require.NotEmpty(t, reqs)
+	return reqs[len(reqs)-1].Script
 }
