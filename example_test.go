@@ -239,16 +239,17 @@ func ExampleTrackService_Opens() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%s: %d opens, the first at %s, on %s\n", o.Email, o.OpenTotal, o.OpenFirst.Format(time.DateTime), o.OS)
+		fmt.Printf("%s: %d opens, the first at %s, on %s (%s) in %s\n", o.Email, o.OpenTotal,
+			o.OpenFirst.Format(time.DateTime), o.OS, o.Device, o.AddrFirst.Country())
 		if n++; n == 3 {
 			break // the rest of the reply is not read
 		}
 	}
 	// Output:
 	// task 19437 sent 120 messages
-	// jie.zhang2@corp.example.net: 6 opens, the first at 2024-05-11 12:35:51, on Linux
-	// jie.guo6@corp.example.net: 2 opens, the first at 2024-05-11 10:00:00, on Linux
-	// qiang.zhao7@example.com: 1 opens, the first at 2024-05-11 17:11:12, on Linux
+	// jie.zhang2@corp.example.net: 6 opens, the first at 2024-05-11 12:35:51, on Windows 7 (pc) in 中国
+	// jie.guo6@corp.example.net: 2 opens, the first at 2024-05-11 10:00:00, on Windows 8 (pc) in 中国
+	// qiang.zhao7@example.com: 1 opens, the first at 2024-05-11 17:11:12, on Mac OS X 10.15.7 (pc) in 中国
 }
 
 func ExampleExport_Rows() {
@@ -330,4 +331,87 @@ func ExampleValidationError() {
 	// bestedm: invalid address: "li.lei.example.com" is not an email address
 	// true
 	// requests sent: 0
+}
+
+func ExampleTaskService_Get() {
+	srv, client := startFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	tasks, err := client.Task.ListPage(ctx, &bestedm.TaskListOptions{SendStatus: bestedm.SendFinished})
+	if err != nil {
+		log.Fatal(err)
+	}
+	task, err := client.Task.Get(ctx, tasks.Items[0].ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("task %d (%s) sent %q to %q\n", task.ID, task.SN, task.Templates[0].Name, task.ListName)
+	fmt.Printf("%d sent, %d failed, finished at %s\n", task.SendCount, task.ErrorCount, task.TimeEnd.Format(time.DateTime))
+
+	// A task that does not exist is a *NotFoundError, which errors.Is
+	// matches to ErrNotFound.
+	_, err = client.Task.Get(ctx, 999999)
+	fmt.Println("not found:", errors.Is(err, bestedm.ErrNotFound))
+	// Output:
+	// task 19437 (20240510-272-70835F) sent "会员月刊" to "新闻订阅"
+	// 120 sent, 3 failed, finished at 2024-05-11 10:00:12
+	// not found: true
+}
+
+func ExampleTrackService_Overview() {
+	srv, client := startFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	tasks, err := client.Task.ListPage(ctx, &bestedm.TaskListOptions{SendStatus: bestedm.SendFinished})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The first finished task that tracks opens and clicks.
+	i := slices.IndexFunc(tasks.Items, func(t bestedm.Task) bool { return t.TrackStatus == bestedm.TrackOpensAndClicks })
+	ov, err := client.Track.Overview(ctx, bestedm.TaskByID(tasks.Items[i].ID))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("task %d: %d delivered of %d sent\n", ov.TaskID, ov.RealSendCount, ov.SendCount)
+	fmt.Printf("opened by %d (%.2f%%), %d opens in all\n", ov.OpenUnique, ov.OpenRatio, ov.OpenTotal)
+	fmt.Printf("clicked by %d (%.2f%%), %d clicks in all\n", ov.ClickUnique, ov.ClickRatio, ov.ClickTotal)
+	for _, l := range ov.Links {
+		fmt.Printf("  %s: %d clicks by %d\n", l.URL, l.ClickTotal, l.ClickUnique)
+	}
+	// Output:
+	// task 19438: 23 delivered of 25 sent
+	// opened by 2 (8.00%), 2 opens in all
+	// clicked by 2 (8.00%), 4 clicks in all
+	//   https://www.example.com/spring?utm_source=edm: 2 clicks by 2
+	//   https://www.example.com/coupon?id=spring: 2 clicks by 1
+	//   https://shop.example.com/: 0 clicks by 0
+}
+
+// Two ways to bound how long a call may take: WithTimeout, the longest
+// silence the client accepts from the server, and a context deadline, the
+// longest a call may take in all. Either way the error is a
+// *RequestError. Here the fake is made to stall with a Delay fault on its
+// fixed clock, which never moves, so the reply never comes.
+func Example_timeout() {
+	srv, _ := startFake()
+	defer srv.Close()
+	srv.FailAlways(bestedmtest.Match{Script: "account.php"}, bestedmtest.Delay(time.Hour))
+
+	client := srv.Client(
+		bestedm.WithTimeout(100*time.Millisecond),
+		bestedm.WithRetry(bestedm.RetryPolicy{}), // no retries: one attempt, to keep the example short
+	)
+	_, err := client.Account.CustomerInfo(context.Background())
+	var reqErr *bestedm.RequestError
+	fmt.Println("no answer within WithTimeout:", errors.As(err, &reqErr))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = srv.Client().Account.CustomerInfo(ctx)
+	fmt.Println("past the context's deadline:", errors.Is(err, context.DeadlineExceeded), errors.As(err, &reqErr))
+	// Output:
+	// no answer within WithTimeout: true
+	// past the context's deadline: true true
 }

@@ -99,12 +99,14 @@ func parseFailureType(s string) (FailureType, error) {
 }
 
 // ExportFormat is the form of failexport.php's reply, sent as out_type. The
-// document knows only text; production clients ask for JSON and XML, whose
-// rows also carry each address's failure kind (docs/wire-format.md).
+// document knows only text; production clients ask for XML, whose rows
+// carry each address's failure kind and its description, and JSON, whose
+// rows a client types as plain addresses (docs/wire-format.md#failexport-json-shapes).
 type ExportFormat string
 
-// Values of ExportFormat. The zero value is the methods' default, JSON,
-// whose rows carry each address's kind.
+// Values of ExportFormat. The zero value is the methods' default: XML for
+// ExportFailed, JSON for ExportAllFailures (the forms production clients
+// ask those scripts for).
 const (
 	FormatText ExportFormat = "text" // one address a line; out_type is not sent
 	FormatJSON ExportFormat = "json" // out_type=json
@@ -219,19 +221,26 @@ type FailedAddress struct {
 
 // ExportFailed streams the failed addresses of a day (or of the days up
 // to DateEnd) with their kinds, so a full mailbox can be told from a dead
-// one in one call. It asks for JSON unless opts.Format says otherwise
-// (FormatText asks for the document's form, one address a line), and
-// reads whichever of JSON, XML or text comes back; from text, Kind is
-// opts.Type when that is a single kind. Read gives the bytes as sent.
+// one in one call. It asks for XML unless opts.Format says otherwise: the
+// form a production client reads with each address's kind (FormatText asks
+// for the document's form, one address a line; FormatJSON for JSON, which
+// a production client types as plain addresses). It reads whichever of
+// XML, JSON objects, JSON strings or text comes back; from text or a plain
+// string, Kind is opts.Type when that is a single kind. Read gives the
+// bytes as sent.
 // Close the export when done (ranging over Rows closes it).
 //
-// API: failexport.php?out_type=json (doc §2.3; out_type and date_end from
+// API: failexport.php?out_type=xml (doc §2.3; out_type and date_end from
 // production clients, see docs/wire-format.md)
 func (s *StatisticService) ExportFailed(ctx context.Context, opts *FailureExportOptions) (*Export[FailedAddress], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return s.exportFailures(ctx, "failexport.php", *opts, isFailRoot)
+	o := *opts
+	if o.Format == "" {
+		o.Format = FormatXML
+	}
+	return s.exportFailures(ctx, "failexport.php", o, isFailRoot)
 }
 
 // ExportAllFailures streams every failed address of a day (or of the days
@@ -272,7 +281,17 @@ func (s *StatisticService) exportFailures(ctx context.Context, script string, o 
 		email, err := parseFailed(f)
 		return FailedAddress{Email: email, Kind: kind}, err
 	}
-	forms := &rowForms[FailedAddress]{json: true, xmlRoot: xmlRoot, row: failedFromRow}
+	row := func(w wireRow) (FailedAddress, error) {
+		f, err := failedFromRow(w)
+		if err == nil && len(w.names) == 1 && w.names[0] == "" {
+			// A plain address string, as a production client types
+			// failexport.php's JSON: like a text line, it is of the kind
+			// asked for (docs/wire-format.md#failexport-json-shapes).
+			f.Kind = kind
+		}
+		return f, err
+	}
+	forms := &rowForms[FailedAddress]{json: true, xmlRoot: xmlRoot, row: row}
 	return openExportForms(ctx, s.api(), get(script, "", params), parse, forms)
 }
 

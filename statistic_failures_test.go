@@ -58,18 +58,20 @@ func TestStatisticExportFailures(t *testing.T) {
 		body  []byte
 		want  []FailedAddress
 	}{
-		{"JSON by default", FailureExportOptions{Date: statDay, Type: FailureAll},
-			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "application/json", jsonBody, wantFailures},
-		{"a range of days", FailureExportOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll},
-			[]string{"date", "2012-03-02", "date_end", "2012-03-05", "type", "all", "out_type", "json"}, "application/json", jsonBody, wantFailures},
-		{"XML asked for", FailureExportOptions{Date: statDay, Type: FailureAll, Format: FormatXML},
+		// XML by default: the form a production client reads every day, the
+		// one known to carry each address's kind (docs/wire-format.md#failexport-json-shapes).
+		{"XML by default", FailureExportOptions{Date: statDay, Type: FailureAll},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "xml"}, "text/xml; charset=utf-8", xmlBody, wantFailures},
-		{"XML answered to a JSON request", FailureExportOptions{Date: statDay, Type: FailureAll},
+		{"a range of days", FailureExportOptions{Date: statDay, DateEnd: statDayEnd, Type: FailureAll},
+			[]string{"date", "2012-03-02", "date_end", "2012-03-05", "type", "all", "out_type", "xml"}, "text/xml", xmlBody, wantFailures},
+		{"JSON asked for", FailureExportOptions{Date: statDay, Type: FailureAll, Format: FormatJSON},
+			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "application/json", jsonBody, wantFailures},
+		{"XML answered to a JSON request", FailureExportOptions{Date: statDay, Type: FailureAll, Format: FormatJSON},
 			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "text/xml", xmlBody, wantFailures},
 		{"text asked for: the kind is the one asked", FailureExportOptions{Date: statDay, Type: FailureTemporary, TaskID: 362, Format: FormatText},
 			[]string{"date", "2012-03-02", "type", "4", "task_id", "362"}, "text/plain", textBody, textRows(FailureTemporary)},
 		{"text for every kind: the kind is unknown", FailureExportOptions{Date: statDay, Type: FailureAll},
-			[]string{"date", "2012-03-02", "type", "all", "out_type", "json"}, "text/plain", textBody, textRows(0)},
+			[]string{"date", "2012-03-02", "type", "all", "out_type", "xml"}, "text/plain", textBody, textRows(0)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,4 +431,46 @@ func FuzzExportFailures(f *testing.F) {
 			assert.GreaterOrEqual(t, row.TaskID, int64(0))
 		}
 	})
+}
+
+// Both calls read both JSON shapes: plain address strings (the public
+// TypeScript client's type for failexport.php) and objects (its type for
+// failexportall.php). A plain string carries no kind: it is the kind asked
+// for, as from the text form (docs/wire-format.md#failexport-json-shapes).
+func TestFailureExportsBothShapes(t *testing.T) {
+	plain := `["a@example.com","b@example.com"]`
+	objects := `[{"email":"a@example.com","type":"2","task_id":"362"},{"email":"b@example.com","error_type":"2","error_type_dec":"邮箱空间满"}]`
+	calls := []struct {
+		script string
+		call   func(c *Client, o *FailureExportOptions) (*Export[FailedAddress], error)
+	}{
+		{"failexport.php", func(c *Client, o *FailureExportOptions) (*Export[FailedAddress], error) {
+			return c.Statistic.ExportFailed(bg, o)
+		}},
+		{"failexportall.php", func(c *Client, o *FailureExportOptions) (*Export[FailedAddress], error) {
+			return c.Statistic.ExportAllFailures(bg, o)
+		}},
+	}
+	for _, call := range calls {
+		for _, tt := range []struct {
+			name string
+			body string
+			kind FailureType
+			want []FailedAddress
+		}{
+			{"strings, one kind", plain, FailureOverQuota,
+				[]FailedAddress{{Email: "a@example.com", Kind: FailureOverQuota}, {Email: "b@example.com", Kind: FailureOverQuota}}},
+			{"strings, every kind", plain, FailureAll, []FailedAddress{{Email: "a@example.com"}, {Email: "b@example.com"}}},
+			{"objects", objects, FailureAll, []FailedAddress{{Email: "a@example.com", Kind: FailureOverQuota, TaskID: 362},
+				{Email: "b@example.com", Kind: FailureOverQuota, Description: "邮箱空间满"}}},
+		} {
+			t.Run(call.script+" "+tt.name, func(t *testing.T) {
+				c, mux := setup(t)
+				serveAs(t, mux, call.script, "application/json", []byte(tt.body), nil)
+				opts := &FailureExportOptions{Date: statDay, Type: tt.kind, TaskID: 362}
+				exp, err := call.call(c, opts)
+				assert.Equal(t, tt.want, allRows(t, exp, err))
+			})
+		}
+	}
 }

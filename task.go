@@ -262,12 +262,19 @@ type TaskParams struct {
 	// SendQty is how many messages to send; 0 (not sent) means every
 	// address of the list.
 	SendQty int `url:"send_qty,omitempty"`
+	// SendQtyStart is where in the list sending starts, counting from 1:
+	// with SendQty, the task sends to SendQty addresses from the
+	// SendQtyStart-th on. 0 is not sent: from the first. Not in the
+	// document; production clients send it (docs/wire-format.md#send-qty-start).
+	SendQtyStart int `url:"send_qty_start,omitempty"`
 	// Status is the state the task starts in; 0 is not sent, which the
 	// server takes as TaskWaiting.
 	Status TaskStatus `url:"status,omitempty"`
-	// Time is when to send; required. It is sent to the minute, in the
-	// client's zone (see WithLocation).
-	Time time.Time `url:"time" layout:"2006-01-02 15:04"`
+	// Time is when to send, sent to the minute in the client's zone (see
+	// WithLocation). Required, except with Status TaskSendNow: a zero Time
+	// is then not sent, as production clients send a task for now
+	// (docs/wire-format.md#add-task-send-now).
+	Time time.Time `url:"time,omitempty" layout:"2006-01-02 15:04"`
 	// SubsLink says whether to add an unsubscribe link; nil leaves the
 	// server's default, which is to add it. Set it with bestedm.Ptr(false).
 	SubsLink *bool `url:"subs_link,omitempty,int"`
@@ -517,10 +524,34 @@ func (p *TaskParams) validate() error {
 		taskCheckSender(p.SendDomain, p.SendAccount, true),
 		taskCheckLists(p.MaillistID, p.MaillistIDs, true),
 		taskCheckQty(p.SendQty),
+		taskCheckQtyStart(p.SendQtyStart, p.SendQty),
 		taskCheckStart(p.Status),
-		requireDate("time", p.Time),
+		taskCheckTime(p.Time, p.Status),
 		taskCheckTrack(p.TrackStatus),
 	)
+}
+
+// taskCheckQtyStart: a position from 1, and only with a quantity (without
+// one, every address is sent to and a start means nothing).
+func taskCheckQtyStart(start, qty int) error {
+	switch {
+	case start < 0:
+		return &ValidationError{Field: "send_qty_start", Reason: "must not be negative"}
+	case start > 0 && qty == 0:
+		return &ValidationError{Field: "send_qty_start", Reason: "needs SendQty: it is where the SendQty addresses start"}
+	}
+	return nil
+}
+
+// taskCheckTime: a task for now needs no time; any other needs one.
+func taskCheckTime(t time.Time, st TaskStatus) error {
+	if t.IsZero() && st == TaskSendNow {
+		return nil
+	}
+	if t.IsZero() {
+		return &ValidationError{Field: "time", Reason: "is required, unless Status is TaskSendNow"}
+	}
+	return requireDate("time", t)
 }
 
 func (p *TaskUpdateParams) validate() error {

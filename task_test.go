@@ -351,25 +351,36 @@ func TestTaskCreateMinimal(t *testing.T) {
 		name string
 		p    TaskParams
 		want []string // parameters besides the required ones
+		// noTime leaves Time zero: then no time is sent.
+		noTime bool
 	}{
-		{"defaults", TaskParams{}, nil},
-		{"subs_link on", TaskParams{SubsLink: Ptr(true)}, []string{"subs_link", "1"}},
-		{"status now", TaskParams{Status: TaskSendNow}, []string{"status", "2"}},
-		{"status waiting", TaskParams{Status: TaskWaiting}, []string{"status", "1"}},
-		{"opens", TaskParams{TrackStatus: TrackOpens}, []string{"track_status", "1"}},
-		{"every domain", TaskParams{SendDomain: "all", SendAccount: "all"}, []string{"send_domain", "all"}},
+		{"defaults", TaskParams{}, nil, false},
+		{"subs_link on", TaskParams{SubsLink: Ptr(true)}, []string{"subs_link", "1"}, false},
+		{"status now", TaskParams{Status: TaskSendNow}, []string{"status", "2"}, false},
+		{"status waiting", TaskParams{Status: TaskWaiting}, []string{"status", "1"}, false},
+		{"opens", TaskParams{TrackStatus: TrackOpens}, []string{"track_status", "1"}, false},
+		{"every domain", TaskParams{SendDomain: "all", SendAccount: "all"}, []string{"send_domain", "all"}, false},
+		// As a production module sends it (docs/wire-format.md#add-task-send-now):
+		// send_qty with send_qty_start, status 2 and no time.
+		{name: "send now, no time", p: TaskParams{Status: TaskSendNow}, want: []string{"status", "2"}, noTime: true},
+		{name: "a slice of the list", p: TaskParams{SendQty: 1, SendQtyStart: 1, Status: TaskSendNow},
+			want: []string{"send_qty", "1", "send_qty_start", "1", "status", "2"}, noTime: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
 			p := tc.p
-			p.TemplateIDs, p.MaillistID, p.Time = []int64{16}, 5, taskTime(2012, 7, 4, 16, 8, 59)
+			p.TemplateIDs, p.MaillistID = []int64{16}, 5
+			required := []string{"do", "add-task", "tpl_id", "16", "maillist_id", "5"}
+			if !tc.noTime {
+				p.Time = taskTime(2012, 7, 4, 16, 8, 59)
+				required = append(required, "time", "2012-07-04 16:08")
+			}
 			account := "linbihuan@comingchina.com"
 			if p.SendAccount != "" {
 				account = p.SendAccount
 			}
 			p.SendAccount = account
-			want := q(append([]string{"do", "add-task", "tpl_id", "16", "send_account", account,
-				"maillist_id", "5", "time", "2012-07-04 16:08"}, tc.want...)...)
+			want := q(append(append(required, "send_account", account), tc.want...)...)
 			handle(t, mux, "task.php", fixture(t, "task-add-task.xml"), func(r *http.Request) {
 				testRequest(t, r, http.MethodGet, want)
 			})
@@ -403,6 +414,10 @@ func TestTaskCreateValidation(t *testing.T) {
 		{"negative qty", func(p *TaskParams) { p.SendQty = -1 }, "send_qty"},
 		{"unknown status", func(p *TaskParams) { p.Status = 3 }, "status"},
 		{"no time", func(p *TaskParams) { p.Time = time.Time{} }, "time"},
+		{"no time, held", func(p *TaskParams) { p.Time, p.Status = time.Time{}, TaskHold }, "time"},
+		{"no time, waiting", func(p *TaskParams) { p.Time, p.Status = time.Time{}, TaskWaiting }, "time"},
+		{"negative start", func(p *TaskParams) { p.SendQty, p.SendQtyStart = 1, -1 }, "send_qty_start"},
+		{"start without qty", func(p *TaskParams) { p.SendQtyStart = 2 }, "send_qty_start"},
 		{"unknown tracking", func(p *TaskParams) { p.TrackStatus = 3 }, "track_status"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

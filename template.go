@@ -158,7 +158,15 @@ func (s *TemplateService) Update(ctx context.Context, id int64, p *TemplateUpdat
 	return s.api().execItem(ctx, postForm("template.php", "edit-tpl", idQuery("tpl_id", id), form), "template", byNum(id))
 }
 
-// AddAttachments uploads files and attaches them to a template.
+// AddAttachments uploads files and attaches them to a template, one
+// request a file, each under the form field "file": the document names the
+// field "file" for one file and "file[]" for several, a production client
+// sends several files all under "file", and one file under "file" is what
+// both agree on (docs/wire-format.md#attachment-field). Every file is
+// checked before the first is sent; the files are then sent in order, and
+// the Result is the last one's. When one fails the rest are not sent, and
+// the error says how many were attached before it (wrapping the failure,
+// so errors.As still finds an *APIError).
 //
 // API: template.php?do=tpl-attachment-add (doc §5.6)
 func (s *TemplateService) AddAttachments(ctx context.Context, id int64, files ...File) (*Result, error) {
@@ -168,7 +176,21 @@ func (s *TemplateService) AddAttachments(ctx context.Context, id int64, files ..
 	if len(files) == 0 {
 		return nil, &ValidationError{Field: "file", Reason: "at least one file is required"}
 	}
-	return s.upload(ctx, "tpl-attachment-add", idQuery("tpl_id", id), files, nil, idOptional)
+	if _, err := newUpload("file", files); err != nil {
+		return nil, err
+	}
+	var res *Result
+	for i, f := range files {
+		r, err := s.upload(ctx, "tpl-attachment-add", idQuery("tpl_id", id), []File{f}, nil, idOptional)
+		if err != nil {
+			if len(files) == 1 {
+				return nil, err
+			}
+			return nil, fmt.Errorf("attaching %q to template %d (%d of %d files attached): %w", f.Name, id, i, len(files), err)
+		}
+		res = r
+	}
+	return res, nil
 }
 
 // DeleteAttachment deletes one attachment of a template. The server's
@@ -203,7 +225,8 @@ func (s *TemplateService) DeleteAttachments(ctx context.Context, id int64) (*Res
 }
 
 // upload sends a multipart write call: the fields, then the files under
-// "file" for one and "file[]" for several, as doc §5.2 and §5.6 ask.
+// "file" for one and "file[]" for several, as doc §5.2 asks (add-tpl; no
+// production client is known to send it several files).
 func (s *TemplateService) upload(ctx context.Context, action string, q url.Values, files []File, fields []formField, rule idRule) (*Result, error) {
 	field := "file"
 	if len(files) > 1 {

@@ -326,24 +326,55 @@ func TestTemplateAddAttachments(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		files []File
-		want  []part
+		want  [][]part // the parts of each request, in order
 	}{
 		{"one", []File{{Name: "贺卡.jpg", Content: strings.NewReader("\xff\xd8\xff\xe0JFIF")}},
-			[]part{{Field: "file", FileName: "贺卡.jpg", Content: "\xff\xd8\xff\xe0JFIF"}}},
+			[][]part{{{Field: "file", FileName: "贺卡.jpg", Content: "\xff\xd8\xff\xe0JFIF"}}}},
+		// One request a file, each under "file": what the document (one
+		// file) and a production client (docs/wire-format.md#attachment-field)
+		// both send.
 		{"several", []File{{Name: "a.pdf", Content: strings.NewReader(tplPDF)}, {Name: "b.txt", Content: strings.NewReader("说明")}},
-			[]part{{Field: "file[]", FileName: "a.pdf", Content: tplPDF}, {Field: "file[]", FileName: "b.txt", Content: "说明"}}},
+			[][]part{{{Field: "file", FileName: "a.pdf", Content: tplPDF}}, {{Field: "file", FileName: "b.txt", Content: "说明"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux := setup(t)
+			var got [][]part
 			handle(t, mux, "template.php", result("success", "上传附件成功"), func(r *http.Request) {
 				testRequest(t, r, http.MethodPost, q("do", "tpl-attachment-add", "tpl_id", "67"))
-				assert.Equal(t, tc.want, readMultipart(t, r))
+				got = append(got, readMultipart(t, r))
 			})
 			res, err := c.Template.AddAttachments(bg, 67, tc.files...)
 			require.NoError(t, err)
 			assert.Equal(t, &Result{Message: "上传附件成功"}, res)
+			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+func TestTemplateAddAttachmentsPartly(t *testing.T) {
+	c, mux := setup(t)
+	n := 0
+	mux.HandleFunc(apiPath+"template.php", func(w http.ResponseWriter, r *http.Request) {
+		_ = readMultipart(t, r)
+		if n++; n == 2 {
+			_, _ = w.Write(result("upload_error", "附件上传失败"))
+			return
+		}
+		_, _ = w.Write(result("success", "上传附件成功"))
+	})
+	files := []File{{Name: "a.pdf", Content: strings.NewReader("a")}, {Name: "b.pdf", Content: strings.NewReader("b")},
+		{Name: "c.pdf", Content: strings.NewReader("c")}}
+	res, err := c.Template.AddAttachments(bg, 67, files...)
+	assert.Nil(t, res)
+	wantAPIError(t, err, "upload_error")
+	assert.Contains(t, err.Error(), `"b.pdf"`)
+	assert.Contains(t, err.Error(), "1 of 3 files attached")
+	assert.Equal(t, 2, n, "the files after a failure are not sent")
+
+	// A bad file is refused before any is sent.
+	_, err = c.Template.AddAttachments(bg, 67, File{Name: "a.pdf", Content: strings.NewReader("a")}, File{Name: "b.pdf"})
+	wantValidation(t, err, "file")
+	assert.Equal(t, 2, n)
 }
 
 func TestTemplateDeleteAttachment(t *testing.T) {
@@ -417,7 +448,7 @@ func TestTemplateValidation(t *testing.T) {
 		{"AddAttachments blank name", func(c *Client) error {
 			_, err := c.Template.AddAttachments(bg, 67, File{Name: "a.pdf", Content: strings.NewReader("x")}, File{Name: " ", Content: strings.NewReader("y")})
 			return err
-		}, "file[]"},
+		}, "file"}, // one request a file, each under "file"
 		{"DeleteAttachment zero template", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 0, 81); return err }, "tpl_id"},
 		{"DeleteAttachment zero attachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, 0); return err }, "attachment_id"},
 		{"DeleteAttachment negative attachment", func(c *Client) error { _, err := c.Template.DeleteAttachment(bg, 67, -1); return err }, "attachment_id"},

@@ -73,8 +73,11 @@ func (t TaskRef) withLink(linkID int64) (url.Values, error) {
 
 // TrackOverview is the tracking summary of one task (doc §3.1).
 type TrackOverview struct {
-	TrackID        int64      `xml:"track_id"` // for Export
-	TaskID         int64      `xml:"task_id"`
+	TrackID int64 `xml:"track_id"` // for Export
+	// TaskID is the task's id, read from <task_id> (the document, the
+	// TypeScript client) or <send_id> (a production client that reads no
+	// task_id); docs/wire-format.md#overview-send-id.
+	TaskID         int64      `xml:"task_id|send_id"`
 	TaskSN         string     `xml:"task_sn"` // batch number
 	SendCount      int64      `xml:"send_count"`
 	RealSendCount  int64      `xml:"real_send_count"`  // sent successfully
@@ -102,14 +105,64 @@ type LinkStat struct {
 	ClickLast   time.Time `xml:"click_last"`
 }
 
-// OpenDetail is one recipient who opened the mail (doc §3.2).
+// Device is the kind of device a recipient opened the mail on, as the
+// service classifies it (open-detail's <device>; not in the document).
+// Recorded replies hold DevicePC or DeviceMobile; other values are kept as
+// sent.
+type Device string
+
+// Values of Device seen in production replies.
+const (
+	DevicePC     Device = "pc"
+	DeviceMobile Device = "mobile"
+)
+
+// Location is where an IP address is, as the service looks it up:
+// open-detail's <addr_first> and <addr_last> (not in the document). It is
+// the text as sent, parts separated by "|": the continent, the country, then
+// the province, city and district run together, e.g. "亚洲|中国|江苏苏州常熟"
+// or "北美洲|美国|" (a part the service does not know is empty). The zero
+// value is unset: addr_last is empty until a second open, like ip_last.
+type Location string
+
+// part returns the i-th "|"-separated part of l, trimmed.
+func (l Location) part(i int) string {
+	parts := strings.SplitN(string(l), "|", 3)
+	if i >= len(parts) {
+		return ""
+	}
+	return strings.TrimSpace(parts[i])
+}
+
+// IsZero reports whether l is unset.
+func (l Location) IsZero() bool { return strings.TrimSpace(string(l)) == "" }
+
+// Continent returns the first part, e.g. "亚洲".
+func (l Location) Continent() string { return l.part(0) }
+
+// Country returns the second part, e.g. "中国".
+func (l Location) Country() string { return l.part(1) }
+
+// Region returns the rest: the province, city and district as the service
+// writes them, run together (e.g. "广东深圳南山"), or "" when it does not
+// know them.
+func (l Location) Region() string { return l.part(2) }
+
+// OpenDetail is one recipient who opened the mail (doc §3.2). Production
+// sends three elements the document does not list: Device, AddrFirst and
+// AddrLast (docs/wire-format.md#open-detail-location).
 type OpenDetail struct {
-	EmailID    int64     `xml:"email_id"` // for Export
-	Email      string    `xml:"email"`
-	Browser    string    `xml:"browser"`
-	OS         string    `xml:"os"`
+	EmailID int64  `xml:"email_id"` // for Export
+	Email   string `xml:"email"`
+	Browser string `xml:"browser"`
+	OS      string `xml:"os"`
+	Device  Device `xml:"device"`
+	// AddrFirst is where IPFirst is; AddrLast where IPLast is (unset, like
+	// IPLast, for a recipient who opened once).
+	AddrFirst  Location  `xml:"addr_first"`
 	IPFirst    string    `xml:"ip_first"`
 	IPLast     string    `xml:"ip_last"`
+	AddrLast   Location  `xml:"addr_last"`
 	OpenTotal  int64     `xml:"open_total"`
 	ClickTotal int64     `xml:"click_total"`
 	OpenFirst  time.Time `xml:"open_first"`

@@ -38,7 +38,7 @@ func TestStoredSeedAndInspect(t *testing.T) {
 	assert.Equal(t, []string{"han@example.com", "韩梅梅"}, []string{addrs[1].Email, addrs[1].Name}, "an API write shows in Addresses")
 	rec := a.get("mloperate.php", "ml-addr-list", "list_id", id(lid)).xml(t)
 	assert.Equal(t, "2", rec.get("total_num"))
-	assert.Equal(t, "1990-03-02", rec.all("addr")[0].get("brithday"))
+	assert.Equal(t, "1990-03-02", rec.all("addr")[0].get("birthday"))
 	assert.Empty(t, s.Addresses(999999), "a list that does not exist has no addresses")
 
 	tid := s.AddTemplate(StoredTemplate{Name: "seeded tpl", Subjects: []string{"Hello", " ", "Hi"},

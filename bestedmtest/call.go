@@ -19,6 +19,7 @@ type call struct {
 	query          url.Values
 	form           url.Values // the POST body's fields
 	files          []upload
+	bodySize       int64 // bytes of the body read
 	script, action string
 	cust           *customer // the customer the call acts for
 	manager        bool      // authenticated as the administrator

@@ -140,11 +140,11 @@
 //     addresses are dropped.
 //   - ml-addr-edit needs at least one field; ml-addr-empty list_id=0
 //     empties the unclassified addresses.
-//   - ml-addr-list records carry <sex> only when set, and only the var1…var10
-//     that are set; <brithday> keeps the spelling of the document's sample
-//     reply (its parameter list says birthday; the SDK reads both). Task
-//     lists likewise send send_qty_remak, the sample's spelling, where the
-//     document's prose says send_qty_remark.
+//   - ml-addr-list records follow a recorded production reply: <birthday>
+//     (the document's sample spells <brithday>; the SDK reads both), every
+//     unset field as an empty element (<sex></sex>), var1…var5 always and
+//     var6…var10 up to the last one set. Task lists send send_qty_remak, the
+//     document sample's spelling, where its prose says send_qty_remark.
 //   - ml-sub batches (maillist) are split on ";" and newlines, each record
 //     on its first TAB or ","; the name defaults to the local part.
 //     Subscribing an address already in the list succeeds and changes
@@ -190,8 +190,8 @@
 //     the days from date to date_end. out_type=xml answers
 //     <fail_recipient_list><recipient> with email, error_type and
 //     error_type_dec (the elements ghost_sa reads); out_type=json a JSON
-//     array of the same, numbers as strings (zswang/bestedm-api asks for
-//     JSON).
+//     array of the addresses alone, as zswang/bestedm-api types that reply
+//     (string[]; its failexportall.php reply, objects).
 //   - Failure type 4 is generated, one failure in twenty, named "临时失败"
 //     and counted with the delivery failures (send_error, send_failed):
 //     ghost_sa meets kind 4 in production and handles it as it handles 2
@@ -239,8 +239,12 @@
 //
 // # Requests
 //
-// Requests returns every request received since the start or the last
+// Requests returns the requests received since the start or the last
 // ClearRequests — method, path, script, action, query, form fields, file
 // names and sizes, headers, AuthScheme, user name and the fault applied —
-// for asserting what a client sent.
+// for asserting what a client sent. The recorder is bounded, so the fake
+// can run long tours and benchmarks: it keeps the most recent
+// DefaultRecordLimit requests and DefaultRecordBodyLimit bytes of each
+// request's form values (BodySize and BodyTruncated say what was cut);
+// WithRecordLimits changes both.
 package bestedmtest

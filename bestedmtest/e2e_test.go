@@ -559,8 +559,15 @@ func (f *flow) attachments(t *testing.T) {
 		bestedm.File{Name: "说明.txt", Content: strings.NewReader("活动说明")},
 		bestedm.File{Name: "logo.png", Content: bytes.NewReader([]byte{0x89, 'P', 'N', 'G'})})
 	require.NoError(t, err)
-	req := f.last(t, "template.php", "tpl-attachment-add")
-	assert.Equal(t, []bestedmtest.RecordedFile{{Field: "file[]", Name: "说明.txt", Size: 12}, {Field: "file[]", Name: "logo.png", Size: 4}}, req.Files)
+	// One request a file, under "file" (docs/wire-format.md#attachment-field).
+	var files []bestedmtest.RecordedFile
+	for _, r := range f.srv.Requests() {
+		if r.Action == "tpl-attachment-add" {
+			require.Len(t, r.Files, 1)
+			files = append(files, r.Files...)
+		}
+	}
+	assert.Equal(t, []bestedmtest.RecordedFile{{Field: "file", Name: "说明.txt", Size: 12}, {Field: "file", Name: "logo.png", Size: 4}}, files)
 	a, err := f.c.Template.Get(f.ctx, f.tplA)
 	require.NoError(t, err)
 	require.Len(t, a.Attachments, 3)
@@ -817,7 +824,11 @@ func (f *flow) tracking(t *testing.T) {
 		if o.ClickTotal > 0 {
 			clickers++
 		}
-		assert.GreaterOrEqual(t, o.OpenTotal, max(o.ClickTotal, 1), "a click loads the message")
+		assert.GreaterOrEqual(t, o.OpenTotal, int64(1))
+		assert.Equal(t, o.ClickTotal == 1, o.ClickTotal > 0 && o.ClickLast.IsZero(), "click_last is unset after one click, as recorded")
+		assert.NotEmpty(t, o.Device)
+		assert.False(t, o.AddrFirst.IsZero())
+		assert.Equal(t, o.OpenTotal == 1, o.AddrLast.IsZero(), "addr_last is unset after one open, like ip_last")
 		assert.Equal(t, f.members.ids[o.Email], o.EmailID, o.Email)
 		assert.Equal(t, o.OpenTotal == 1, o.OpenLast.IsZero(), "open_last is unset after one open")
 		if o.OpenFirst.Before(first) {

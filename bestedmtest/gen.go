@@ -10,8 +10,11 @@ import (
 // every request, from a task's recipients by a deterministic generator keyed
 // on (seed, task id, recipient index). Counters are aggregated from the
 // per-recipient records, so every reply agrees with every other: opens only
-// among delivered recipients, unique ≤ total, clickers ⊆ openers, clicks ≤
-// opens, and ratios = unique / send_count.
+// among delivered recipients, unique ≤ total, clickers ⊆ openers, and ratios
+// = unique / send_count. Clicks are not bounded by opens: recorded
+// production rows show one open and 9 to 33 clicks, within seconds, from a
+// desktop abroad (a mail gateway that follows every link), and the
+// generator makes such rows (docs/wire-format.md#open-detail-shapes).
 
 // mix is SplitMix64 over the key parts: a stable pseudo-random number.
 func mix(parts ...uint64) uint64 {
@@ -47,6 +50,8 @@ const (
 	saltBrowser
 	saltOS
 	saltIP
+	saltScanner
+	saltPlace
 )
 
 // Failure types, as numbered by failexport.php (§2.3). 4 is not in the
@@ -87,8 +92,11 @@ type outcome struct {
 	clicks    []linkClicks
 	browser   string
 	os        string
+	device    string
 	ipFirst   string
 	ipLast    string
+	addrFirst string // where ipFirst is, "continent|country|region"
+	addrLast  string // where ipLast is; empty with it
 }
 
 func (o *outcome) clickTotal() int64 {
@@ -159,10 +167,34 @@ func sendDuration(n int) time.Duration {
 	return min(max(d, time.Second), 30*time.Minute)
 }
 
+// agent is a browser, the system it runs on and the device class, as
+// open-detail writes them: versions after the name, a trailing space where
+// the service knows no version ("Android ", "Other "), as recorded.
+type agent struct{ browser, os, device string }
+
 var (
-	browsers = []string{"Chrome", "Safari", "Firefox", "Microsoft Edge", "QQ浏览器", "WeChat", "Outlook", "Foxmail"}
-	systems  = []string{"Windows 10", "Windows 7", "Mac OS X", "iOS", "Android ", "Linux"}
-	ipBlocks = []string{"113.88", "117.136", "183.14", "223.104", "58.60", "120.229", "36.110", "101.226"}
+	desktops = []agent{
+		{"Chrome 113.0.0", "Windows 10", "pc"}, {"Chrome 111.0.0", "Windows 7", "pc"},
+		{"Chrome 89.0.4389", "Windows 10", "pc"}, {"Firefox 111.0", "Windows 7", "pc"},
+		{"IE 11.0", "Windows 10", "pc"}, {"Chrome 75.0.3770", "Windows 8", "pc"},
+		{"Safari 16.5", "Mac OS X 10.15.7", "pc"}, {"Other ", "Other ", "pc"},
+	}
+	phones = []agent{
+		{"Chrome Mobile WebView 92.0.4515", "Android ", "mobile"},
+		{"Chrome Mobile WebView 108.0.5359", "Android ", "mobile"},
+		{"Mobile Safari UI/WKWebView 16.5", "iOS 16.5", "mobile"},
+		{"Mobile Safari UI/WKWebView 14.8", "iOS 14.8", "mobile"},
+	}
+	// places are IP blocks and where the service places them.
+	places = []struct{ block, addr string }{
+		{"113.88", "亚洲|中国|广东深圳"}, {"117.136", "亚洲|中国|江苏苏州常熟"}, {"183.14", "亚洲|中国|广东东莞"},
+		{"223.104", "亚洲|中国|北京北京"}, {"58.60", "亚洲|中国|上海上海"}, {"120.229", "亚洲|中国|广东深圳南山"},
+		{"36.110", "亚洲|中国|山东"}, {"101.226", "亚洲|中国|河南郑州中原"},
+	}
+	// scannerPlaces are where the gateways that follow every link are.
+	scannerPlaces = []struct{ block, addr string }{
+		{"54.70", "北美洲|美国|波特兰"}, {"35.91", "北美洲|美国|"}, {"40.94", "北美洲|美国|"},
+	}
 )
 
 func pick[T any](list []T, u uint64) T { return list[u%uint64(len(list))] }
@@ -220,29 +252,56 @@ func (s *Server) outcome(t *task, i int, start, now time.Time) outcome {
 	}
 	delivered := start.Add(time.Duration(int64(t.duration) * int64(i) / int64(len(t.recipients))))
 	u := r.u(saltOpenAt)
+	clicker := t.trackStatus == 2 && len(t.links) > 0 && r.u(saltClick) < r.rate(saltClick, 0.15, 0.30)
+	if clicker && r.u(saltScanner) < 0.3 {
+		return r.scanner(o, t.links, delivered, now)
+	}
 	o.openFirst = after(delivered, 48*time.Hour, u*u) // most open early
 	o.opens = 1 + geometric(r.u(saltOpenCount), 1.3, 15)
-	if t.trackStatus == 2 && len(t.links) > 0 && r.u(saltClick) < r.rate(saltClick, 0.15, 0.30) {
+	if clicker {
 		o.clicks = r.clicks(t.links, o.openFirst, after)
 	}
-	// A click loads the message first: never fewer opens than clicks.
-	o.opens = max(o.opens, o.clickTotal())
 	if o.opens > 1 {
 		o.openLast = after(o.openFirst, 36*time.Hour, r.u(saltOpenLast))
-		if _, last := o.clickSpan(); last.After(o.openLast) {
-			o.openLast = last
-		}
 	}
-	o.browser = pick(browsers, r.hash(saltBrowser))
-	o.os = pick(systems, r.hash(saltOS))
-	o.ipFirst = ip(r.hash(saltIP))
+	a := pick(desktops, r.hash(saltBrowser))
+	if r.hash(saltOS)%5 < 2 {
+		a = pick(phones, r.hash(saltBrowser))
+	}
+	o.browser, o.os, o.device = a.browser, a.os, a.device
+	o.ipFirst, o.addrFirst = ip(places, r.hash(saltIP))
 	if o.opens > 1 {
 		if h := r.hash(saltIP, 2); h%3 == 0 {
-			o.ipLast = o.ipFirst
+			o.ipLast, o.addrLast = o.ipFirst, o.addrFirst
 		} else {
-			o.ipLast = ip(h)
+			o.ipLast, o.addrLast = ip(places, h)
 		}
 	}
+	return o
+}
+
+// scanner is a recipient whose mail gateway fetched the message once and
+// followed every link at once, as recorded: one open, 9 to 33 clicks from
+// the open's second on, within four minutes, from a desktop abroad.
+func (r roll) scanner(o outcome, links []link, delivered, now time.Time) outcome {
+	o.openFirst = notAfter(delivered.Add(time.Duration(r.hash(saltOpenAt)%60)*time.Second), now).Truncate(time.Second)
+	o.opens = 1
+	total := 9 + int64(r.hash(saltClickCount)%25)
+	span := time.Duration(r.hash(saltClickAt)%240) * time.Second
+	for j, l := range links {
+		n := total / int64(len(links))
+		if int64(j) < total%int64(len(links)) {
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		last := notAfter(o.openFirst.Add(span*time.Duration(j+1)/time.Duration(len(links))), now).Truncate(time.Second)
+		o.clicks = append(o.clicks, linkClicks{link: l, total: n, first: o.openFirst, last: last})
+	}
+	a := pick(desktops[:3], r.hash(saltBrowser))
+	o.browser, o.os, o.device = a.browser, a.os, a.device
+	o.ipFirst, o.addrFirst = ip(scannerPlaces, r.hash(saltIP))
 	return o
 }
 
@@ -274,8 +333,11 @@ func geometric(u, mean float64, limit int64) int64 {
 	return min(n, limit)
 }
 
-func ip(h uint64) string {
-	return fmt.Sprintf("%s.%d.%d", pick(ipBlocks, h), (h>>8)%254+1, (h>>16)%254+1)
+// ip draws an address of one of the places and returns it with where the
+// service places it.
+func ip(from []struct{ block, addr string }, h uint64) (string, string) {
+	p := pick(from, h)
+	return fmt.Sprintf("%s.%d.%d", p.block, (h>>8)%254+1, (h>>16)%254+1), p.addr
 }
 
 // totals aggregates a run for the statistics and track replies.
@@ -338,6 +400,14 @@ func ratio(unique, sent int64) string {
 		return "0.00%"
 	}
 	return fmt.Sprintf("%.2f%%", float64(unique)*100/float64(sent))
+}
+
+// notAfter returns t, or now when t is later.
+func notAfter(t, now time.Time) time.Time {
+	if t.After(now) {
+		return now
+	}
+	return t
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -69,7 +69,8 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (c *call, inAPI
 // admit records the request and takes the fault meant for it, if any.
 func (s *Server) admit(c *call) (Fault, bool) {
 	rec := RecordedRequest{Method: c.req.Method, Path: c.req.URL.Path, Script: c.script, Action: c.action,
-		Query: cloneValues(c.query), Form: cloneValues(c.form), Header: c.req.Header.Clone()}
+		Query: cloneValues(c.query), Header: c.req.Header.Clone(), BodySize: c.bodySize}
+	rec.Form, rec.BodyTruncated = boundedForm(c.form, s.recs.bodyLimit)
 	rec.Auth, rec.Username = authOf(c.req, c.query)
 	for _, f := range c.files {
 		rec.Files = append(rec.Files, RecordedFile{Field: f.field, Name: f.name, Size: int64(len(f.data))})
@@ -156,7 +157,9 @@ func (c *call) readBody(w http.ResponseWriter) error {
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	counted := &countingReader{r: http.MaxBytesReader(w, r.Body, maxBody)}
+	r.Body = counted
+	defer func() { c.bodySize = counted.n }()
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
@@ -201,6 +204,20 @@ func (c *call) readBody(w http.ResponseWriter) error {
 	}
 	return nil
 }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.ReadCloser
+	n int64
+}
+
+func (cr *countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n += int64(n)
+	return n, err
+}
+
+func (cr *countingReader) Close() error { return cr.r.Close() }
 
 func tooLarge(err error) error {
 	var mbe *http.MaxBytesError

@@ -161,22 +161,32 @@ func (c *call) addrList() reply {
 	return d.reply()
 }
 
+// writeAddr writes one <addr> as production does
+// (docs/wire-format.md#ml-addr-list-empty-elements): in the recorded order,
+// <birthday> (not the document sample's <brithday>), an unset field as an
+// empty element, var1…var5 always and var6…var10 up to the last one set.
 func writeAddr(d *doc, a *address) {
 	d.open("addr")
 	d.int("id", a.id)
 	d.int("list_id", a.listID)
 	d.cdata("address", a.email)
-	d.date("brithday", a.birthday) // sic, as the document spells it
+	d.text("sex", a.sex)
+	d.date("birthday", a.birthday)
 	d.text("phone", a.phone)
 	d.cdata("area", a.area)
 	d.cdata("fullname", a.fullname)
-	if a.sex != "" {
-		d.text("sex", a.sex)
-	}
 	d.time("time", a.created)
-	// Only the variables that are set, as records in the wild do.
-	for i, v := range a.vars {
-		if v != "" {
+	last := 5
+	for i := len(a.vars); i > last; i-- {
+		if a.vars[i-1] != "" {
+			last = i
+			break
+		}
+	}
+	for i, v := range a.vars[:last] {
+		if v == "" {
+			d.text("var"+strconv.Itoa(i+1), "")
+		} else {
 			d.cdata("var"+strconv.Itoa(i+1), v)
 		}
 	}
@@ -267,7 +277,9 @@ type importer struct {
 
 func (im *importer) add(fields []string) {
 	for i := range fields {
-		fields[i] = strings.TrimSpace(fields[i])
+		// A copy of its own: a substring would keep the whole request
+		// body alive as long as the address lives.
+		fields[i] = strings.Clone(strings.TrimSpace(fields[i]))
 	}
 	email := fields[0]
 	switch {

@@ -276,7 +276,8 @@ func (st *state) newTask(tplIDs []int64, l *maillist, qty int64, created time.Ti
 }
 
 // setList (re)fixes a task's recipients: the list's addresses by id, the
-// first qty of them when qty > 0.
+// first qty of them when qty > 0 (from the t.sendQtyStart-th on, counting
+// from 1, when that is set).
 func (st *state) setList(t *task, l *maillist, qty int64, more ...*maillist) {
 	t.listID, t.listName, t.sendQty = l.id, l.subject, qty
 	t.moreLists = nil
@@ -285,10 +286,18 @@ func (st *state) setList(t *task, l *maillist, qty int64, more ...*maillist) {
 	}
 	t.recipients = t.recipients[:0]
 	seen := map[string]bool{}
+	skip := max(0, t.sendQtyStart-1) // send_qty_start counts from 1
+	if qty == 0 {
+		skip = 0
+	}
 	for _, lid := range append([]int64{l.id}, t.moreLists...) {
 		for _, a := range st.addrsOf(lid) {
 			if qty > 0 && int64(len(t.recipients)) >= qty {
 				break
+			}
+			if skip > 0 {
+				skip--
+				continue
 			}
 			// An address in two of the lists is sent to once.
 			if key := strings.ToLower(a.email); !seen[key] {

@@ -29,7 +29,7 @@ type Server struct {
 	tb    testing.TB // nil for a server from Start
 
 	recMu  sync.Mutex // guards recs and faults
-	recs   []RecordedRequest
+	recs   recorder
 	faults []*faultRule
 
 	srv       *http.Server
@@ -57,9 +57,10 @@ func (c Credentials) PasswordHash() string { return bestedm.HashPassword(c.Passw
 type ServerOption func(*config)
 
 type config struct {
-	seed  int64
-	addr  string
-	clock *Clock
+	seed                         int64
+	addr                         string
+	clock                        *Clock
+	recordLimit, recordBodyLimit int
 }
 
 // WithSeed sets the seed of the generated data (default 1). The same seed
@@ -100,7 +101,7 @@ func NewServer(tb testing.TB, opts ...ServerOption) *Server {
 // Start starts a server, for programs; stop it with Close or Shutdown.
 // Client panics on an invalid option there; NewClient returns the error.
 func Start(opts ...ServerOption) (*Server, error) {
-	cfg := config{seed: 1, addr: "127.0.0.1:0"}
+	cfg := config{seed: 1, addr: "127.0.0.1:0", recordLimit: DefaultRecordLimit, recordBodyLimit: DefaultRecordBodyLimit}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -112,6 +113,7 @@ func Start(opts ...ServerOption) (*Server, error) {
 	}
 	s := &Server{
 		clock: cfg.clock,
+		recs:  recorder{limit: cfg.recordLimit, bodyLimit: cfg.recordBodyLimit},
 		ln:    ln,
 		base:  "http://" + ln.Addr().String() + APIPath,
 		done:  make(chan struct{}),

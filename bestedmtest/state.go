@@ -98,7 +98,8 @@ type task struct {
 	listName                string
 	moreLists               []int64 // further lists, maillist_id "5,8"
 	sendQty                 int64
-	status                  int // as stored: 1, -1, 2 (send now), -2, -3
+	sendQtyStart            int64 // send_qty_start: the first address of the send_qty, from 1; 0 as 1
+	status                  int   // as stored: 1, -1, 2 (send now), -2, -3
 	sendTime, created       time.Time
 	subsLink, trackStatus   int
 	trackDomain             string

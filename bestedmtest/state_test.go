@@ -46,13 +46,22 @@ func TestMaillistLifecycle(t *testing.T) {
 	rec := r.xml(t).all("addr")[0]
 	assert.Equal(t, first, rec.get("id"))
 	assert.Equal(t, list, rec.get("list_id"))
-	assert.Equal(t, "1990-01-02", rec.get("brithday"))
+	// The recorded production shape (docs/wire-format.md#ml-addr-list-empty-elements):
+	// <birthday>, and unset fields as empty elements, var1 to var5 always.
+	assert.Equal(t, "1990-01-02", rec.get("birthday"))
+	assert.Empty(t, rec.all("brithday"))
 	assert.Equal(t, "M", rec.get("sex"))
 	assert.Equal(t, "v1", rec.get("var1"))
-	assert.Empty(t, rec.all("var2"), "only the variables that are set")
+	require.Len(t, rec.all("var2"), 1, "an unset variable is an empty element")
+	assert.Empty(t, rec.get("var2"))
 	assert.Equal(t, "v3", rec.get("var3"))
+	assert.Empty(t, rec.all("var6"), "var6 to var10 only when one of them is set")
 	assert.Equal(t, "2024-05-20 14:30:00", rec.get("time"))
-	assert.Equal(t, "0000-00-00", r.xml(t).all("addr")[1].get("brithday"))
+	plain := r.xml(t).all("addr")[1]
+	assert.Equal(t, "0000-00-00", plain.get("birthday"))
+	require.Len(t, plain.all("sex"), 1, "an unset sex is an empty element")
+	assert.Empty(t, plain.get("sex"))
+	require.Len(t, plain.all("phone"), 1)
 
 	// A batch with a custom separator: invalid and duplicate lines dropped.
 	msg := a.post("mloperate.php", "ml-addr-add", kv("list_id", list, "separate", "|"),
@@ -289,4 +298,38 @@ func TestTaskRuns(t *testing.T) {
 	assert.Equal(t, "2024-05-20 14:31:12", tk.get("time_end"))
 	ov := a.get("track.php", "overview", "id", task).xml(t)
 	assert.Equal(t, "120", ov.get("send_count"))
+}
+
+// TestAddTaskAsProductionSendsIt sends add-task as a production module
+// does (docs/wire-format.md#add-task-send-now): status 2, no time, and
+// send_qty with send_qty_start.
+func TestAddTaskAsProductionSendsIt(t *testing.T) {
+	s := newTest(t)
+	a := customerAPI(t, s)
+	tpl := with(s, func(st *state) string { return id(st.templates[0].id) })
+	list := with(s, func(st *state) string { return id(st.lists[1].id) })
+	second := with(s, func(st *state) string { return st.addrsOf(st.lists[1].id)[1].email })
+
+	task := a.get("task.php", "add-task", "tpl_id", tpl, "send_domain", "mail.example.com", "send_account", "all",
+		"send_fullname", "示例", "maillist_id", list, "send_qty", "1", "send_qty_start", "2", "status", "2").ok(t)
+	tk := a.get("task.php", "task-list", "id", task).xml(t).all("task")
+	require.Len(t, tk, 1)
+	assert.Equal(t, "2024-05-20 14:30:00", tk[0].get("send_time"), "no time with status 2: now")
+	assert.Equal(t, "1", tk[0].get("send_qty_remak"))
+	taskID, err := strconv.ParseInt(task, 10, 64)
+	require.NoError(t, err)
+	got := with(s, func(st *state) []string {
+		var out []string
+		for _, r := range st.task(taskID).recipients {
+			out = append(out, r.email)
+		}
+		return out
+	})
+	assert.Equal(t, []string{second}, got, "send_qty_start counts from 1")
+
+	// Without a time and not for now, the document's rule stands.
+	assert.Equal(t, "param_error", a.get("task.php", "add-task", "tpl_id", tpl, "send_domain", "mail.example.com", "send_account", "all",
+		"maillist_id", list, "status", "1").status(t))
+	assert.Equal(t, "param_error", a.get("task.php", "add-task", "tpl_id", tpl, "send_domain", "mail.example.com", "send_account", "all",
+		"maillist_id", list, "send_qty", "1", "send_qty_start", "-1", "status", "2").status(t))
 }

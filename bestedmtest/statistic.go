@@ -204,8 +204,9 @@ func (c *call) failures(fq failQuery) []failed {
 }
 
 // failExport answers the failed addresses of a day, or of the days up to
-// date_end (§2.3): text, one a line, or with out_type=xml|json a list with
-// the error type, as production clients read it. Types 1, 2 and 3 need
+// date_end (§2.3): text, one a line; with out_type=xml a list with the
+// error type and its description, as a production client reads it; with
+// out_type=json the addresses alone, as another types it. Types 1, 2 and 3 need
 // task_id or task_ident.
 func (c *call) failExport() reply {
 	fq := c.failFilter(true)
@@ -247,14 +248,13 @@ func failReply(outType string, day time.Time, fails []failed) reply {
 		}
 		return d.reply()
 	case "json":
-		type row struct {
-			Email     string `json:"email"`
-			ErrorType string `json:"error_type"`
-			ErrorDec  string `json:"error_type_dec"`
-		}
-		rows := []row{}
+		// Plain addresses: the public TypeScript client types this reply
+		// as string[] (and failexportall.php's as objects), and the
+		// document's text form holds the address alone
+		// (docs/wire-format.md#failexport-json-shapes).
+		rows := []string{}
 		for _, f := range fails {
-			rows = append(rows, row{f.o.rcpt.email, strconv.Itoa(f.o.fail), failNames[f.o.fail]})
+			rows = append(rows, f.o.rcpt.email)
 		}
 		b, _ := json.Marshal(rows)
 		return reply{contentType: contentJSON, body: b}

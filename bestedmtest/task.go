@@ -275,15 +275,27 @@ func (c *call) addTask() reply {
 	if qty < 0 {
 		c.stop(paramError("send_qty"))
 	}
+	// send_qty_start (not in the document, sent by production clients):
+	// where in the list the send_qty addresses start, counting from 1.
+	start := c.optInt("send_qty_start", 0)
+	if start < 0 {
+		c.stop(paramError("send_qty_start"))
+	}
 	status := c.oneOf("status", taskWaiting, taskWaiting, taskHold, taskSending)
 	when, ok := c.taskTime("time")
-	if !ok {
+	if !ok && status != taskSending {
+		// A production module sends a task for now (status 2) with no
+		// time, and the service takes it; otherwise the document's rule.
 		c.stop(paramError("time"))
+	}
+	if !ok {
+		when = c.now
 	}
 	subs := c.oneOf("subs_link", 1, 0, 1)
 	track := c.oneOf("track_status", 0, 0, 1, 2)
 	t := c.st.newTask(ids, ls[0], qty, c.now)
-	if len(ls) > 1 {
+	if len(ls) > 1 || start > 1 {
+		t.sendQtyStart = start
 		c.st.setList(t, ls[0], qty, ls[1:]...)
 	}
 	t.sendAccount, t.sendDomain, t.sendFullname = account, dom, c.param("send_fullname")

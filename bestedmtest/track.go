@@ -1,5 +1,7 @@
 package bestedmtest
 
+import "time"
+
 // track.php and trackexport.php (§3): derived from the task's recipients
 // (see gen.go). A task without tracking (track_status 0) has no track
 // record: not_found.
@@ -46,6 +48,9 @@ func (c *call) trackOverview() reply {
 	d.int("track_id", r.t.trackID)
 	d.int("task_id", r.t.id)
 	d.text("task_sn", r.t.sn)
+	// The document and the TypeScript client name the task task_id; a
+	// production client reads it from send_id: both are sent.
+	d.int("send_id", r.t.id)
 	d.int("send_count", tt.processed)
 	d.int("real_send_count", tt.delivered)
 	d.int("error_send_count", tt.failed)
@@ -68,9 +73,14 @@ func (c *call) trackOverview() reply {
 }
 
 // writeOpenCounts writes the counts and times that end a <user> of
-// open-detail and of trackexport.php, in the same order in both.
+// open-detail and of trackexport.php, in the same order in both. Like
+// open_last after a single open, click_last stays unset after a single
+// click, as recorded (docs/wire-format.md#open-detail-shapes).
 func writeOpenCounts(d *doc, o *outcome) {
 	cf, cl := o.clickSpan()
+	if o.clickTotal() == 1 {
+		cl = time.Time{}
+	}
 	d.int("open_total", o.opens)
 	d.int("click_total", o.clickTotal())
 	d.time("open_first", o.openFirst)
@@ -92,10 +102,13 @@ func (c *call) trackOpens() reply {
 		d.open("user")
 		d.int("email_id", o.rcpt.addrID)
 		d.text("email", o.rcpt.email)
-		d.cdata("browser", o.browser)
-		d.cdata("os", o.os)
+		d.text("browser", o.browser)
+		d.text("os", o.os)
+		d.text("device", o.device)
+		d.text("addr_first", o.addrFirst)
 		d.text("ip_first", o.ipFirst)
 		d.text("ip_last", o.ipLast)
+		d.text("addr_last", o.addrLast)
 		writeOpenCounts(d, o)
 		d.close()
 	}
