@@ -198,12 +198,7 @@ func takesContext(fd *ast.FuncDecl) bool {
 // a context cancelled before the call sends nothing and returns the
 // context's error.
 func TestConformanceContexts(t *testing.T) {
-	var arrivals atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrivals.Add(1)
-		writeResult(w)
-	}))
-	t.Cleanup(srv.Close)
+	srv, arrivals := countingServer(t)
 	c, err := NewClient(testUser, testPassword, WithBaseURL(srv.URL+apiPath))
 	require.NoError(t, err)
 	cancelled, cancel := context.WithCancel(context.Background())

@@ -179,6 +179,18 @@ func startH2(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
+// countingServer answers every request with a successful write reply and
+// counts the requests that reached it.
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	arrivals := new(atomic.Int32)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrivals.Add(1)
+		writeResult(w)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, arrivals
+}
+
 // writeResult is a successful write reply.
 func writeResult(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
@@ -658,12 +670,7 @@ func noPanic(t *testing.T, f func() error) (err error) {
 // What a careless caller hands the SDK is rejected with a *ValidationError
 // before anything is sent, and never panics.
 func TestHostileCarelessCaller(t *testing.T) {
-	var arrivals atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrivals.Add(1)
-		writeResult(w)
-	}))
-	t.Cleanup(srv.Close)
+	srv, arrivals := countingServer(t)
 	c := hostileClient(t, srv.URL, nil)
 	zero := &Client{}
 	named := func(name string) File { return File{Name: name, Content: strings.NewReader("a@example.com")} }
