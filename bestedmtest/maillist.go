@@ -3,6 +3,7 @@ package bestedmtest
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +143,15 @@ func (c *call) addrList() reply {
 	}
 	kw := strings.ToLower(c.str("keyword"))
 	page, limit, paged := c.paging(50, false)
-	var match []*address
+	// Count every match but keep only the page's: a list read page by
+	// page must not allocate the whole list on every request.
+	lo, hi := int64(0), int64(math.MaxInt64)
+	if paged {
+		lo = (page - 1) * limit
+		hi = lo + limit
+	}
+	var window []*address
+	n := int64(0)
 	for _, a := range c.st.addrs {
 		if (listID >= 0 && a.listID != listID) || (addrID != 0 && a.id != addrID) {
 			continue
@@ -150,12 +159,14 @@ func (c *call) addrList() reply {
 		if kw != "" && !strings.Contains(strings.ToLower(a.email), kw) && !strings.Contains(strings.ToLower(a.fullname), kw) {
 			continue
 		}
-		match = append(match, a)
+		if n >= lo && n < hi {
+			window = append(window, a)
+		}
+		n++
 	}
 	d := newDoc("data")
-	d.int("total_num", int64(len(match)))
-	from, to := pageBounds(len(match), page, limit, paged)
-	for _, a := range match[from:to] {
+	d.int("total_num", n)
+	for _, a := range window {
 		writeAddr(d, a)
 	}
 	return d.reply()

@@ -37,6 +37,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
+	recReqs := fs.Int("record-requests", bestedmtest.DefaultRecordLimit, "how many of the most recent requests the recorder keeps")
+	recBody := fs.Int("record-body", bestedmtest.DefaultRecordBodyLimit, "how many bytes of each request's form values the recorder keeps")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -46,7 +48,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	s, err := bestedmtest.Start(bestedmtest.WithAddr(*addr), bestedmtest.WithSeed(*seed))
+	if *recReqs < 1 || *recBody < 1 {
+		return fmt.Errorf("-record-requests and -record-body must be at least 1, got %d and %d", *recReqs, *recBody)
+	}
+	s, err := bestedmtest.Start(bestedmtest.WithAddr(*addr), bestedmtest.WithSeed(*seed),
+		bestedmtest.WithRecordLimits(*recReqs, *recBody))
 	if err != nil {
 		return err
 	}
@@ -55,6 +61,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "base URL: %s\n", s.URL())
 	fmt.Fprintf(stdout, "customer: username=%s password=%s (md5 %s) customer_id=%d\n", c.Username, c.Password, c.PasswordHash(), c.CustomerID)
 	fmt.Fprintf(stdout, "manager:  username=%s password=%s (md5 %s) customer_id=%d (with user_type=manager)\n", m.Username, m.Password, m.PasswordHash(), m.CustomerID)
+	fmt.Fprintf(stdout, "recorder: the last %d requests, %d bytes of each body\n", *recReqs, *recBody)
 	fmt.Fprintln(stdout, "serving; stop with Ctrl-C")
 
 	<-ctx.Done()

@@ -87,3 +87,23 @@ func TestRunRejectsBadArguments(t *testing.T) {
 	assert.NoError(t, run(ctx, []string{"-h"}, &out))
 	assert.Contains(t, out.String(), "-addr")
 }
+
+// The recorder's limits are flags, so a long tour or a benchmark against
+// the standalone fake keeps its memory bounded.
+func TestRecordLimitFlags(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-record-requests", "0"}, &out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-record-requests")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var sb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-record-requests", "100", "-record-body", "4096"}, &sb)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(sb.String(), "serving") }, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, sb.String(), "recorder: the last 100 requests, 4096 bytes of each body")
+	cancel()
+	require.NoError(t, <-done)
+}
