@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -69,20 +70,49 @@ func execute(ctx context.Context, args []string, e *env) int {
 	a := &app{env: e}
 	root := newRootCmd(a)
 	root.SetArgs(args)
-	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
-	code := exitError
-	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
-		code = exitUsage
-	}
+	code := exitCode(err)
 	fmt.Fprintln(e.stderr, errorLine(cmd, err, code == exitUsage))
 	return code
+}
+
+// exitCode maps an error to the process's exit code; this is the one
+// place the codes are decided (docs/cli.md#exit-codes).
+func exitCode(err error) int {
+	var ue *usageError
+	var pe *partialError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue) || isCobraUsage(err):
+		return exitUsage
+	case errors.As(err, &pe):
+		return exitPartial
+	case isUnauthorized(err):
+		return exitAuth
+	}
+	return exitError
+}
+
+// partialError is a command that finished but left some input undone (an
+// import with rejected rows): exit code 3.
+type partialError struct{ err error }
+
+func (e *partialError) Error() string { return e.err.Error() }
+func (e *partialError) Unwrap() error { return e.err }
+
+// isUnauthorized reports a refusal of the credentials: HTTP 401 or 403
+// (bestedm.ErrUnauthorized), or the auth_error status the service answers
+// with HTTP 200 when the credentials are in the query string.
+func isUnauthorized(err error) bool {
+	if errors.Is(err, bestedm.ErrUnauthorized) {
+		return true
+	}
+	var ae *bestedm.APIError
+	return errors.As(err, &ae) && ae.Status == bestedm.StatusAuthError
 }
 
 // isCobraUsage recognises the errors cobra makes itself, which are not typed.
@@ -115,8 +145,11 @@ func errorLine(cmd *cobra.Command, err error, usage bool) string {
 	return line
 }
 
-// errorKind names the SDK's error type at the root of err, so a script can
-// tell a wrong password from a network failure without parsing the text.
+// errorKind names the kind of failure at the root of err, one way for
+// every command (docs/cli.md#errors), so a script can tell a wrong password
+// from a missing item or a network failure without parsing the text. The
+// kinds that several SDK types can carry (not found, unauthorized) come
+// first, so `lists show 999` and `tasks show 999` say the same.
 func errorKind(err error) string {
 	var (
 		ve *bestedm.ValidationError
@@ -127,23 +160,29 @@ func errorKind(err error) string {
 		pe *os.PathError
 	)
 	switch {
+	case isUnauthorized(err):
+		return "unauthorized"
+	case errors.Is(err, bestedm.ErrNotFound):
+		return "not_found"
+	case errors.Is(err, bestedm.ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, bestedm.ErrReplyTooLarge):
+		return "reply_too_large"
 	case errors.As(err, &ae):
-		return "APIError " + string(ae.Status)
+		return "api_error " + string(ae.Status)
 	case errors.As(err, &he):
-		return "HTTPError " + strconv.Itoa(he.StatusCode)
+		return "http_error " + strconv.Itoa(he.StatusCode)
 	case errors.As(err, &de):
-		return "DecodeError"
+		return "decode_error"
 	case errors.As(err, &re):
 		if errors.Is(err, context.Canceled) {
-			return "RequestError canceled"
+			return "request_error canceled"
 		}
-		return "RequestError"
+		return "request_error"
 	case errors.As(err, &ve):
-		return "ValidationError"
-	case errors.Is(err, bestedm.ErrNotFound):
-		return "ErrNotFound"
+		return "validation_error"
 	case errors.As(err, &pe):
-		return "PathError"
+		return "file_error"
 	}
 	return ""
 }
@@ -165,6 +204,11 @@ variables it prints in another.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	// The streams are set before the completion command is made: it takes
+	// its writer when it is built.
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.output, "output", "O", "table", "output format: table, json (one object a line) or csv")
 	pf.StringVar(&a.auth, "auth", "basic", "how credentials are sent: basic (HTTP Basic header) or query (username and MD5 in the URL)")
@@ -199,8 +243,32 @@ variables it prints in another.`,
 		newAPICmd(a),
 		newFakeCmd(a),
 	)
+	root.SetHelpCommand(newHelpCmd())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = groupRun
+		}
+	}
 	addCompletions(a, root)
 	return root
+}
+
+// newHelpCmd is cobra's help command, except that an unknown topic is a
+// usage error (exit 2) rather than the root's help with exit 0.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return usagef("no help topic %q", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	}
 }
 
 // group is a command that only holds subcommands; an unknown subcommand is
@@ -210,15 +278,18 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 		Use:   use,
 		Short: short,
 		Args:  cobra.ArbitraryArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("unknown command %q for %q", args[0], c.CommandPath())
-			}
-			return usagef("%s needs a subcommand", c.CommandPath())
-		},
+		RunE:  groupRun,
 	}
 	c.AddCommand(subs...)
 	return c
+}
+
+// groupRun is the run of a command that only holds subcommands.
+func groupRun(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown command %q for %q", args[0], c.CommandPath())
+	}
+	return usagef("%s needs a subcommand", c.CommandPath())
 }
 
 // nArgs accepts exactly n arguments, named in the error.
@@ -248,11 +319,15 @@ func taskRef(s string) (bestedm.TaskRef, error) {
 		}
 		return bestedm.TaskByID(id), nil
 	}
-	if s == "" || strings.ContainsAny(s, " \t&=?") {
-		return bestedm.TaskRef{}, usagef("TASK must be a task id or a batch number, not %q", s)
+	if !batchNumber.MatchString(s) {
+		return bestedm.TaskRef{}, usagef("TASK must be a task id or a batch number such as 20120302-362-F9B1E5, not %s", quoteSample(s))
 	}
 	return bestedm.TaskByIdent(s), nil
 }
+
+// batchNumber is the shape of a task's batch number (its "SN"): the day,
+// the customer id and a hexadecimal suffix, 20120302-362-F9B1E5.
+var batchNumber = regexp.MustCompile(`^[0-9]{8}-[0-9]+-[0-9A-Fa-f]+$`)
 
 // parseDate reads a day, YYYY-MM-DD, or "today"/"yesterday", in the client's zone.
 func parseDate(c *bestedm.Client, s string) (time.Time, error) {

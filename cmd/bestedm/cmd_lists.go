@@ -190,16 +190,17 @@ func idAction(a *app, use, short, what string, do func(*cobra.Command, *bestedm.
 	}
 }
 
-// result prints the reply of a write: the new id when there is one, and
-// the server's message.
+// result prints the reply of a write. A write that made something (a
+// create) prints its id alone, so `id=$(bestedm lists create X)` works;
+// others print the server's message. JSON and CSV hold both.
 func (a *app) result(res *bestedm.Result) error {
 	v := struct {
-		ID      int64 `json:",omitempty"`
-		Message string
+		ID      int64  `json:"id,omitempty"`
+		Message string `json:"message"`
 	}{res.ID, res.Message}
 	if a.output == "table" {
 		if res.ID != 0 {
-			_, err := fmt.Fprintf(a.stdout, "%d\t%s\n", res.ID, res.Message)
+			_, err := fmt.Fprintln(a.stdout, res.ID)
 			return err
 		}
 		_, err := fmt.Fprintln(a.stdout, res.Message)

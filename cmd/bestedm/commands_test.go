@@ -151,13 +151,13 @@ func TestListsLifecycle(t *testing.T) {
 	assert.Contains(t, exp, "li@example.com,Li,F,1990-05-04,")
 
 	c.ok("addresses", "rm", id, "li@example.com")
-	c.fails(1, []string{"addresses", "rm", id, "li@example.com"}, "li@example.com in list", "not found", "[ErrNotFound]")
+	c.fails(1, []string{"addresses", "rm", id, "li@example.com"}, "li@example.com in list", "not found", "[not_found]")
 	c.ok("addresses", "unsubscribe", id, "wu@example.com")
 	c.ok("lists", "empty", id)
 	require.NoError(t, json.Unmarshal([]byte(c.ok("lists", "show", id, "-O", "json")), &l))
 	assert.Zero(t, l.Count)
 	c.ok("lists", "delete", id)
-	c.fails(1, []string{"lists", "show", id}, "[APIError not_found]")
+	c.fails(1, []string{"lists", "show", id}, "[not_found]")
 }
 
 func TestTemplatesAndTasks(t *testing.T) {
@@ -204,7 +204,7 @@ func TestTemplatesAndTasks(t *testing.T) {
 	c.ok("templates", "delete", tplID)
 	c.fails(1, []string{"templates", "show", tplID}, "not found")
 
-	c.fails(1, []string{"templates", "create", "X", "--subject", "S", "--html", filepath.Join(dir, "missing.html")}, "missing.html", "no such file", "[PathError]")
+	c.fails(1, []string{"templates", "create", "X", "--subject", "S", "--html", filepath.Join(dir, "missing.html")}, "missing.html", "no such file", "[file_error]")
 	c.fails(2, []string{"templates", "create", "X", "--html", html}, "--subject and --html are required")
 }
 
@@ -223,7 +223,7 @@ func TestAPIEscapeHatch(t *testing.T) {
 	assert.Equal(t, "From api", reqs[0].Form.Get("subject"))
 	assert.Contains(t, c.ok("lists", "list"), "From api")
 
-	c.fails(1, []string{"api", "mloperate.php", "no-such-action"}, "[APIError unknown_action]")
+	c.fails(1, []string{"api", "mloperate.php", "no-such-action"}, "[api_error unknown_action]")
 	c.fails(2, []string{"api"}, "needs a SCRIPT")
 	c.fails(2, []string{"api", "task.php", "list-task", "oops"}, `"oops" is not key=value`)
 }
@@ -237,13 +237,13 @@ func TestCredentials(t *testing.T) {
 		c.stdin = s.Customer().Password + "\n"
 		assert.Contains(t, c.ok("account", "--password-stdin"), s.Customer().Username)
 		c.stdin = "hunter2-wrong\n"
-		r := c.fails(1, []string{"account", "--password-stdin"}, "[APIError auth_error]")
+		r := c.fails(exitAuth, []string{"account", "--password-stdin"}, "[unauthorized]")
 		assert.NotContains(t, r.stderr+r.stdout, "hunter2-wrong")
 	})
 	t.Run("wrong password", func(t *testing.T) {
 		c := newCLI(t, s)
 		c.vars["BESTEDM_PASSWORD"] = "hunter2-wrong"
-		r := c.fails(1, []string{"lists", "list"}, "bestedm lists list:", "auth_error", "[APIError auth_error]")
+		r := c.fails(exitAuth, []string{"lists", "list"}, "bestedm lists list:", "auth_error", "[unauthorized]")
 		assert.NotContains(t, r.stderr, "hunter2-wrong")
 		assert.Empty(t, r.stdout)
 	})
@@ -269,7 +269,7 @@ func TestCredentials(t *testing.T) {
 	t.Run("unreachable server", func(t *testing.T) {
 		c := newCLI(t, s)
 		c.vars["BESTEDM_BASE_URL"] = "http://127.0.0.1:1/mm-ms/apinew/"
-		c.fails(1, []string{"account", "--timeout", "2s"}, "[RequestError]")
+		c.fails(1, []string{"account", "--timeout", "2s"}, "[request_error]")
 	})
 }
 

@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 )
@@ -102,6 +104,21 @@ func (a *app) record(v any, fields [][2]string) error {
 		tw.add([]string{f[0] + ":", f[1]})
 	}
 	return tw.Flush()
+}
+
+// quoteSample quotes bad input for an error message: escaped (a control
+// character or a stray byte shows as \x07, never as itself) and cut to a
+// short sample, so a binary file's bytes are not echoed to the terminal.
+func quoteSample(s string) string {
+	const max = 32
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > max-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
