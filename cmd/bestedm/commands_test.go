@@ -216,7 +216,7 @@ func TestAPIEscapeHatch(t *testing.T) {
 	assert.Contains(t, out, "<maillist>")
 
 	s.ClearRequests()
-	c.ok("api", "mloperate.php", "maillist-add", "subject=From api", "status=enabled", "--write", "--post")
+	c.ok("api", "mloperate.php", "maillist-add", "subject=From api", "status=enabled", "--post")
 	reqs := s.Requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "POST", reqs[0].Method)
