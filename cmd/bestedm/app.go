@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,7 +30,8 @@ type env struct {
 // app holds the global flags and the client, made on first use.
 type app struct {
 	*env
-	output        string
+	output        string // the output format (--format)
+	rawCSV        bool
 	auth          string
 	baseURL       string
 	passwordStdin bool
@@ -71,12 +72,38 @@ func execute(ctx context.Context, args []string, e *env) int {
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	var sig interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		// Stopped by a signal: whatever the command returned, it did
+		// not run to its end.
+		if err == nil {
+			err = sig
+		} else {
+			err = fmt.Errorf("%w (%v)", err, sig)
+		}
+		fmt.Fprintln(e.stderr, errorLine(cmd, err, false))
+		return sig.exitCode()
+	}
 	if err == nil {
 		return exitOK
 	}
 	code := exitCode(err)
 	fmt.Fprintln(e.stderr, errorLine(cmd, err, code == exitUsage))
 	return code
+}
+
+// interrupted is the cause of the context's cancellation when a signal
+// stops the program (main.go).
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+
+// exitCode is 130 for SIGINT, 143 for SIGTERM.
+func (e interrupted) exitCode() int {
+	if e.sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
 }
 
 // exitCode maps an error to the process's exit code; this is the one
@@ -210,38 +237,28 @@ variables it prints in another.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	pf := root.PersistentFlags()
-	pf.StringVarP(&a.output, "output", "O", "table", "output format: table, json (one object a line) or csv")
-	pf.StringVar(&a.auth, "auth", "basic", "how credentials are sent: basic (HTTP Basic header) or query (username and MD5 in the URL)")
+	enumFlag(root, true, &a.output, "format", "F", "table", "output format: table, json (one document), jsonl (one object a line) or csv", formats, nil)
+	// -O was the format's flag beside -o, the file's: kept, hidden, so
+	// old scripts run; no two flags in the help differ only by case.
+	pf.VarP(pf.Lookup("format").Value, "legacy-format", "O", "the same as --format")
+	_ = pf.MarkHidden("legacy-format")
+	pf.BoolVar(&a.rawCSV, "raw-csv", false, "print CSV cells as they are; without it a cell beginning with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text instead of running it as a formula (OWASP); for programs reading the CSV")
+	enumFlag(root, true, &a.auth, "auth", "", "basic", "how credentials are sent: basic (HTTP Basic header) or query (username and MD5 in the URL)", []string{"basic", "query"}, nil)
 	pf.StringVar(&a.baseURL, "base-url", "", "API root (default $BESTEDM_BASE_URL, else the documented root)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "longest silence allowed from the server")
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "csv"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = root.RegisterFlagCompletionFunc("auth", cobra.FixedCompletions([]string{"basic", "query"}, cobra.ShellCompDirectiveNoFileComp))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		switch a.output {
-		case "table", "json", "csv":
-		default:
-			return usagef("--output must be table, json or csv, not %q", a.output)
-		}
-		switch a.auth {
-		case "basic", "query":
-		default:
-			return usagef("--auth must be basic or query, not %q", a.auth)
-		}
-		return nil
-	}
 	root.AddCommand(
-		newAccountCmd(a),
-		newListsCmd(a),
+		newCmdAccount(a, nil),
+		newCmdLists(a),
 		newAddressesCmd(a),
-		newTemplatesCmd(a),
-		newTasksCmd(a),
-		newReportCmd(a),
-		newTrackCmd(a),
-		newFailedCmd(a),
-		newAPICmd(a),
-		newFakeCmd(a),
+		newCmdTemplates(a),
+		newCmdTasks(a),
+		newCmdReport(a, nil),
+		newCmdTrack(a),
+		newCmdFailed(a, nil),
+		newCmdAPI(a, nil),
+		newCmdFake(a, nil),
 	)
 	root.SetHelpCommand(newHelpCmd())
 	root.InitDefaultCompletionCmd()
@@ -269,81 +286,6 @@ func newHelpCmd() *cobra.Command {
 			return cmd.Help()
 		},
 	}
-}
-
-// group is a command that only holds subcommands; an unknown subcommand is
-// a usage error rather than a help page with exit code 0.
-func group(use, short string, subs ...*cobra.Command) *cobra.Command {
-	c := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ArbitraryArgs,
-		RunE:  groupRun,
-	}
-	c.AddCommand(subs...)
-	return c
-}
-
-// groupRun is the run of a command that only holds subcommands.
-func groupRun(c *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usagef("unknown command %q for %q", args[0], c.CommandPath())
-	}
-	return usagef("%s needs a subcommand", c.CommandPath())
-}
-
-// nArgs accepts exactly n arguments, named in the error.
-func nArgs(names ...string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) != len(names) {
-			return usagef("takes %d argument(s) (%s), got %d", len(names), strings.Join(names, " "), len(args))
-		}
-		return nil
-	}
-}
-
-// parseID reads a positive id argument.
-func parseID(what, s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("%s must be a positive number, not %q", what, s)
-	}
-	return id, nil
-}
-
-// taskRef reads TASK: a task id, or a batch number such as 20120302-362-F9B1E5.
-func taskRef(s string) (bestedm.TaskRef, error) {
-	if id, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if id <= 0 {
-			return bestedm.TaskRef{}, usagef("task id must be positive, not %q", s)
-		}
-		return bestedm.TaskByID(id), nil
-	}
-	if !batchNumber.MatchString(s) {
-		return bestedm.TaskRef{}, usagef("TASK must be a task id or a batch number such as 20120302-362-F9B1E5, not %s", quoteSample(s))
-	}
-	return bestedm.TaskByIdent(s), nil
-}
-
-// batchNumber is the shape of a task's batch number (its "SN"): the day,
-// the customer id and a hexadecimal suffix, 20120302-362-F9B1E5.
-var batchNumber = regexp.MustCompile(`^[0-9]{8}-[0-9]+-[0-9A-Fa-f]+$`)
-
-// parseDate reads a day, YYYY-MM-DD, or "today"/"yesterday", in the client's zone.
-func parseDate(c *bestedm.Client, s string) (time.Time, error) {
-	loc := c.Location()
-	now := time.Now().In(loc)
-	switch s {
-	case "", "today":
-		return now, nil
-	case "yesterday":
-		return now.AddDate(0, 0, -1), nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, loc)
-	if err != nil {
-		return time.Time{}, usagef("date must be YYYY-MM-DD, today or yesterday, not %q", s)
-	}
-	return t, nil
 }
 
 // api returns the client, made from the environment on first use.

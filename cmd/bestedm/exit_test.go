@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bestedm/bestedm-go/bestedmtest"
 )
 
 // TestExitCodes: issue 16 item 16. Every outcome has its code, and the
@@ -46,4 +52,24 @@ func TestCreatePrintsIDAlone(t *testing.T) {
 	assert.Regexp(t, `^[0-9]+\n$`, out)
 	out = c.ok("tasks", "create", "--template", strings.TrimSpace(out), "--list", "35", "--from", "all", "--domain", "all", "--hold")
 	assert.Regexp(t, `^[0-9]+\n$`, out)
+}
+
+// TestExitInterrupted: a command stopped by SIGINT exits 130, by SIGTERM
+// 143, as shells report them; a context cancelled otherwise is an error.
+func TestExitInterrupted(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: exitInterrupted, syscall.SIGTERM: exitTerminated} {
+		s.Fail(bestedmtest.Match{Action: "maillist-list"}, 1, bestedmtest.Delay(time.Hour))
+		ctx, cancel := context.WithCancelCause(context.Background())
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			cancel(interrupted{sig})
+		}()
+		var out, errb bytes.Buffer
+		code := execute(ctx, []string{"lists", "list"}, &env{getenv: c.getenv, stdin: strings.NewReader(""), stdout: &out, stderr: &errb})
+		assert.Equal(t, want, code, "%v: %s", sig, errb.String())
+		assert.Contains(t, errb.String(), "interrupted")
+		s.ClearFaults()
+	}
 }

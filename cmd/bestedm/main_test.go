@@ -131,3 +131,6 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// getenv is the environment the command sees.
+func (c *cli) getenv(k string) string { return c.vars[k] }
