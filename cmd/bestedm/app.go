@@ -68,6 +68,7 @@ func usagef(format string, args ...any) error {
 // execute runs the command line args and returns the exit code; errors are
 // written to e.stderr as one line.
 func execute(ctx context.Context, args []string, e *env) int {
+	e = e.onTerminal()
 	a := &app{env: e}
 	root := newRootCmd(a)
 	root.SetArgs(args)
