@@ -83,7 +83,7 @@ func TestJSONOutput(t *testing.T) {
 	}
 	type open struct {
 		Email     string    `json:"email"`
-		FirstOpen time.Time `json:"first_open"`
+		FirstOpen time.Time `json:"open_first"`
 	}
 	opens := jsonLines[open](t, c.ok("track", "opens", strconv.FormatInt(task.ID, 10), "-F", "json"))
 	require.NotEmpty(t, opens)
@@ -109,7 +109,7 @@ func TestJSONOutput(t *testing.T) {
 	var rep struct {
 		Task        int64 `json:"task"`
 		Failed      int64 `json:"failed"`
-		OpensUnique int64 `json:"opens_unique"`
+		OpensUnique int64 `json:"open_unique"`
 		NotExist    int64 `json:"failed_not_exist"`
 		OverQuota   int64 `json:"failed_over_quota"`
 		UserReject  int64 `json:"failed_user_reject"`

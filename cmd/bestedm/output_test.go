@@ -94,7 +94,7 @@ func TestOutputContract(t *testing.T) {
 			}
 			for _, o := range objs {
 				for k, v := range o {
-					if s, ok := v.(string); ok && (strings.HasSuffix(k, "_time") || strings.HasPrefix(k, "first_") || strings.HasPrefix(k, "last_") || k == "created" || k == "updated") {
+					if s, ok := v.(string); ok && (strings.HasSuffix(k, "_time") || strings.HasSuffix(k, "_first") || strings.HasSuffix(k, "_last") || k == "created" || k == "updated") {
 						assert.Regexp(t, rfc3339, s, "%s is RFC 3339", k)
 					}
 					if k == "status" || k == "tracking" || k == "kind" {
@@ -118,7 +118,7 @@ func TestOutputContract(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(c.ok("track", "opens", id, "-O", "json")), &opens))
 	var unset int
 	for _, o := range opens {
-		if o["last_open"] == nil {
+		if o["open_last"] == nil {
 			unset++
 		}
 	}

@@ -88,19 +88,19 @@ func reportRun(ctx context.Context, opts *reportOptions) error {
 		{"tracking", task.TrackStatus.String()},
 	}
 	if ov == nil {
-		for _, k := range []string{"opens_unique", "opens_total", "open_rate", "clicks_unique", "clicks_total", "click_rate"} {
+		for _, k := range []string{"open_unique", "open_total", "open_rate", "click_unique", "click_total", "click_rate"} {
 			fs = append(fs, field{k, nil})
 		}
 	} else {
 		fs = append(fs,
-			field{"opens_unique", ov.OpenUnique}, field{"opens_total", ov.OpenTotal}, field{"open_rate", ov.OpenRatio},
-			field{"clicks_unique", ov.ClickUnique}, field{"clicks_total", ov.ClickTotal}, field{"click_rate", ov.ClickRatio},
+			field{"open_unique", ov.OpenUnique}, field{"open_total", ov.OpenTotal}, field{"open_rate", ov.OpenRatio},
+			field{"click_unique", ov.ClickUnique}, field{"click_total", ov.ClickTotal}, field{"click_rate", ov.ClickRatio},
 		)
 		links := append([]bestedm.LinkStat(nil), ov.Links...)
 		sort.SliceStable(links, func(i, j int) bool { return links[i].ClickUnique > links[j].ClickUnique })
 		for i, l := range links[:min(opts.Top, len(links))] {
 			k := fmt.Sprintf("link_%d_", i+1)
-			fs = append(fs, field{k + "url", l.URL}, field{k + "clicks_unique", l.ClickUnique}, field{k + "clicks_total", l.ClickTotal})
+			fs = append(fs, field{k + "url", l.URL}, field{k + "click_unique", l.ClickUnique}, field{k + "click_total", l.ClickTotal})
 		}
 	}
 	if named > b.Failed {

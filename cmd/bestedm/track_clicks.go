@@ -35,10 +35,10 @@ func newCmdTrackClicks(a *app, runF func(*trackClicksOptions) error) *cobra.Comm
 // the CSV header.
 type clickView struct {
 	Email      string `json:"email"`
-	Unique     int64  `json:"unique"`
-	Total      int64  `json:"total"`
-	FirstClick jtime  `json:"first_click"`
-	LastClick  jtime  `json:"last_click"`
+	Unique     int64  `json:"click_unique"`
+	Total      int64  `json:"click_total"`
+	FirstClick jtime  `json:"click_first"`
+	LastClick  jtime  `json:"click_last"`
 	Link       string `json:"link"`
 }
 
@@ -48,7 +48,7 @@ func trackClicksRun(ctx context.Context, opts *trackClicksOptions) error {
 	if err != nil {
 		return err
 	}
-	p := a.table("email", "unique", "total", "first_click", "last_click", "link")
+	p := a.table("email", "click_unique", "click_total", "click_first", "click_last", "link")
 	for k, err := range c.Track.Clicks(ctx, opts.Task, opts.Link) {
 		if err != nil {
 			return err

@@ -32,10 +32,10 @@ func newCmdTrackOpens(a *app, runF func(*trackOpensOptions) error) *cobra.Comman
 // openView is one recipient's opens in JSON, under the keys of the CSV header.
 type openView struct {
 	Email     string `json:"email"`
-	Opens     int64  `json:"opens"`
-	Clicks    int64  `json:"clicks"`
-	FirstOpen jtime  `json:"first_open"`
-	LastOpen  jtime  `json:"last_open"`
+	Opens     int64  `json:"open_total"`
+	Clicks    int64  `json:"click_total"`
+	FirstOpen jtime  `json:"open_first"`
+	LastOpen  jtime  `json:"open_last"`
 	Browser   string `json:"browser"`
 	OS        string `json:"os"`
 	IP        string `json:"ip"`
@@ -47,7 +47,7 @@ func trackOpensRun(ctx context.Context, opts *trackOpensOptions) error {
 	if err != nil {
 		return err
 	}
-	p := a.table("email", "opens", "clicks", "first_open", "last_open", "browser", "os", "ip")
+	p := a.table("email", "open_total", "click_total", "open_first", "open_last", "browser", "os", "ip")
 	for o, err := range c.Track.Opens(ctx, opts.Task) {
 		if err != nil {
 			return err
