@@ -238,13 +238,13 @@ variables it prints in another.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	pf := root.PersistentFlags()
-	enumFlag(root, true, &a.output, "format", "F", "table", "output format: table, json (one document), jsonl (one object a line) or csv", formats, nil)
+	enumFlag(root, true, &a.output, "format", "F", "table", "output format; json is one document, jsonl one object a line (docs/cli.md)", formats, nil)
 	// -O was the format's flag beside -o, the file's: kept, hidden, so
 	// old scripts run; no two flags in the help differ only by case.
 	pf.VarP(pf.Lookup("format").Value, "legacy-format", "O", "the same as --format")
 	_ = pf.MarkHidden("legacy-format")
 	pf.BoolVar(&a.rawCSV, "raw-csv", false, "print CSV cells as they are; without it a cell beginning with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text instead of running it as a formula (OWASP); for programs reading the CSV")
-	enumFlag(root, true, &a.auth, "auth", "", "basic", "how credentials are sent: basic (HTTP Basic header) or query (username and MD5 in the URL)", []string{"basic", "query"}, nil)
+	enumFlag(root, true, &a.auth, "auth", "", "basic", "how credentials are sent: in an HTTP Basic header, or in the query string as username and MD5", []string{"basic", "query"}, nil)
 	pf.StringVar(&a.baseURL, "base-url", "", "API root (default $BESTEDM_BASE_URL, else the documented root)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "longest silence allowed from the server")

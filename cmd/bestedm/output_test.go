@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -171,5 +173,28 @@ func TestGolden(t *testing.T) {
 			}
 			golden(t, "writes."+f, b.String())
 		})
+	}
+}
+
+// TestDocsNameEveryKey: docs/cli.md documents every key a command prints
+// (the headers of the CSV golden files), so the schema cannot fall behind.
+func TestDocsNameEveryKey(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "cli.md"))
+	require.NoError(t, err)
+	files, err := filepath.Glob(filepath.Join("testdata", "*.csv.golden"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	link := regexp.MustCompile(`^link_\d+_`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		header, _, _ := strings.Cut(string(b), "\n")
+		if strings.HasPrefix(header, "$") {
+			continue // the writes' transcript
+		}
+		for _, k := range strings.Split(header, ",") {
+			k = link.ReplaceAllString(k, "link_N_")
+			assert.Contains(t, string(doc), "`"+k+"`", "%s: key %q", f, k)
+		}
 	}
 }
