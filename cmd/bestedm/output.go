@@ -324,12 +324,37 @@ func (p *printer) tcell(t time.Time) string {
 	return tstr(t)
 }
 
-// tcsv is a time in CSV: RFC 3339 with its offset, "" when unset.
+// tcsv is a time in CSV: RFC 3339 with its offset, "" when unset. Whole
+// seconds of years 0-9999 (every time the server sends) are written by
+// hand, as tstr is: time.Format is a tenth of a streamed export's cost.
 func tcsv(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(time.RFC3339Nano)
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 || t.Nanosecond() != 0 {
+		return t.Format(time.RFC3339Nano)
+	}
+	h, mi, sec := t.Clock()
+	_, off := t.Zone()
+	b := make([]byte, 0, 25)
+	b = append(b,
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10))
+	if off == 0 {
+		return string(append(b, 'Z'))
+	}
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	oh, om := off/3600, off/60%60
+	if oh > 99 || off%60 != 0 {
+		return t.Format(time.RFC3339Nano)
+	}
+	return string(append(b, sign, byte('0'+oh/10), byte('0'+oh%10), ':', byte('0'+om/10), byte('0'+om%10)))
 }
 
 // neutralise returns cells with those a spreadsheet would run as a formula
