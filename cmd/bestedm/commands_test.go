@@ -411,7 +411,7 @@ func TestTcsv(t *testing.T) {
 	for _, tm := range []time.Time{
 		time.Date(2026, 12, 1, 9, 5, 59, 0, time.FixedZone("CST", 8*3600)),
 		time.Date(1999, 1, 31, 23, 59, 0, 0, time.UTC),
-		time.Date(2026, 6, 1, 0, 0, 0, 0, time.FixedZone("", -(3*3600 + 30*60))),
+		time.Date(2026, 6, 1, 0, 0, 0, 0, time.FixedZone("", -(3*3600+30*60))),
 		time.Date(2026, 6, 1, 0, 0, 0, 0, time.FixedZone("", 5*3600+45*60)),
 		time.Date(2026, 6, 1, 0, 0, 0, 0, time.FixedZone("LMT", 8*3600+5*60+43)),
 		time.Date(2026, 6, 1, 0, 0, 0, 1500, time.UTC),
