@@ -121,11 +121,17 @@ func (s *DomainService) Delete(ctx context.Context, customerID int64, domain str
 //
 // API: bs.php?do=mailbox-list (doc §7.4)
 func (s *DomainService) MailboxesPage(ctx context.Context, opts *MailboxListOptions) (*Page[Mailbox], error) {
+	return s.mailboxesPage(ctx, opts, keepList)
+}
+
+// mailboxesPage is MailboxesPage within the budget k (keepPage for the
+// pages Mailboxes yields and drops).
+func (s *DomainService) mailboxesPage(ctx context.Context, opts *MailboxListOptions, k keep) (*Page[Mailbox], error) {
 	r, err := s.mailboxListRequest(opts)
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage[Mailbox](ctx, s.api(), r, "mailbox_list", "data")
+	return fetchPage[Mailbox](ctx, s.api(), r, "mailbox_list", "data", k)
 }
 
 // Mailboxes yields every mailbox selected by opts, fetching pages of
@@ -141,11 +147,10 @@ func (s *DomainService) Mailboxes(ctx context.Context, opts *MailboxListOptions)
 	if o.Limit == 0 {
 		o.Limit = defaultMailboxLimit
 	}
-	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) (*Page[Mailbox], error) {
 		po := o
 		po.Page = page
-		p, err := s.MailboxesPage(ctx, &po)
+		p, err := s.mailboxesPage(ctx, &po, keepPage)
 		return p, err
 	})
 }

@@ -12,7 +12,9 @@ import (
 
 // A call or an element the typed API does not model is one Request away:
 // here maillist-list's input_status, which the document does not list,
-// read into the caller's own struct, one record at a time.
+// read into the caller's own struct, one record at a time. Idempotent
+// marks a read, safe to send again after a failure: without it a Request
+// is a write, sent once.
 func ExampleRecords() {
 	srv, client := startFake()
 	defer srv.Close()
@@ -23,7 +25,7 @@ func ExampleRecords() {
 		Count       int    `xml:"count"`
 		InputStatus string `xml:"input_status"`
 	}
-	req := &bestedm.Request{Script: "mloperate.php", Action: "maillist-list"}
+	req := &bestedm.Request{Script: "mloperate.php", Action: "maillist-list", Idempotent: true}
 	for l, err := range bestedm.Records[list](context.Background(), client, req, "maillist", "item") {
 		if err != nil {
 			log.Fatal(err)
@@ -52,7 +54,7 @@ func ExampleClient_Do() {
 			Sender string `xml:"sender_name"`
 		} `xml:"task"`
 	}
-	req := &bestedm.Request{Script: "task.php", Action: "task-list", Params: url.Values{"limit": {"3"}}}
+	req := &bestedm.Request{Script: "task.php", Action: "task-list", Params: url.Values{"limit": {"3"}}, Idempotent: true}
 	if err := client.Do(ctx, req, &reply); err != nil {
 		log.Fatal(err)
 	}

@@ -175,7 +175,7 @@ func openExport[T any](ctx context.Context, c *Client, r *request, parse func([]
 // XML rows (forms): the body is sniffed, and only an XML document that
 // forms does not take as rows is read as an error reply.
 func openExportForms[T any](ctx context.Context, c *Client, r *request, parse func([]string) (T, error), forms *rowForms[T]) (*Export[T], error) {
-	resp, err := c.do(ctx, r)
+	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -203,11 +203,11 @@ func openExportForms[T any](ctx context.Context, c *Client, r *request, parse fu
 
 // exportReplyError decodes an XML body where text was expected.
 func (c *Client) exportReplyError(resp *http.Response) error {
-	rd, err := c.newReplyDecoder(resp, true)
-	if err != nil {
+	rd := &reply{c: c, resp: resp}
+	if err := rd.xml(whole); err != nil {
 		return err
 	}
-	_, err = rd.root("text export")
+	_, err := rd.root("text export")
 	if err == nil {
 		err = rd.fail("a text export", errors.New("got an XML document"))
 	}

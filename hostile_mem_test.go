@@ -329,3 +329,143 @@ func TestHostileLimitOptions(t *testing.T) {
 		t.Errorf("WithMaxRecordSize(0): %v, want a validation error", err)
 	}
 }
+
+// Whole-object decodes are bounded in memory, not only in bytes: a reply
+// within the size limit can still decode to gigabytes of small slice
+// elements, or keep every token of a <result> it replays. Each must end
+// in a "decoded size" *LimitError with the heap raised by at most 64 MiB.
+// Before the budget: Track.Overview on 61 MiB of links 2,858 MiB, Do into
+// a slice on endless <a/> 4,720 MiB, Do on an endless <result> 3,534 MiB
+// (383 MiB with an 8 MiB reply limit).
+func TestHostileWholeDecodeMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hostile reply shapes: skipped with -short")
+	}
+	type sliceOfA struct {
+		A []struct {
+			X string `xml:"x"`
+		} `xml:"a"`
+	}
+	type resultPlus struct {
+		Status string   `xml:"status"`
+		Data   []string `xml:"data"`
+	}
+	for _, tc := range []struct {
+		name  string
+		body  *endless
+		opts  []bestedm.Option
+		run   func(ctx context.Context, c *bestedm.Client) error
+		limit string
+	}{
+		{"TrackOverview/61MiBLinks", &endless{prefix: xmlDecl + "<track><task_id>1</task_id>", unit: "<link_statistic><link><link_id>1</link_id><link>u</link></link></link_statistic>", suffix: "</track>", total: 61 << 20},
+			nil, func(ctx context.Context, c *bestedm.Client) error {
+				_, err := c.Track.Overview(ctx, bestedm.TaskByID(1))
+				return err
+			}, "decoded size"},
+		{"DoSlice/EndlessA", &endless{prefix: xmlDecl + "<x>", unit: "<a/>"},
+			nil, func(ctx context.Context, c *bestedm.Client) error {
+				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(sliceOfA))
+			}, "decoded size"},
+		{"DoResult/Endless", &endless{prefix: xmlDecl + "<result><status>success</status>", unit: "<data>1</data>"},
+			nil, func(ctx context.Context, c *bestedm.Client) error {
+				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(resultPlus))
+			}, "decoded size"},
+		{"DoResult/Endless/8MiBLimit", &endless{prefix: xmlDecl + "<result><status>success</status>", unit: "<data>1</data>"},
+			[]bestedm.Option{bestedm.WithMaxReplySize(8 << 20)}, func(ctx context.Context, c *bestedm.Client) error {
+				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(resultPlus))
+			}, "decoded size"},
+		{"DoResult/EndlessUnknown", &endless{prefix: xmlDecl + "<result><status>success</status>", unit: "<zz>1</zz>"},
+			nil, func(ctx context.Context, c *bestedm.Client) error {
+				return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, new(resultPlus))
+			}, "decoded size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				b := *tc.body
+				_, _ = io.Copy(w, &b)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := bestedm.NewClient("demo", "s3cret-pass", append([]bestedm.Option{bestedm.WithBaseURL(srv.URL + "/")}, tc.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			peak, err := peakDuring(func(ctx context.Context) error { return tc.run(ctx, c) })
+			t.Logf("peak heap +%.1f MiB: %v", float64(peak)/(1<<20), err)
+			if peak > 64<<20 {
+				t.Errorf("peak heap rose by %.1f MiB, want at most 64 MiB", float64(peak)/(1<<20))
+			}
+			var le *bestedm.LimitError
+			if !errors.As(err, &le) || le.Limit != tc.limit {
+				t.Errorf("error %v, want the %s limit", err, tc.limit)
+			}
+		})
+	}
+}
+
+// One record just under the record size limit costs at most about four
+// times that limit while it is decoded (WithMaxRecordSize's promise),
+// whatever the record is made of and whichever entry point reads it.
+func TestHostileRecordMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hostile reply shapes: skipped with -short")
+	}
+	const recordMax = 4 << 20
+	type anyRecord struct {
+		Email string `xml:"email"`
+	}
+	entries := []struct {
+		name, root, child string
+		run               func(ctx context.Context, c *bestedm.Client) error
+	}{
+		{"TrackOpens", "data", "user", func(ctx context.Context, c *bestedm.Client) error {
+			return drain(c.Track.Opens(ctx, bestedm.TaskByID(1)))
+		}},
+		{"ListAddressesPage", "data", "addr", func(ctx context.Context, c *bestedm.Client) error {
+			_, err := c.Maillist.ListAddressesPage(ctx, nil)
+			return err
+		}},
+		{"CustomerInfo", "customer", "x", func(ctx context.Context, c *bestedm.Client) error {
+			_, err := c.Account.CustomerInfo(ctx)
+			return err
+		}},
+		{"Do", "data", "user", func(ctx context.Context, c *bestedm.Client) error {
+			var v struct {
+				Users []anyRecord `xml:"user"`
+			}
+			return c.Do(ctx, &bestedm.Request{Script: "x.php", Idempotent: true}, &v)
+		}},
+		{"Records", "data", "user", func(ctx context.Context, c *bestedm.Client) error {
+			return drain(bestedm.Records[anyRecord](ctx, c, &bestedm.Request{Script: "x.php", Idempotent: true}, "data", "user"))
+		}},
+	}
+	for _, sh := range []struct{ name, unit string }{
+		{"Plain", "aaaaaaaa"},
+		{"SmallChildren", "<x>1</x>"},
+		{"CommentRuns", "a<!---->"},
+		{"CDATARuns", "<![CDATA[a]]>"},
+		{"Entities", "&amp;"},
+		{"CharRefs", "&#20013;"},
+	} {
+		for _, e := range entries {
+			t.Run(sh.name+"/"+e.name, func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+					b := &endless{prefix: xmlDecl + "<" + e.root + "><" + e.child + "><email>", unit: sh.unit, total: recordMax - 200,
+						suffix: "</email></" + e.child + "></" + e.root + ">"}
+					_, _ = io.Copy(w, b)
+				}))
+				t.Cleanup(srv.Close)
+				c, err := bestedm.NewClient("demo", "s3cret-pass", bestedm.WithBaseURL(srv.URL+"/"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				peak, err := peakDuring(func(ctx context.Context) error { return e.run(ctx, c) })
+				t.Logf("peak heap +%.1f MiB: %v", float64(peak)/(1<<20), err)
+				if limit := uint64(4*recordMax + 2<<20); peak > limit {
+					t.Errorf("one record of %d MiB raised the heap by %.1f MiB, want at most %d MiB", recordMax>>20, float64(peak)/(1<<20), limit>>20)
+				}
+			})
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"net/http"
 	"reflect"
 	"strconv"
 
@@ -25,24 +24,25 @@ type Page[T any] struct {
 	TotalKnown bool
 }
 
-// decodeList reads a list reply <root><child>…</child>…</root>, passing each
+// list reads a list reply <root><child>…</child>…</root>, passing each
 // record to emit (which returns false to stop) and other leaf children to
-// leaf. It takes xmlbind's fast path and falls back to encoding/xml for a
+// l.Leaf. It takes xmlbind's fast path and falls back to encoding/xml for a
 // document the fast path cannot start, such as a <result> error reply.
 //
 // A record that sets no field (<item></item>) ends the list with an error:
 // passed on, it would be a zero value with a nil error, which the caller
 // cannot tell from a real record.
 //
-// keptSize, when not 0, is the size of a record the caller keeps (a list
-// decoded whole): the records kept, counted at that size, and the bytes
-// read, which their text comes from, may not pass budget bytes.
-func (c *Client) decodeList(resp *http.Response, capped bool, keptSize uintptr, budget int64, l xmlbind.List, newRec func() any, emit func(any) bool) error {
-	rd, in, decoded, err := c.replyReader(resp, capped)
+// keptSize and budget bound a list decoded whole (sz == whole): the
+// records kept, counted at keptSize bytes each, and the bytes read, which
+// their text comes from, may not pass budget bytes. A stream keeps one
+// record at a time: its bound is the record size limit.
+func (rp *reply) list(sz sizing, keptSize uintptr, budget int64, l xmlbind.List, newRec func() any, emit func(any) bool) error {
+	in, decoded, err := rp.text(sz)
 	if err != nil {
 		return err
 	}
-	empty := false
+	empty, stopped := false, false
 	var kept int64
 	var over *LimitError
 	check := func(rec any) bool {
@@ -50,44 +50,65 @@ func (c *Client) decodeList(resp *http.Response, capped bool, keptSize uintptr, 
 			empty = true
 			return false
 		}
-		if keptSize > 0 {
+		if sz == whole {
 			kept++
-			if kept*int64(keptSize)+rd.rec.n > budget {
+			if kept*int64(keptSize)+rp.rec.n > budget {
 				over = &LimitError{Limit: "decoded size", Max: budget, Option: "WithMaxReplySize"}
 				return false
 			}
 		}
-		return emit(rec)
+		if !emit(rec) {
+			stopped = true
+			return false
+		}
+		return true
 	}
-	err = c.binder.Records(in, decoded, l, newRec, check)
+	err = rp.c.binder.Records(in, decoded, l, newRec, check)
 	var slow *xmlbind.SlowStartError
 	if errors.As(err, &slow) {
-		rd.dec = c.binder.NewDecoder(slow.Replay, charset.XMLCharsetReader(decoded))
-		start, rerr := rd.root(l.Root)
+		rp.dec = rp.c.binder.NewDecoder(slow.Replay, charset.XMLCharsetReader(decoded))
+		start, rerr := rp.root(l.Root)
 		if rerr != nil {
 			return rerr
 		}
-		err = c.binder.SlowRecords(rd.dec, start, l, newRec, check)
+		err = rp.c.binder.SlowRecords(rp.dec, start, l, newRec, check)
 	}
 	switch {
+	case stopped:
+		// The caller broke its loop: a huge body may be left unread, so
+		// the connection is closed rather than read to the end.
+		rp.abandon = true
+		return nil
 	case err != nil:
-		return rd.fail("<"+l.Root+">", err)
+		return rp.fail("<"+l.Root+">", err)
 	case over != nil:
-		return rd.fail("<"+l.Root+">", over)
+		return rp.fail("<"+l.Root+">", over)
 	case empty:
-		return rd.fail("<"+l.Root+">", fmt.Errorf("a <%s> with %w", l.Child, errNoData))
+		return rp.fail("<"+l.Root+">", fmt.Errorf("a <%s> with %w", l.Child, errNoData))
 	}
 	return nil
 }
 
+// keep is the share of the reply size limit (WithMaxReplySize) that the
+// records of a list decoded whole may hold. A reply of small records
+// decodes to several times its size, and the heap runs to about twice what
+// is live before the collector reclaims garbage: so a list returned whole
+// may hold a quarter of the limit, and a page an iterator fetches (held
+// only until its records are yielded, under the streams' tighter bound)
+// an eighth.
+type keep int64
+
+const (
+	keepList keep = 4 // a list or an object returned to the caller
+	keepPage keep = 8 // a page an iterator yields and drops
+)
+
+// of is the budget in bytes for a reply size limit of maxReply.
+func (k keep) of(maxReply int64) int64 { return maxReply / int64(k) }
+
 // fetchPage performs r and collects the <child> records of <root>, and
-// <total_num> when present.
-func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child string) (*Page[T], error) {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	defer drainClose(resp.Body)
+// <total_num> when present, within the budget k.
+func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child string, k keep) (*Page[T], error) {
 	p := &Page[T]{Items: []T{}}
 	l := xmlbind.List{Root: root, Child: child, Leaf: func(name, text string) error {
 		if name != "total_num" || text == "" {
@@ -104,9 +125,11 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 		p.Total, p.TotalKnown = n, true
 		return nil
 	}}
-	err = c.decodeList(resp, true, reflect.TypeFor[T]().Size(), keptBudget(ctx, c.maxReply), l, func() any { return new(T) }, func(rec any) bool {
-		p.Items = append(p.Items, *rec.(*T))
-		return true
+	err := c.call(ctx, r, func(rp *reply) error {
+		return rp.list(whole, reflect.TypeFor[T]().Size(), k.of(c.maxReply), l, func() any { return new(T) }, func(rec any) bool {
+			p.Items = append(p.Items, *rec.(*T))
+			return true
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -114,29 +137,9 @@ func fetchPage[T any](ctx context.Context, c *Client, r *request, root, child st
 	return p, nil
 }
 
-// A reply of small records decodes to several times its size, and the
-// heap runs to about twice what is live before the collector reclaims
-// garbage: so the records of a list decoded whole may hold a quarter of
-// the reply size limit, and those of a page an iterator fetches (held
-// only until they are yielded, under the streams' tighter bound) an
-// eighth.
-func keptBudget(ctx context.Context, maxReply int64) int64 {
-	if ctx.Value(iteratingKey{}) != nil {
-		return maxReply / 8
-	}
-	return maxReply / 4
-}
-
-type iteratingKey struct{}
-
-// iterating marks ctx as a paged iterator's, for keptBudget.
-func iterating(ctx context.Context) context.Context {
-	return context.WithValue(ctx, iteratingKey{}, true)
-}
-
 // fetchList is fetchPage for lists that are not paged.
 func fetchList[T any](ctx context.Context, c *Client, r *request, root, child string) ([]T, error) {
-	p, err := fetchPage[T](ctx, c, r, root, child)
+	p, err := fetchPage[T](ctx, c, r, root, child, keepList)
 	if err != nil {
 		return nil, err
 	}
@@ -147,27 +150,15 @@ func fetchList[T any](ctx context.Context, c *Client, r *request, root, child st
 // decoded, so a reply of any size is held one record at a time.
 func records[T any](ctx context.Context, c *Client, r *request, root, child string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var zero T
-		resp, err := c.do(ctx, r)
-		if err != nil {
-			yield(zero, err)
-			return
-		}
 		stopped := false
-		defer func() {
-			// A loop the caller broke may leave a huge body unread: close
-			// the connection rather than read it to the end.
-			if stopped {
-				resp.Body.Close()
-			} else {
-				drainClose(resp.Body)
-			}
-		}()
-		err = c.decodeList(resp, false, 0, 0, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
-			stopped = !yield(*rec.(*T), nil)
-			return !stopped
+		err := c.call(ctx, r, func(rp *reply) error {
+			return rp.list(streamed, 0, 0, xmlbind.List{Root: root, Child: child}, func() any { return new(T) }, func(rec any) bool {
+				stopped = !yield(*rec.(*T), nil)
+				return !stopped
+			})
 		})
 		if err != nil && !stopped {
+			var zero T
 			yield(zero, err)
 		}
 	}

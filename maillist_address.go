@@ -115,6 +115,12 @@ const defaultAddressLimit = 50
 //
 // API: mloperate.php?do=ml-addr-list (doc §4.8)
 func (s *MaillistService) ListAddressesPage(ctx context.Context, opts *AddressListOptions) (*Page[Address], error) {
+	return s.listAddressesPage(ctx, opts, keepList)
+}
+
+// listAddressesPage is ListAddressesPage within the budget k (keepPage for
+// the pages ListAddresses yields and drops).
+func (s *MaillistService) listAddressesPage(ctx context.Context, opts *AddressListOptions, k keep) (*Page[Address], error) {
 	if opts != nil {
 		if opts.ListID != nil && *opts.ListID < 0 {
 			return nil, &ValidationError{Field: "list_id", Reason: fmt.Sprintf("must not be negative, got %d", *opts.ListID)}
@@ -130,7 +136,7 @@ func (s *MaillistService) ListAddressesPage(ctx context.Context, opts *AddressLi
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage[Address](ctx, s.api(), get(mlScript, "ml-addr-list", query), "data", "addr")
+	return fetchPage[Address](ctx, s.api(), get(mlScript, "ml-addr-list", query), "data", "addr", k)
 }
 
 // ListAddresses yields every address matching opts, fetching page
@@ -150,11 +156,10 @@ func (s *MaillistService) ListAddresses(ctx context.Context, opts *AddressListOp
 	if o.Limit == 0 {
 		o.Limit = defaultAddressLimit
 	}
-	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) (*Page[Address], error) {
 		po := o
 		po.Page = page
-		p, err := s.ListAddressesPage(ctx, &po)
+		p, err := s.listAddressesPage(ctx, &po, keepPage)
 		return p, err
 	})
 }

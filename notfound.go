@@ -3,7 +3,6 @@ package bestedm
 import (
 	"context"
 	"errors"
-	"net/url"
 )
 
 // One contract for an item that does not exist (CONTRIBUTING rule 12):
@@ -39,19 +38,4 @@ func (c *Client) execItem(ctx context.Context, r *request, kind, id string) (*Re
 // empty element, or a list without the id asked for.
 func (c *Client) notFound(r *request, kind, id string) error {
 	return &NotFoundError{Call: c.requestName(r), Kind: kind, ID: id}
-}
-
-// requestName names r as callName names a request that was sent (method
-// and URL, redacted), for errors found after its reply was read.
-func (c *Client) requestName(r *request) string {
-	u := c.baseURL.ResolveReference(&url.URL{Path: r.script})
-	q := url.Values{}
-	for k, v := range r.query {
-		q[k] = v
-	}
-	if r.action != "" {
-		q.Set("do", r.action)
-	}
-	u.RawQuery = q.Encode()
-	return r.method + " " + c.redactURL(u)
 }

@@ -24,7 +24,7 @@ import (
 // Request is one call to the API, for Client.Do and Records. Script is the
 // only required field:
 //
-//	req := &bestedm.Request{Script: "task.php", Action: "list-task", Params: url.Values{"id": {"7"}}}
+//	req := &bestedm.Request{Script: "task.php", Action: "list-task", Params: url.Values{"id": {"7"}}, Idempotent: true}
 //
 // A Request is read, never modified, and may be sent many times.
 type Request struct {
@@ -41,10 +41,23 @@ type Request struct {
 	// Form, when non-nil, is sent as a form-encoded POST body (free text,
 	// secrets, batches). Without it the call is a GET.
 	Form url.Values
-	// Write says the call changes state. A write is never sent twice once
-	// it may have reached the server: it is retried only when the
-	// connection could not be made at all, exactly as the typed writes
-	// are. Leave it false only for reads.
+	// Idempotent marks the call as safe to send more than once: a read, or
+	// a write that has the same effect however often it arrives. Only then
+	// does the SDK send it again after a failure that may have reached the
+	// server (a reset stream, a dropped connection, a 5xx).
+	//
+	// The zero value is the safe one: a Request is something the SDK does
+	// not know, so it is sent as a write — once, never replayed by the SDK
+	// or by net/http, retried only when the connection could not be made at
+	// all, and a redirect in answer to it is an error, never followed.
+	Idempotent bool
+	// Write is kept for programs written against v1.0, which set it for
+	// writes: every Request is now a write unless Idempotent is set, so
+	// Write changes nothing. Setting both is a contradiction, refused by
+	// validation.
+	//
+	// Deprecated: leave it false; set Idempotent for a call that may be
+	// repeated.
 	Write bool
 	// Secrets are values sent in the call that must never appear in an
 	// error or a log record, even if the server echoes them (a mailbox
@@ -70,6 +83,9 @@ func (r *Request) validate() error {
 	case strings.IndexFunc(r.Action, unicode.IsControl) >= 0:
 		return &ValidationError{Arg: "Request.Action", Reason: "contains control characters"}
 	}
+	if r.Write && r.Idempotent {
+		return &ValidationError{Arg: "Request", Reason: "Write and Idempotent are both set: a write that may be repeated is Idempotent alone"}
+	}
 	for _, vals := range []url.Values{r.Params, r.Form} {
 		for _, name := range []string{"username", "password", "do"} {
 			if _, ok := vals[name]; ok {
@@ -84,14 +100,13 @@ func (r *Request) validate() error {
 // a caller changing its url.Values after the call changes nothing sent.
 func (r *Request) internal() *request {
 	q := cloneValues(r.Params)
+	var ir *request
 	if r.Form == nil {
-		ir := get(r.Script, r.Action, q)
-		ir.write = r.Write
-		ir.secrets = r.Secrets
-		return ir
+		ir = get(r.Script, r.Action, q)
+	} else {
+		ir = postForm(r.Script, r.Action, q, cloneValues(r.Form))
 	}
-	ir := postForm(r.Script, r.Action, q, cloneValues(r.Form))
-	ir.write = r.Write
+	ir.write = !r.Idempotent
 	ir.secrets = r.Secrets
 	return ir
 }
@@ -152,36 +167,37 @@ func (c *Client) Do(ctx context.Context, req *Request, v any) error {
 
 // doBind binds the reply's root element into v, a pointer to a struct.
 func (c *Client) doBind(ctx context.Context, r *request, v any) error {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return err
-	}
-	defer drainClose(resp.Body)
-	rd, err := c.newReplyDecoder(resp, true)
-	if err != nil {
+	return c.call(ctx, r, func(rp *reply) error { return rp.bind(v) })
+}
+
+// bind reads a whole reply into v, a pointer to a struct whose XMLName
+// field, if tagged, names the root the reply must have.
+func (rp *reply) bind(v any) error {
+	if err := rp.xml(whole); err != nil {
 		return err
 	}
 	want, nameField := rootName(v)
 	var start xml.StartElement
+	var err error
 	if want != "" && want != "result" {
 		// root turns an error <result> into *APIError and any other
 		// unexpected root into *DecodeError.
-		if start, err = rd.root(want); err != nil {
+		if start, err = rp.root(want); err != nil {
 			return err
 		}
 	} else {
-		if start, err = xmlbind.Root(rd.dec); err != nil {
-			return rd.fail("XML", err)
+		if start, err = xmlbind.Root(rp.dec); err != nil {
+			return rp.fail("XML", err)
 		}
 		if start.Name.Local == "result" {
-			return c.bindResult(rd, start, v, nameField)
+			return rp.bindResult(start, v, nameField)
 		}
 		if want != "" {
-			return rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
+			return rp.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
 		}
 	}
-	if err := c.binder.Element(rd.dec, start, v); err != nil {
-		return rd.fail("<"+start.Name.Local+">", err)
+	if err := rp.c.binder.Element(rp.dec, start, v, rp.wholeBudget()); err != nil {
+		return rp.fail("<"+start.Name.Local+">", err)
 	}
 	setXMLName(nameField, start.Name)
 	return nil
@@ -189,20 +205,31 @@ func (c *Client) doBind(ctx context.Context, r *request, v any) error {
 
 // bindResult reads a <result> root: an error status is *APIError whatever
 // v is; a success is bound into v, so a caller's struct can pick up
-// elements the SDK's Result does not carry. The element is small (a
-// status, a message, maybe an id), so its tokens are kept and read twice.
-func (c *Client) bindResult(rd *replyDecoder, start xml.StartElement, v any, nameField reflect.Value) error {
+// elements the SDK's Result does not carry. Its tokens are kept and read
+// twice, within the decoded-size budget: a <result> is small, but a
+// hostile one need not be.
+func (rp *reply) bindResult(start xml.StartElement, v any, nameField reflect.Value) error {
+	budget := rp.wholeBudget()
 	toks := []xml.Token{start.Copy()}
 	for depth := 1; depth > 0; {
-		tok, err := rd.dec.Token()
+		tok, err := rp.dec.Token()
 		if err != nil {
-			return rd.fail("<result>", err)
+			return rp.fail("<result>", err)
 		}
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
+			err = budget.Spend(tokenCost + int64(len(t.Name.Local)+len(t.Name.Space)))
 		case xml.EndElement:
 			depth--
+			err = budget.Spend(tokenCost)
+		case xml.CharData:
+			err = budget.Spend(tokenCost + int64(len(t)))
+		default:
+			err = budget.Spend(tokenCost)
+		}
+		if err != nil {
+			return rp.fail("<result>", err)
 		}
 		toks = append(toks, xml.CopyToken(tok))
 	}
@@ -212,23 +239,27 @@ func (c *Client) bindResult(rd *replyDecoder, start xml.StartElement, v any, nam
 		return d, start
 	}
 	d, st := replay()
-	saved := rd.dec
-	rd.dec = d
-	res, err := rd.result(st)
-	rd.dec = saved
+	saved := rp.dec
+	rp.dec = d
+	res, err := rp.statusResult(st)
+	rp.dec = saved
 	if err != nil {
 		return err
 	}
 	if res.Status != statusSuccess {
-		return rd.apiError(res)
+		return rp.apiError(res)
 	}
 	d, st = replay()
-	if err := c.binder.Element(d, st, v); err != nil {
-		return rd.fail("<result>", err)
+	if err := rp.c.binder.Element(d, st, v, rp.wholeBudget()); err != nil {
+		return rp.fail("<result>", err)
 	}
 	setXMLName(nameField, st.Name)
 	return nil
 }
+
+// tokenCost is what one kept token costs beyond its text: the interface
+// value, the slice element and the copy's header.
+const tokenCost = 64
 
 // tokenList replays recorded tokens as an xml.TokenReader.
 type tokenList struct{ toks []xml.Token }
@@ -269,16 +300,17 @@ func setXMLName(f reflect.Value, name xml.Name) {
 // caller may expect text (an export refused with param_error) is still
 // an *APIError, not bytes written to w.
 func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
+	return c.call(ctx, r, func(rp *reply) error { return rp.copyTo(w) })
+}
+
+func (rp *reply) copyTo(w io.Writer) error {
+	c, resp := rp.c, rp.resp
+	rp.abandon = true // read to the end, or failed: nothing left worth draining
 	head := make([]byte, 512)
 	n, rerr := io.ReadFull(resp.Body, head)
 	head = head[:n]
 	if rerr != nil && rerr != io.EOF && !errors.Is(rerr, io.ErrUnexpectedEOF) {
-		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactErr(resp.Request, redactURLError(rerr, c))}
+		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactExchangeErr(resp.Request, rerr)}
 	}
 	if apiErr := c.resultError(resp, head); apiErr != nil {
 		return apiErr
@@ -287,7 +319,7 @@ func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
 		return err
 	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactErr(resp.Request, redactURLError(err, c))}
+		return &RequestError{Call: c.callName(resp.Request), Attempts: 1, Err: c.redactExchangeErr(resp.Request, err)}
 	}
 	return nil
 }
@@ -298,7 +330,7 @@ func (c *Client) doCopy(ctx context.Context, r *request, w io.Writer) error {
 // WithMaxReplySize. An error ends the sequence; breaking the loop closes
 // the connection.
 //
-//	req := &bestedm.Request{Script: "task.php", Action: "task-list"}
+//	req := &bestedm.Request{Script: "task.php", Action: "task-list", Idempotent: true}
 //	for t, err := range bestedm.Records[MyTask](ctx, client, req, "task_list", "task") { … }
 func Records[T any](ctx context.Context, c *Client, req *Request, root, child string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {

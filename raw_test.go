@@ -238,19 +238,21 @@ func TestRecordsStopsEarlyAndReportsAPIError(t *testing.T) {
 	assert.Equal(t, StatusNotFound, apiErr.Status)
 }
 
-// A read is retried under the default policy; a write that reached the
-// server is not, whatever it answered.
+// A request marked Idempotent is retried under the default policy; the
+// zero value is a write, and a write that reached the server is not sent
+// again, whatever it answered.
 func TestDoRetriesReadsNotWrites(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		write     bool
-		form      url.Values
-		wantHits  int32
-		wantSleep int
+		name       string
+		idempotent bool
+		form       url.Values
+		wantHits   int32
+		wantSleep  int
 	}{
-		{"read GET", false, nil, 3, 2},
-		{"write GET", true, nil, 1, 0},
-		{"write POST", true, url.Values{"subject": {"s"}}, 1, 0},
+		{"idempotent GET", true, nil, 3, 2},
+		{"idempotent POST", true, url.Values{"list_id": {"1"}}, 3, 2},
+		{"zero value GET", false, nil, 1, 0},
+		{"zero value POST", false, url.Values{"subject": {"s"}}, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, mux, clk := rawSetup(t)
@@ -259,7 +261,7 @@ func TestDoRetriesReadsNotWrites(t *testing.T) {
 				hits.Add(1)
 				w.WriteHeader(http.StatusServiceUnavailable)
 			})
-			err := c.Do(context.Background(), &Request{Script: "mloperate.php", Action: "x", Write: tc.write, Form: tc.form}, nil)
+			err := c.Do(context.Background(), &Request{Script: "mloperate.php", Action: "x", Idempotent: tc.idempotent, Form: tc.form}, nil)
 			var he *HTTPError
 			require.ErrorAs(t, err, &he)
 			assert.Equal(t, http.StatusServiceUnavailable, he.StatusCode)

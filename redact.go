@@ -84,7 +84,9 @@ func (c *credentials) forms() []secretForm {
 // redactor removes a set of secrets from text and errors.
 type redactor struct {
 	forms []secretForm
-	own   []string // the call's own URL, as sent and as shown: trusted
+	// own are the call's own URL as sent (raw, which may hold the call's
+	// secrets) and as shown in errors (with them redacted): the SDK's text.
+	own []ownURL
 }
 
 // redactorFor returns the redactor for errors of req (nil: the client's
@@ -95,10 +97,11 @@ func (c *Client) redactorFor(req *http.Request, extra []string) *redactor {
 		r.forms = append(r.forms, c.creds.sealedForms()...)
 	}
 	if req != nil {
-		ctxSecrets, _ := req.Context().Value(secretsKey{}).([]string)
-		extra = append(append([]string(nil), extra...), ctxSecrets...)
 		orig := originalRequest(req)
-		r.own = append(r.own, orig.URL.String(), c.redactURL(orig.URL))
+		ctxSecrets := requestSecrets(orig)
+		extra = append(append([]string(nil), extra...), ctxSecrets...)
+		shown := c.redactURLWith(orig.URL, ctxSecrets)
+		r.own = append(r.own, ownURL{raw: orig.URL.String(), shown: shown}, ownURL{raw: shown, shown: shown})
 	}
 	for _, s := range extra {
 		if s != "" {
@@ -136,8 +139,8 @@ func (r *redactor) redact(s string, untrusted, cut bool) string {
 		// The call's own URL inside a lower layer's message (a wrapper
 		// naming the call) is the SDK's text, not the server's.
 		for _, own := range r.own {
-			if i := strings.Index(s, own); own != "" && i >= 0 {
-				return r.redact(s[:i], true, false) + r.trusted(own) + r.redact(s[i+len(own):], true, cut)
+			if i := strings.Index(s, own.raw); own.raw != "" && i >= 0 {
+				return r.redact(s[:i], true, false) + r.trusted(own.shown) + r.redact(s[i+len(own.raw):], true, cut)
 			}
 		}
 	}
@@ -456,10 +459,8 @@ func (r *redactor) clean(s string) bool { return r.untrusted(s) == s }
 // and password parameters.
 func (r *redactor) url(c *Client, raw string) string {
 	for _, own := range r.own {
-		if raw == own {
-			if u, err := url.Parse(raw); err == nil {
-				return r.trusted(c.redactURL(u))
-			}
+		if raw == own.raw {
+			return r.trusted(own.shown)
 		}
 	}
 	if u, err := url.Parse(raw); err == nil {
@@ -692,8 +693,17 @@ func basicToken(user, pass string) string {
 // redirect or a server message may carry it).
 var secretParams = []string{"password", "pwd"}
 
+// ownURL is a call's URL as sent and as shown.
+type ownURL struct{ raw, shown string }
+
 // redactURL hides secret query parameters and any userinfo.
-func (c *Client) redactURL(u *url.URL) string {
+func (c *Client) redactURL(u *url.URL) string { return c.redactURLWith(u, nil) }
+
+// redactURLWith is redactURL that also hides every query parameter whose
+// value holds one of a call's secrets (Request.Secrets), whatever its
+// length: the parameter is known, so it is replaced whole rather than
+// searched for in text.
+func (c *Client) redactURLWith(u *url.URL, secrets []string) string {
 	cp := *u
 	cp.User = nil
 	if cp.RawQuery == "" {
@@ -707,6 +717,17 @@ func (c *Client) redactURL(u *url.URL) string {
 			changed = true
 		}
 	}
+	for name, vals := range q {
+		for i, v := range vals {
+			for _, sec := range secrets {
+				if sec != "" && strings.Contains(v, sec) {
+					vals[i], changed = "REDACTED", true
+					break
+				}
+			}
+		}
+		q[name] = vals
+	}
 	if changed {
 		cp.RawQuery = q.Encode()
 	}
@@ -716,6 +737,12 @@ func (c *Client) redactURL(u *url.URL) string {
 // secretsKey is the context key under which attempt stores a request's own
 // secrets, so that every error built from its reply can find them.
 type secretsKey struct{}
+
+// requestSecrets returns the secrets attempt stored in req's context.
+func requestSecrets(req *http.Request) []string {
+	s, _ := req.Context().Value(secretsKey{}).([]string)
+	return s
+}
 
 // redactText removes the client's credentials, and the secrets of the
 // request req belongs to (if any), from s, text from the server.
@@ -729,14 +756,21 @@ func (c *Client) redactErr(req *http.Request, err error) error {
 	return c.redactorFor(req, nil).err(c, err)
 }
 
+// redactExchangeErr redacts an error of the exchange of req (sending it,
+// or reading its reply's body): the URL inside a *url.Error without the
+// credentials or the call's secrets, then every error in the chain.
+func (c *Client) redactExchangeErr(req *http.Request, err error) error {
+	return c.redactErr(req, redactURLError(err, c, requestSecrets(originalRequest(req))))
+}
+
 // redactURLError rewrites the URL inside a *url.Error (what http.Client
 // returns): it is the request's URL, query-mode credentials included.
-func redactURLError(err error, c *Client) error {
+func redactURLError(err error, c *Client, secrets []string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		cp := *ue
 		if u, perr := url.Parse(ue.URL); perr == nil {
-			cp.URL = c.redactURL(u)
+			cp.URL = c.redactURLWith(u, secrets)
 		} else {
 			cp.URL = c.creds.redact(ue.URL)
 		}

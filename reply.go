@@ -17,9 +17,13 @@ import (
 	"github.com/bestedm/bestedm-go/internal/xmlbind"
 )
 
-// Reading replies: every XML reply goes through a replyDecoder, which
-// decodes the charset, keeps the first bytes for error messages, checks
-// the root element and turns an error <result> into *APIError.
+// The request path is three steps, each written once: build (request.go:
+// the URL, the parameters, the body), send (transport.go: the SDK's
+// attempts, retries, redirects, timeouts) and read (this file: the charset,
+// the size limits, the root element, an error <result> as *APIError, the
+// decoded-size budget). Client.call joins them for every call whose reply
+// is read before it returns; an export hands the body to its caller
+// (openExportForms) after the same send.
 
 // maxErrorBody bounds how much of a non-2xx body is read.
 const maxErrorBody = 64 << 10
@@ -43,15 +47,15 @@ func (c *Client) resultError(resp *http.Response, head []byte) error {
 	}
 	cp := *resp
 	cp.Body = io.NopCloser(bytes.NewReader(head))
-	rd, err := c.newReplyDecoder(&cp, true)
-	if err != nil {
+	rd := &reply{c: c, resp: &cp}
+	if rd.xml(whole) != nil {
 		return nil
 	}
 	start, err := xmlbind.Root(rd.dec)
 	if err != nil || start.Name.Local != "result" {
 		return nil
 	}
-	res, err := rd.result(start)
+	res, err := rd.statusResult(start)
 	if err != nil || res.Status == statusSuccess {
 		return nil
 	}
@@ -119,51 +123,159 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// replyDecoder reads one XML reply: the body (capped unless streaming),
-// decoded to UTF-8, with its first bytes kept for error messages.
-type replyDecoder struct {
+// reply is one response being read: its body (capped for a reply read
+// whole, not for a stream), decoded to UTF-8, with its first bytes kept
+// for error messages.
+type reply struct {
 	c    *Client
 	resp *http.Response
 	rec  *recorder
 	dec  *xml.Decoder
+	// abandon closes the connection instead of reading what is left of
+	// the body: set when a stream's caller stopped early.
+	abandon bool
 }
 
-// callName names the call in an error; only failures pay for it.
-func (rd *replyDecoder) callName() string { return rd.c.callName(rd.resp.Request) }
+// call sends r and reads its reply with read: the one path of every call
+// whose reply is read before it returns. The body is closed after read,
+// whatever it did.
+func (c *Client) call(ctx context.Context, r *request, read func(*reply) error) error {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return err
+	}
+	rp := &reply{c: c, resp: resp}
+	defer rp.close()
+	return read(rp)
+}
 
-func (c *Client) newReplyDecoder(resp *http.Response, capped bool) (*replyDecoder, error) {
-	rd, in, decoded, err := c.replyReader(resp, capped)
+// close releases the body: drained a little so the connection goes back to
+// the pool, or closed at once when the caller stopped a stream early.
+func (rp *reply) close() {
+	if rp.abandon {
+		rp.resp.Body.Close()
+		return
+	}
+	drainClose(rp.resp.Body)
+}
+
+// sizing says whether a reply is held whole (and so capped by
+// WithMaxReplySize) or streamed one record at a time (bounded per record).
+type sizing int
+
+const (
+	whole sizing = iota
+	streamed
+)
+
+// callName names the call in an error; only failures pay for it.
+func (rp *reply) callName() string { return rp.c.callName(rp.resp.Request) }
+
+// text returns the body decoded to UTF-8; decoded reports that a charset
+// was applied (so the prolog's label is stale).
+func (rp *reply) text(sz sizing) (in io.Reader, decoded bool, err error) {
+	var body io.Reader = rp.resp.Body
+	if sz == whole {
+		body = &limitedReader{r: body, n: rp.c.maxReply}
+	}
+	rp.rec = &recorder{r: body}
+	in, decoded, err = charset.NewReader(rp.rec, charset.FromContentType(rp.resp.Header.Get("Content-Type")))
+	if err != nil {
+		return nil, false, rp.fail("XML", err)
+	}
+	return in, decoded, nil
+}
+
+// xml opens the body as an XML document for encoding/xml.
+func (rp *reply) xml(sz sizing) error {
+	in, decoded, err := rp.text(sz)
+	if err != nil {
+		return err
+	}
+	rp.dec = rp.c.binder.NewDecoder(in, charset.XMLCharsetReader(decoded))
+	return nil
+}
+
+// wholeBudget bounds what a reply decoded whole may leave in the values it
+// fills: a quarter of the reply size limit (see keep), and never less than
+// minBudget, so that a small WithMaxReplySize still reads the small replies
+// it lets through.
+func (rp *reply) wholeBudget() *xmlbind.Budget {
+	return xmlbind.NewBudget(max(keepList.of(rp.c.maxReply), minBudget))
+}
+
+// minBudget is the smallest decoded-size budget of a whole reply.
+const minBudget = 1 << 20
+
+// emptyRule says what an element that sets no field means.
+type emptyRule int
+
+const (
+	// emptyIsZero: nothing to report, such as a day without sending.
+	emptyIsZero emptyRule = iota
+	// emptyIsError: the reply always carries data; an element that sets
+	// no field (empty, or only unknown children) fails with errNoData
+	// rather than pass for real values.
+	emptyIsError
+)
+
+// object binds the reply's <root> element into v, a pointer to a struct.
+func (rp *reply) object(root string, v any, empty emptyRule) error {
+	if err := rp.xml(whole); err != nil {
+		return err
+	}
+	start, err := rp.root(root)
+	if err != nil {
+		return err
+	}
+	if err := rp.c.binder.Element(rp.dec, start, v, rp.wholeBudget()); err != nil {
+		return rp.fail("<"+root+">", err)
+	}
+	if empty == emptyIsError && reflect.ValueOf(v).Elem().IsZero() {
+		return rp.fail("<"+root+">", errNoData)
+	}
+	return nil
+}
+
+// result reads a <result> reply: a status other than "success" is an
+// *APIError; the new id is read where rule says.
+func (rp *reply) result(rule idRule) (*Result, error) {
+	if err := rp.xml(whole); err != nil {
+		return nil, err
+	}
+	start, err := xmlbind.Root(rp.dec)
+	if err != nil {
+		return nil, rp.fail("<result>", err)
+	}
+	if start.Name.Local != "result" {
+		return nil, rp.fail("<result>", fmt.Errorf("got root element <%s>", start.Name.Local))
+	}
+	res, err := rp.statusResult(start)
 	if err != nil {
 		return nil, err
 	}
-	rd.dec = c.binder.NewDecoder(in, charset.XMLCharsetReader(decoded))
-	return rd, nil
-}
-
-// replyReader returns the body decoded to UTF-8 (decoded reports that a
-// charset was applied), and a replyDecoder without its xml.Decoder.
-func (c *Client) replyReader(resp *http.Response, capped bool) (*replyDecoder, io.Reader, bool, error) {
-	var body io.Reader = resp.Body
-	if capped {
-		body = &limitedReader{r: body, n: c.maxReply}
+	if res.Status != statusSuccess {
+		return nil, rp.apiError(res)
 	}
-	rec := &recorder{r: body}
-	rd := &replyDecoder{c: c, resp: resp, rec: rec}
-	in, decoded, err := charset.NewReader(rec, charset.FromContentType(resp.Header.Get("Content-Type")))
-	if err != nil {
-		return nil, nil, false, rd.fail("XML", err)
+	if rule == idElementOrData && res.ID == 0 {
+		if id, err := strconv.ParseInt(res.Message, 10, 64); err == nil && id > 0 {
+			res.ID = id
+		}
 	}
-	return rd, in, decoded, nil
+	if rule != idOptional && res.ID <= 0 {
+		return nil, rp.fail("<result> with the new id", errNoID)
+	}
+	return &res.Result, nil
 }
 
 // fail builds the error for a reply that is not what was expected.
-func (rd *replyDecoder) fail(expected string, err error) error {
+func (rd *reply) fail(expected string, err error) error {
 	if cut := rd.rec.err; cut != nil && !errors.Is(cut, ErrReplyTooLarge) {
 		// The body broke off (the connection dropped, or the server fell
 		// silent): the exchange failed, as for an export (see Rows),
 		// whatever the decoder made of the cut — often an XML syntax
 		// error that hides the cause.
-		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(cut, rd.c))}
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactExchangeErr(rd.resp.Request, cut)}
 	}
 	if le := rd.c.limitError(err); le != nil {
 		err = le
@@ -175,7 +287,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 			err = errors.New("body ended early")
 		}
 	} else if ue := (*url.Error)(nil); errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactErr(rd.resp.Request, redactURLError(err, rd.c))}
+		return &RequestError{Call: rd.callName(), Attempts: 1, Err: rd.c.redactExchangeErr(rd.resp.Request, err)}
 	}
 	return &DecodeError{
 		Call:        rd.callName(),
@@ -189,7 +301,7 @@ func (rd *replyDecoder) fail(expected string, err error) error {
 
 // root reads the root element and checks its name. A <result> root where
 // another was expected is the server's error reply: it becomes *APIError.
-func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
+func (rd *reply) root(want string) (xml.StartElement, error) {
 	start, err := xmlbind.Root(rd.dec)
 	if err != nil {
 		return start, rd.fail("<"+want+">", err)
@@ -198,7 +310,7 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 		return start, nil
 	}
 	if start.Name.Local == "result" {
-		res, err := rd.result(start)
+		res, err := rd.statusResult(start)
 		if err != nil {
 			return start, err
 		}
@@ -210,7 +322,7 @@ func (rd *replyDecoder) root(want string) (xml.StartElement, error) {
 	return start, rd.fail("<"+want+">", fmt.Errorf("got root element <%s>", start.Name.Local))
 }
 
-func (rd *replyDecoder) apiError(res *statusResult) error {
+func (rd *reply) apiError(res *statusResult) error {
 	// The message is the server's free text: it may echo what was sent.
 	return &APIError{
 		Status:     Status(rd.c.redactText(rd.resp.Request, res.Status)),
@@ -247,9 +359,10 @@ type wireResult struct {
 	Data   string `xml:"data"`
 }
 
-func (rd *replyDecoder) result(start xml.StartElement) (*statusResult, error) {
+// statusResult reads the <result> element whose start tag was just read.
+func (rd *reply) statusResult(start xml.StartElement) (*statusResult, error) {
 	var w wireResult
-	if err := rd.c.binder.Element(rd.dec, start, &w); err != nil {
+	if err := rd.c.binder.Element(rd.dec, start, &w, rd.wholeBudget()); err != nil {
 		return nil, rd.fail("<result>", err)
 	}
 	if w == (wireResult{}) {
@@ -290,52 +403,26 @@ const (
 )
 
 // errNoData is the cause of the *DecodeError for a reply whose element sets
-// no field at all, such as <customer></customer>: see fetchData.
+// no field at all, such as <customer></customer>: see emptyIsError.
 var errNoData = errors.New("no data in it")
 
-// fetch performs r and binds the reply's <root> element into v, a pointer;
-// with needData, an element that leaves *v zero fails with errNoData.
-func (c *Client) fetch(ctx context.Context, r *request, root string, v any, needData bool) error {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return err
-	}
-	defer drainClose(resp.Body)
-	rd, err := c.newReplyDecoder(resp, true)
-	if err != nil {
-		return err
-	}
-	start, err := rd.root(root)
-	if err != nil {
-		return err
-	}
-	if err := c.binder.Element(rd.dec, start, v); err != nil {
-		return rd.fail("<"+root+">", err)
-	}
-	if needData && reflect.ValueOf(v).Elem().IsZero() {
-		return rd.fail("<"+root+">", errNoData)
-	}
-	return nil
-}
-
-// fetchNew is fetch into a new T. An element that sets no field gives a
-// zero T: for replies where that can mean "nothing", such as a day without
-// sending.
+// fetchNew performs r and binds the reply's <root> into a new T. An element
+// that sets no field gives a zero T: for replies where that can mean
+// "nothing", such as a day without sending.
 func fetchNew[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
-	v := new(T)
-	if err := c.fetch(ctx, r, root, v, false); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return fetchObject[T](ctx, c, r, root, emptyIsZero)
 }
 
 // fetchData is fetchNew for replies that always carry data: an element
-// that sets no field (empty, or only unknown children) fails with a
-// *DecodeError wrapping errNoData, instead of a zero T with a nil error
-// that the caller would take for real values.
+// that sets no field fails with a *DecodeError wrapping errNoData, instead
+// of a zero T with a nil error that the caller would take for real values.
 func fetchData[T any](ctx context.Context, c *Client, r *request, root string) (*T, error) {
+	return fetchObject[T](ctx, c, r, root, emptyIsError)
+}
+
+func fetchObject[T any](ctx context.Context, c *Client, r *request, root string, empty emptyRule) (*T, error) {
 	v := new(T)
-	if err := c.fetch(ctx, r, root, v, true); err != nil {
+	if err := c.call(ctx, r, func(rp *reply) error { return rp.object(root, v, empty) }); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -350,38 +437,12 @@ func (c *Client) exec(ctx context.Context, r *request) (*Result, error) {
 // execReply is exec for a call whose success reply carries the new id
 // where rule says: a reply without it is a *DecodeError.
 func (c *Client) execReply(ctx context.Context, r *request, rule idRule) (*Result, error) {
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	defer drainClose(resp.Body)
-	rd, err := c.newReplyDecoder(resp, true)
-	if err != nil {
-		return nil, err
-	}
-	start, err := xmlbind.Root(rd.dec)
-	if err != nil {
-		return nil, rd.fail("<result>", err)
-	}
-	if start.Name.Local != "result" {
-		return nil, rd.fail("<result>", fmt.Errorf("got root element <%s>", start.Name.Local))
-	}
-	res, err := rd.result(start)
-	if err != nil {
-		return nil, err
-	}
-	if res.Status != statusSuccess {
-		return nil, rd.apiError(res)
-	}
-	if rule == idElementOrData && res.ID == 0 {
-		if id, err := strconv.ParseInt(res.Message, 10, 64); err == nil && id > 0 {
-			res.ID = id
-		}
-	}
-	if rule != idOptional && res.ID <= 0 {
-		return nil, rd.fail("<result> with the new id", errNoID)
-	}
-	return &res.Result, nil
+	var res *Result
+	err := c.call(ctx, r, func(rp *reply) (err error) {
+		res, err = rp.result(rule)
+		return err
+	})
+	return res, err
 }
 
 // errNoID is the cause of the *DecodeError for a success reply without the

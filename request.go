@@ -95,20 +95,35 @@ func (c *Client) encodeParams(params any) (url.Values, error) {
 // logs: the request as the SDK made it, not a redirect the server chose.
 func (c *Client) callName(req *http.Request) string {
 	req = originalRequest(req)
-	return req.Method + " " + c.redactURL(req.URL)
+	return req.Method + " " + c.redactURLWith(req.URL, requestSecrets(req))
 }
 
-// newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
-// so a retried request sends identical bytes.
-func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
+// requestURL is r's URL without its query, and the query without the
+// credentials: the one place a call's URL is built.
+func (c *Client) requestURL(r *request) (*url.URL, url.Values) {
 	u := c.baseURL.ResolveReference(&url.URL{Path: r.script})
-	q := url.Values{}
+	q := make(url.Values, len(r.query)+1)
 	for k, v := range r.query {
 		q[k] = v
 	}
 	if r.action != "" {
 		q.Set("do", r.action)
 	}
+	return u, q
+}
+
+// requestName names r as callName names a request that was sent (method
+// and URL, redacted), for errors found after its reply was read.
+func (c *Client) requestName(r *request) string {
+	u, q := c.requestURL(r)
+	u.RawQuery = q.Encode()
+	return r.method + " " + c.redactURLWith(u, r.secrets)
+}
+
+// newHTTPRequest builds one attempt of r. Bodies are rebuilt on every call,
+// so a retried request sends identical bytes.
+func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
+	u, q := c.requestURL(r)
 	var body io.Reader
 	var contentType string
 	switch {
@@ -125,18 +140,18 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	if err != nil {
 		return nil, fmt.Errorf("bestedm: building request: %w", err)
 	}
-	if r.write {
-		// A write's body must not be replayable by net/http itself. With
-		// GetBody (which NewRequest sets for a bytes.Reader) the HTTP/2
-		// transport re-sends a request whose stream the server reset or
-		// cut off by GOAWAY even after the server has read it whole, on
-		// the same or a new connection, for as long as the server keeps
-		// doing so; and a 307/308 redirect would re-send it. Retries are
-		// the SDK's decision alone (shouldRetry). The price is that
-		// HTTP/1.1's transparent retry of a request whose connection was
-		// found dead before a byte was written is lost for POST writes.
-		req.GetBody = nil
-	}
+	// No body is replayable by net/http itself, a read's no more than a
+	// write's. With GetBody (which NewRequest sets for a bytes.Reader) the
+	// HTTP/2 transport re-sends a request whose stream the server reset or
+	// cut off by GOAWAY even after the server has read it whole, on the
+	// same or a new connection, for as long as the server keeps doing so
+	// (thousands of times in seconds), and a 307/308 redirect would re-send
+	// it. Re-sending is the SDK's decision alone (shouldRetry): a read
+	// reaches the server at most once per attempt, a write once. The price
+	// is HTTP/1.1's transparent retry of a POST whose kept-alive connection
+	// was found dead before a byte was written; the SDK's own retry covers
+	// a read, and a write is not sent twice on a guess.
+	req.GetBody = nil
 	if body == nil {
 		// Only the SDK's retry policy may send a request again, read or
 		// write. net/http sends a GET again by itself when a kept-alive

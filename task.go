@@ -211,8 +211,8 @@ func splitIDs(element, text string) ([]int64, error) {
 }
 
 // fetchTasks performs r and converts each <task> of its <task_list>.
-func fetchTasks(ctx context.Context, c *Client, r *request) (*Page[Task], error) {
-	p, err := fetchPage[taskRecord](ctx, c, r, "task_list", "task")
+func fetchTasks(ctx context.Context, c *Client, r *request, k keep) (*Page[Task], error) {
+	p, err := fetchPage[taskRecord](ctx, c, r, "task_list", "task", k)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, 
 	if err != nil {
 		return nil, err
 	}
-	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q))
+	p, err := fetchTasks(ctx, s.api(), get("task.php", "list-task", q), keepList)
 	if err != nil {
 		return nil, err
 	}
@@ -359,11 +359,17 @@ func (s *TaskService) Find(ctx context.Context, opts *TaskFindOptions) ([]Task, 
 //
 // API: task.php?do=task-list (doc §6.1)
 func (s *TaskService) ListPage(ctx context.Context, opts *TaskListOptions) (*Page[Task], error) {
+	return s.listPage(ctx, opts, keepList)
+}
+
+// listPage is ListPage within the budget k: List's pages are dropped once
+// yielded and get keepPage.
+func (s *TaskService) listPage(ctx context.Context, opts *TaskListOptions, k keep) (*Page[Task], error) {
 	q, err := s.listQuery(opts)
 	if err != nil {
 		return nil, err
 	}
-	return fetchTasks(ctx, s.api(), get("task.php", "task-list", q))
+	return fetchTasks(ctx, s.api(), get("task.php", "task-list", q), k)
 }
 
 // List yields every task from opts.Page (or the first page) on,
@@ -379,11 +385,10 @@ func (s *TaskService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2
 	if o.Limit == 0 {
 		o.Limit = 30
 	}
-	ctx = iterating(ctx)
 	return pages(o.Page, o.Limit, func(page int) (*Page[Task], error) {
 		po := o // a copy per page: the iterator may be ranged more than once
 		po.Page = page
-		p, err := s.ListPage(ctx, &po)
+		p, err := s.listPage(ctx, &po, keepPage)
 		return p, err
 	})
 }
@@ -397,7 +402,7 @@ func (s *TaskService) Get(ctx context.Context, id int64) (*Task, error) {
 		return nil, err
 	}
 	r := get("task.php", "task-list", idQuery("id", id))
-	p, err := fetchTasks(ctx, s.api(), r)
+	p, err := fetchTasks(ctx, s.api(), r, keepList)
 	if err != nil {
 		return nil, itemErr("task", itoa(id), err)
 	}

@@ -17,9 +17,9 @@ import (
 	"time"
 )
 
-// do sends r, retrying as the policy allows, and returns a 2xx response
+// send sends r, retrying as the policy allows, and returns a 2xx response
 // whose body the caller must close. A non-2xx status becomes *HTTPError.
-func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	if !c.usable() {
 		return nil, errNoClient()
 	}
@@ -62,7 +62,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	if len(r.secrets) > 0 {
 		reqCtx = context.WithValue(reqCtx, secretsKey{}, r.secrets)
 	}
-	if r.write {
+	if r.write || r.method != http.MethodGet {
+		// A write, or a read with a body, is never redirected: see
+		// guardRedirects.
 		reqCtx = context.WithValue(reqCtx, writeKey{}, true)
 	}
 	req, err := c.newHTTPRequest(reqCtx, r)
@@ -77,7 +79,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	sending.answered()
-	if err == nil && !r.write {
+	if err == nil && !r.write && r.method == http.MethodGet {
 		resp, err = c.followRead(resp)
 	}
 	if err != nil {
@@ -87,7 +89,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 		}
 		call := c.callName(req)
 		if c.logger.Enabled(ctx, slog.LevelDebug) {
-			c.log(ctx, call, n, 0, time.Since(start), c.redactErr(req, redactURLError(err, c)))
+			c.log(ctx, call, n, 0, time.Since(start), c.redactExchangeErr(req, err))
 		}
 		return nil, call, err
 	}
@@ -101,7 +103,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*http.Response
 	// a stream, writing an export to disk) is not the server's silence.
 	watchdog.Stop()
 	resp.Body = &watchedBody{rc: resp.Body, ctx: ctx, watchdog: watchdog, timeout: c.timeout, timedOut: timedOut, stop: stop}
-	if r.write && isRedirect(resp.StatusCode) {
+	if (r.write || r.method != http.MethodGet) && isRedirect(resp.StatusCode) {
 		drainClose(resp.Body)
 		to := "(no Location)"
 		if loc, err := resp.Location(); err == nil {
@@ -176,8 +178,9 @@ func (c *Client) finalError(r *request, err error, call string, attempts int) er
 		return err
 	}
 	red := c.redactorFor(nil, r.secrets)
-	red.own = []string{strings.TrimPrefix(call, r.method+" ")}
-	return &RequestError{Call: call, Attempts: attempts, Err: red.err(c, redactURLError(err, c))}
+	shown := strings.TrimPrefix(call, r.method+" ")
+	red.own = []ownURL{{raw: shown, shown: shown}}
+	return &RequestError{Call: call, Attempts: attempts, Err: red.err(c, redactURLError(err, c, r.secrets))}
 }
 
 // watchedBody arms the idle watchdog for the length of each read and
@@ -278,7 +281,8 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 		if isWrite, _ := req.Context().Value(writeKey{}).(bool); isWrite {
 			// Following would send the write again (307, 308) or turn it
 			// into a bodiless GET whose success passes for the write's
-			// (301, 302, 303): attempt makes the redirect an error.
+			// (301, 302, 303); a POST read would lose its form the same
+			// way: attempt makes the redirect an error.
 			return http.ErrUseLastResponse
 		}
 		if !strings.EqualFold(req.URL.Host, base.Host) || (base.Scheme == "https" && req.URL.Scheme != "https") {
@@ -304,7 +308,8 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	return &cp
 }
 
-// writeKey marks the context of a write's HTTP request, for guardRedirects.
+// writeKey marks the context of a request that is never redirected (a
+// write, or a read with a body), for guardRedirects.
 type writeKey struct{}
 
 // stoppedRedirectError is a redirect the client's policy did not follow,
@@ -324,7 +329,7 @@ type writeRedirectError struct {
 }
 
 func (e *writeRedirectError) Error() string {
-	return fmt.Sprintf("write answered with a redirect (HTTP %d %s) to %s: not followed, a write is sent only once (it may or may not have taken effect)",
+	return fmt.Sprintf("write answered with a redirect (HTTP %d %s) to %s: not followed, a write (or a call with a body) is sent only once (it may or may not have taken effect)",
 		e.status, http.StatusText(e.status), e.to)
 }
 

@@ -544,7 +544,7 @@ func (b *Binder) slowChildren(d *xml.Decoder, root xml.StartElement, l List, new
 			return l.Leaf(el.Name.Local, text)
 		}
 		rec := newRecord()
-		if err := b.Element(d, el, rec); err != nil {
+		if err := b.Element(d, el, rec, nil); err != nil {
 			return err
 		}
 		if !emit(rec) {

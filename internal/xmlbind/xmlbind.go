@@ -127,12 +127,49 @@ func Root(d *xml.Decoder) (xml.StartElement, error) {
 
 // Element binds the element whose start tag was just read into v, which must
 // be a non-nil pointer to a struct, consuming tokens through its end tag.
-func (b *Binder) Element(d *xml.Decoder, start xml.StartElement, v any) error {
+// The memory it leaves in v is bounded by bu (nil: unbounded, for a record
+// whose size the guard already bounds).
+func (b *Binder) Element(d *xml.Decoder, start xml.StartElement, v any, bu *Budget) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("xmlbind: Element needs a pointer to a struct, got %T", v)
 	}
-	return b.structValue(d, start, rv.Elem())
+	return b.structValue(d, start, rv.Elem(), bu)
+}
+
+// Budget bounds the memory a decode leaves in the values it fills, which
+// the reply's size alone does not: a 60 MiB reply of small repeated
+// elements decodes to gigabytes of slice elements. Every element appended
+// to a slice costs the capacity the slice grew by, every string its
+// length; past Max the decode fails with a *LimitError ("decoded size").
+// A Budget is used by one decode at a time.
+type Budget struct {
+	Max  int64 // bytes the decoded values may hold
+	used int64
+}
+
+// NewBudget returns a Budget of max bytes.
+func NewBudget(max int64) *Budget { return &Budget{Max: max} }
+
+// Spend charges n bytes, failing once the total passes Max. A nil Budget
+// charges nothing.
+func (bu *Budget) Spend(n int64) error {
+	if bu == nil {
+		return nil
+	}
+	bu.used += n
+	if bu.used > bu.Max {
+		return &LimitError{Limit: "decoded size", Max: bu.Max}
+	}
+	return nil
+}
+
+// Used is what has been charged so far.
+func (bu *Budget) Used() int64 {
+	if bu == nil {
+		return 0
+	}
+	return bu.used
 }
 
 // Children calls fn for each child element of the element whose start tag
@@ -155,17 +192,17 @@ func Children(d *xml.Decoder, fn func(start xml.StartElement) error) error {
 	}
 }
 
-func (b *Binder) structValue(d *xml.Decoder, start xml.StartElement, sv reflect.Value) error {
+func (b *Binder) structValue(d *xml.Decoder, start xml.StartElement, sv reflect.Value, bu *Budget) error {
 	p := planFor(sv.Type())
 	return Children(d, func(child xml.StartElement) error {
 		name := child.Name.Local
 		if f, ok := p.byName[name]; ok {
-			return b.value(d, child, sv.FieldByIndex(f.index))
+			return b.value(d, child, sv.FieldByIndex(f.index), bu)
 		}
 		if inner, ok := p.byWrapper[name]; ok {
 			return Children(d, func(gc xml.StartElement) error {
 				if f, ok := inner[gc.Name.Local]; ok {
-					return b.value(d, gc, sv.FieldByIndex(f.index))
+					return b.value(d, gc, sv.FieldByIndex(f.index), bu)
 				}
 				return d.Skip()
 			})
@@ -175,21 +212,30 @@ func (b *Binder) structValue(d *xml.Decoder, start xml.StartElement, sv reflect.
 }
 
 // value binds one element into fv, appending when fv is a slice.
-func (b *Binder) value(d *xml.Decoder, start xml.StartElement, fv reflect.Value) error {
+func (b *Binder) value(d *xml.Decoder, start xml.StartElement, fv reflect.Value, bu *Budget) error {
 	if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() != reflect.Uint8 {
 		elem := reflect.New(fv.Type().Elem()).Elem()
-		if err := b.value(d, start, elem); err != nil {
+		if err := b.value(d, start, elem, bu); err != nil {
 			return err
 		}
+		before := fv.Cap()
 		fv.Set(reflect.Append(fv, elem))
+		if grown := fv.Cap() - before; grown > 0 {
+			return bu.Spend(int64(grown) * int64(fv.Type().Elem().Size()))
+		}
 		return nil
 	}
 	if fv.Kind() == reflect.Struct && fv.Type() != timeType {
-		return b.structValue(d, start, fv)
+		return b.structValue(d, start, fv, bu)
 	}
 	text, err := Text(d)
 	if err != nil {
 		return err
+	}
+	if fv.Kind() == reflect.String {
+		if err := bu.Spend(int64(len(text))); err != nil {
+			return err
+		}
 	}
 	if err := b.Scalar(text, fv); err != nil {
 		v := text

@@ -164,7 +164,7 @@ func decodeRoot(t *testing.T, doc string, v any) error {
 	d := xml.NewDecoder(strings.NewReader(doc))
 	start, err := Root(d)
 	require.NoError(t, err)
-	return (&Binder{Location: china}).Element(d, start, v)
+	return (&Binder{Location: china}).Element(d, start, v, nil)
 }
 
 func TestElement(t *testing.T) {
@@ -239,9 +239,9 @@ func TestElementNeedsStructPointer(t *testing.T) {
 	b := &Binder{}
 	var s record
 	var n int
-	assert.Error(t, b.Element(d, start, s))
-	assert.Error(t, b.Element(d, start, &n))
-	assert.Error(t, b.Element(d, start, (*record)(nil)))
+	assert.Error(t, b.Element(d, start, s, nil))
+	assert.Error(t, b.Element(d, start, &n, nil))
+	assert.Error(t, b.Element(d, start, (*record)(nil), nil))
 }
 
 func TestText(t *testing.T) {
@@ -307,4 +307,40 @@ func TestChildren(t *testing.T) {
 	d = xml.NewDecoder(strings.NewReader("<list><item>a</item>"))
 	_, _ = Root(d)
 	assert.Error(t, Children(d, func(xml.StartElement) error { return d.Skip() }), "truncated input")
+}
+
+// A Budget bounds what a whole-object decode keeps: slice growth by the
+// capacity added, strings by their length; nil bounds nothing.
+func TestElementBudget(t *testing.T) {
+	type link struct {
+		URL   string `xml:"url"`
+		Count int    `xml:"count"`
+	}
+	type overview struct {
+		Links []link `xml:"links>link"`
+	}
+	doc := "<o><links>" + strings.Repeat("<link><url>http://example.com/x</url><count>3</count></link>", 10000) + "</links></o>"
+	decode := func(bu *Budget) (*overview, error) {
+		d := xml.NewDecoder(strings.NewReader(doc))
+		start, err := Root(d)
+		require.NoError(t, err)
+		var v overview
+		return &v, (&Binder{}).Element(d, start, &v, bu)
+	}
+	v, err := decode(nil)
+	require.NoError(t, err)
+	assert.Len(t, v.Links, 10000)
+
+	bu := NewBudget(1 << 30)
+	_, err = decode(bu)
+	require.NoError(t, err)
+	// 10000 strings of 20 bytes, and the slice's capacity (at least 10000
+	// elements of 24 bytes) in elements' size.
+	assert.GreaterOrEqual(t, bu.Used(), int64(10000*20+10000*int(reflect.TypeFor[link]().Size())))
+
+	_, err = decode(NewBudget(64 << 10))
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "decoded size", le.Limit)
+	assert.Equal(t, int64(64<<10), le.Max)
 }
