@@ -60,9 +60,9 @@ calls marked --read are retried after a network failure or a busy server.
 				}
 				params.Add(k, v)
 			}
-			// Until bestedm.Request's zero value is a write, the CLI
-			// marks every call it does not know to be a read.
-			req.Write = !opts.Read && !isKnownRead(req.Script, req.Action)
+			// A Request is a write (sent once) unless marked Idempotent:
+			// only --read and the reads the SDK itself makes are.
+			req.Idempotent = opts.Read || isKnownRead(req.Script, req.Action)
 			if post {
 				req.Form = params
 			} else {
