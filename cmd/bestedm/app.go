@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -155,6 +157,9 @@ func isCobraUsage(err error) bool {
 }
 
 // errorLine formats err as one line naming the command and the typed cause.
+// The message is escaped (a control character or a stray byte of an
+// argument, echoed by cobra's "unknown flag", could drive the terminal) and
+// a usage error's cut to a short sample.
 func errorLine(cmd *cobra.Command, err error, usage bool) string {
 	path := "bestedm"
 	if cmd != nil {
@@ -163,14 +168,48 @@ func errorLine(cmd *cobra.Command, err error, usage bool) string {
 	// The SDK's messages start with "bestedm: ", which the command path
 	// already says.
 	msg := strings.TrimPrefix(strings.Join(strings.Fields(err.Error()), " "), "bestedm: ")
-	line := path + ": " + msg
 	if usage {
-		return line + " (usage: see '" + path + " --help')"
+		return path + ": " + escapeLine(msg, maxUsageLine) + " (usage: see '" + path + " --help')"
 	}
+	line := path + ": " + escapeLine(msg, maxErrorLine)
 	if kind := errorKind(err); kind != "" {
 		line += " [" + kind + "]"
 	}
 	return line
+}
+
+// The longest messages an error line holds: a usage error names at most a
+// short sample of what was typed; another error may quote a URL and a
+// server's reply.
+const (
+	maxUsageLine = 240
+	maxErrorLine = 4096
+)
+
+// escapeLine writes control characters and invalid bytes of s as Go
+// escapes and cuts the result after max bytes.
+func escapeLine(s string, max int) string {
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= max {
+			b.WriteString(fmt.Sprintf("… (%d bytes)", len(s)))
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				fmt.Fprintf(&b, `\x%02x`, s[i])
+				continue
+			}
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // errorKind names the kind of failure at the root of err, one way for

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,5 +72,27 @@ func TestExitInterrupted(t *testing.T) {
 		assert.Equal(t, want, code, "%v: %s", sig, errb.String())
 		assert.Contains(t, errb.String(), "interrupted")
 		s.ClearFaults()
+	}
+}
+
+// TestUsageErrorQuotesShortSample: issue 16 item 18. A binary argument is
+// never echoed: its bytes are escaped and the line is cut short, whether
+// the error is the CLI's or cobra's.
+func TestUsageErrorQuotesShortSample(t *testing.T) {
+	c := newCLI(t, nil)
+	junk := strings.Repeat("\x07\xff\x1b[2J", 400)
+	for _, args := range [][]string{
+		{junk},
+		{"lists", junk},
+		{"lists", "show", junk},
+		{"lists", "list", "--format", junk},
+		{"lists", "list", "--" + junk},
+		{"report", junk},
+	} {
+		r := c.fails(exitUsage, args, "usage")
+		assert.NotContains(t, r.stderr, "\x07")
+		assert.NotContains(t, r.stderr, "\x1b")
+		assert.True(t, utf8.ValidString(r.stderr))
+		assert.Less(t, len(r.stderr), 400, "%q", r.stderr)
 	}
 }
