@@ -35,6 +35,8 @@ func readCommands(id, list, day, sn string) []struct {
 		{"tasks_show", []string{"tasks", "show", id}},
 		{"report", []string{"report", id}},
 		{"report_sending", []string{"report", "19445"}},
+		{"report_untracked", []string{"report", "19440"}},
+		{"report_held", []string{"report", "19447"}},
 		{"track_opens", []string{"track", "opens", id}},
 		{"track_clicks", []string{"track", "clicks", id}},
 		{"track_export", []string{"track", "export", id}},
