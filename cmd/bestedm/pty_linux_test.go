@@ -130,3 +130,21 @@ func TestProgressOnPTY(t *testing.T) {
 		}
 	}
 }
+
+// TestTerminalWriters: the writers behind TestProgressOnPTY, on one buffer
+// as a terminal shows both streams.
+func TestTerminalWriters(t *testing.T) {
+	var screenBuf syncBuffer
+	e := (&env{stdout: &screenBuf, stderr: &screenBuf, stderrIsTTY: true}).onTerminal()
+	io.WriteString(e.stderr, "\rimporting 10% |██  |")
+	io.WriteString(e.stdout, "1  500\n")
+	io.WriteString(e.stderr, "\rimporting 20% |███ |")
+	io.WriteString(e.stderr, "import: a warning\n")
+	io.WriteString(e.stderr, "\rimporting 30% |████|")
+	io.WriteString(e.stderr, "\r                    \r")
+	io.WriteString(e.stdout, "2  500\n")
+	assert.Equal(t, []string{"1  500", "import: a warning", "2  500", ""}, screen(screenBuf.String()))
+
+	plain := &env{stdout: io.Discard, stderr: io.Discard}
+	assert.Same(t, plain, plain.onTerminal(), "not a terminal: the streams as they are")
+}

@@ -52,10 +52,25 @@ func (w *termStdout) Write(p []byte) (int, error) {
 
 type termStderr struct{ t *terminal }
 
-// Write writes p to stderr and notes whether it left a line open.
+// Sync passes on to standard output when it is a file.
+func (w *termStdout) Sync() error {
+	if s, ok := w.w.(interface{ Sync() error }); ok {
+		return s.Sync()
+	}
+	return nil
+}
+
+// Write writes p to stderr and notes whether it left a line open. A
+// message (not a redraw, which starts with CR) erases an open line first.
 func (w *termStderr) Write(p []byte) (int, error) {
 	w.t.mu.Lock()
 	defer w.t.mu.Unlock()
+	if w.t.pending && len(p) > 0 && p[0] != '\r' {
+		if _, err := io.WriteString(w.t.stderr, clearLine); err != nil {
+			return 0, err
+		}
+		w.t.pending = false
+	}
 	n, err := w.t.stderr.Write(p)
 	if n > 0 {
 		w.t.pending = p[n-1] != '\n'
