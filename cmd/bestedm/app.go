@@ -9,7 +9,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +32,8 @@ type env struct {
 // app holds the global flags and the client, made on first use.
 type app struct {
 	*env
-	output        string
+	output        string // the output format (--format)
+	rawCSV        bool
 	auth          string
 	baseURL       string
 	passwordStdin bool
@@ -66,23 +70,79 @@ func usagef(format string, args ...any) error {
 // execute runs the command line args and returns the exit code; errors are
 // written to e.stderr as one line.
 func execute(ctx context.Context, args []string, e *env) int {
+	e = e.onTerminal()
 	a := &app{env: e}
 	root := newRootCmd(a)
 	root.SetArgs(args)
-	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
 	cmd, err := root.ExecuteContextC(ctx)
+	var sig interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		// Stopped by a signal: whatever the command returned, it did
+		// not run to its end.
+		if err == nil {
+			err = sig
+		} else {
+			err = fmt.Errorf("%w (%v)", err, sig)
+		}
+		fmt.Fprintln(e.stderr, errorLine(cmd, err, false))
+		return sig.exitCode()
+	}
 	if err == nil {
 		return exitOK
 	}
-	code := exitError
-	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
-		code = exitUsage
-	}
+	code := exitCode(err)
 	fmt.Fprintln(e.stderr, errorLine(cmd, err, code == exitUsage))
 	return code
+}
+
+// interrupted is the cause of the context's cancellation when a signal
+// stops the program (main.go).
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+
+// exitCode is 130 for SIGINT, 143 for SIGTERM.
+func (e interrupted) exitCode() int {
+	if e.sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
+}
+
+// exitCode maps an error to the process's exit code; this is the one
+// place the codes are decided (docs/cli.md#exit-codes).
+func exitCode(err error) int {
+	var ue *usageError
+	var pe *partialError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue) || isCobraUsage(err):
+		return exitUsage
+	case errors.As(err, &pe):
+		return exitPartial
+	case isUnauthorized(err):
+		return exitAuth
+	}
+	return exitError
+}
+
+// partialError is a command that finished but left some input undone (an
+// import with rejected rows): exit code 3.
+type partialError struct{ err error }
+
+func (e *partialError) Error() string { return e.err.Error() }
+func (e *partialError) Unwrap() error { return e.err }
+
+// isUnauthorized reports a refusal of the credentials: HTTP 401 or 403
+// (bestedm.ErrUnauthorized), or the auth_error status the service answers
+// with HTTP 200 when the credentials are in the query string.
+func isUnauthorized(err error) bool {
+	if errors.Is(err, bestedm.ErrUnauthorized) {
+		return true
+	}
+	var ae *bestedm.APIError
+	return errors.As(err, &ae) && ae.Status == bestedm.StatusAuthError
 }
 
 // isCobraUsage recognises the errors cobra makes itself, which are not typed.
@@ -97,6 +157,9 @@ func isCobraUsage(err error) bool {
 }
 
 // errorLine formats err as one line naming the command and the typed cause.
+// The message is escaped (a control character or a stray byte of an
+// argument, echoed by cobra's "unknown flag", could drive the terminal) and
+// a usage error's cut to a short sample.
 func errorLine(cmd *cobra.Command, err error, usage bool) string {
 	path := "bestedm"
 	if cmd != nil {
@@ -105,18 +168,55 @@ func errorLine(cmd *cobra.Command, err error, usage bool) string {
 	// The SDK's messages start with "bestedm: ", which the command path
 	// already says.
 	msg := strings.TrimPrefix(strings.Join(strings.Fields(err.Error()), " "), "bestedm: ")
-	line := path + ": " + msg
 	if usage {
-		return line + " (usage: see '" + path + " --help')"
+		return path + ": " + escapeLine(msg, maxUsageLine) + " (usage: see '" + path + " --help')"
 	}
+	line := path + ": " + escapeLine(msg, maxErrorLine)
 	if kind := errorKind(err); kind != "" {
 		line += " [" + kind + "]"
 	}
 	return line
 }
 
-// errorKind names the SDK's error type at the root of err, so a script can
-// tell a wrong password from a network failure without parsing the text.
+// The longest messages an error line holds: a usage error names at most a
+// short sample of what was typed; another error may quote a URL and a
+// server's reply.
+const (
+	maxUsageLine = 240
+	maxErrorLine = 4096
+)
+
+// escapeLine writes control characters and invalid bytes of s as Go
+// escapes and cuts the result after max bytes.
+func escapeLine(s string, max int) string {
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= max {
+			b.WriteString(fmt.Sprintf("… (%d bytes)", len(s)))
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				fmt.Fprintf(&b, `\x%02x`, s[i])
+				continue
+			}
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// errorKind names the kind of failure at the root of err, one way for
+// every command (docs/cli.md#errors), so a script can tell a wrong password
+// from a missing item or a network failure without parsing the text. The
+// kinds that several SDK types can carry (not found, unauthorized) come
+// first, so `lists show 999` and `tasks show 999` say the same.
 func errorKind(err error) string {
 	var (
 		ve *bestedm.ValidationError
@@ -127,23 +227,29 @@ func errorKind(err error) string {
 		pe *os.PathError
 	)
 	switch {
+	case isUnauthorized(err):
+		return "unauthorized"
+	case errors.Is(err, bestedm.ErrNotFound):
+		return "not_found"
+	case errors.Is(err, bestedm.ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, bestedm.ErrReplyTooLarge):
+		return "reply_too_large"
 	case errors.As(err, &ae):
-		return "APIError " + string(ae.Status)
+		return "api_error " + string(ae.Status)
 	case errors.As(err, &he):
-		return "HTTPError " + strconv.Itoa(he.StatusCode)
+		return "http_error " + strconv.Itoa(he.StatusCode)
 	case errors.As(err, &de):
-		return "DecodeError"
+		return "decode_error"
 	case errors.As(err, &re):
 		if errors.Is(err, context.Canceled) {
-			return "RequestError canceled"
+			return "request_error canceled"
 		}
-		return "RequestError"
+		return "request_error"
 	case errors.As(err, &ve):
-		return "ValidationError"
-	case errors.Is(err, bestedm.ErrNotFound):
-		return "ErrNotFound"
+		return "validation_error"
 	case errors.As(err, &pe):
-		return "PathError"
+		return "file_error"
 	}
 	return ""
 }
@@ -165,110 +271,61 @@ variables it prints in another.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	// The streams are set before the completion command is made: it takes
+	// its writer when it is built.
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	pf := root.PersistentFlags()
-	pf.StringVarP(&a.output, "output", "O", "table", "output format: table, json (one object a line) or csv")
-	pf.StringVar(&a.auth, "auth", "basic", "how credentials are sent: basic (HTTP Basic header) or query (username and MD5 in the URL)")
+	enumFlag(root, true, &a.output, "format", "F", "table", "output format; json is one document, jsonl one object a line (docs/cli.md)", formats, nil)
+	// -O was the format's flag beside -o, the file's: kept, hidden, so
+	// old scripts run; no two flags in the help differ only by case.
+	pf.VarP(pf.Lookup("format").Value, "legacy-format", "O", "the same as --format")
+	_ = pf.MarkHidden("legacy-format")
+	pf.BoolVar(&a.rawCSV, "raw-csv", false, "print CSV cells as they are; without it a cell beginning with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text instead of running it as a formula (OWASP); for programs reading the CSV")
+	enumFlag(root, true, &a.auth, "auth", "", "basic", "how credentials are sent: in an HTTP Basic header, or in the query string as username and MD5", []string{"basic", "query"}, nil)
 	pf.StringVar(&a.baseURL, "base-url", "", "API root (default $BESTEDM_BASE_URL, else the documented root)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "longest silence allowed from the server")
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "csv"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = root.RegisterFlagCompletionFunc("auth", cobra.FixedCompletions([]string{"basic", "query"}, cobra.ShellCompDirectiveNoFileComp))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		switch a.output {
-		case "table", "json", "csv":
-		default:
-			return usagef("--output must be table, json or csv, not %q", a.output)
-		}
-		switch a.auth {
-		case "basic", "query":
-		default:
-			return usagef("--auth must be basic or query, not %q", a.auth)
-		}
-		return nil
-	}
 	root.AddCommand(
-		newAccountCmd(a),
-		newListsCmd(a),
+		newCmdAccount(a, nil),
+		newCmdLists(a),
 		newAddressesCmd(a),
-		newTemplatesCmd(a),
-		newTasksCmd(a),
-		newReportCmd(a),
-		newTrackCmd(a),
-		newFailedCmd(a),
-		newAPICmd(a),
-		newFakeCmd(a),
+		newCmdTemplates(a),
+		newCmdTasks(a),
+		newCmdReport(a, nil),
+		newCmdTrack(a),
+		newCmdFailed(a, nil),
+		newCmdAPI(a, nil),
+		newCmdFake(a, nil),
 	)
+	root.SetHelpCommand(newHelpCmd())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = groupRun
+		}
+	}
 	addCompletions(a, root)
 	return root
 }
 
-// group is a command that only holds subcommands; an unknown subcommand is
-// a usage error rather than a help page with exit code 0.
-func group(use, short string, subs ...*cobra.Command) *cobra.Command {
-	c := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ArbitraryArgs,
+// newHelpCmd is cobra's help command, except that an unknown topic is a
+// usage error (exit 2) rather than the root's help with exit 0.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("unknown command %q for %q", args[0], c.CommandPath())
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return usagef("no help topic %q", strings.Join(args, " "))
 			}
-			return usagef("%s needs a subcommand", c.CommandPath())
+			return cmd.Help()
 		},
 	}
-	c.AddCommand(subs...)
-	return c
-}
-
-// nArgs accepts exactly n arguments, named in the error.
-func nArgs(names ...string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) != len(names) {
-			return usagef("takes %d argument(s) (%s), got %d", len(names), strings.Join(names, " "), len(args))
-		}
-		return nil
-	}
-}
-
-// parseID reads a positive id argument.
-func parseID(what, s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("%s must be a positive number, not %q", what, s)
-	}
-	return id, nil
-}
-
-// taskRef reads TASK: a task id, or a batch number such as 20120302-362-F9B1E5.
-func taskRef(s string) (bestedm.TaskRef, error) {
-	if id, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if id <= 0 {
-			return bestedm.TaskRef{}, usagef("task id must be positive, not %q", s)
-		}
-		return bestedm.TaskByID(id), nil
-	}
-	if s == "" || strings.ContainsAny(s, " \t&=?") {
-		return bestedm.TaskRef{}, usagef("TASK must be a task id or a batch number, not %q", s)
-	}
-	return bestedm.TaskByIdent(s), nil
-}
-
-// parseDate reads a day, YYYY-MM-DD, or "today"/"yesterday", in the client's zone.
-func parseDate(c *bestedm.Client, s string) (time.Time, error) {
-	loc := c.Location()
-	now := time.Now().In(loc)
-	switch s {
-	case "", "today":
-		return now, nil
-	case "yesterday":
-		return now.AddDate(0, 0, -1), nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, loc)
-	if err != nil {
-		return time.Time{}, usagef("date must be YYYY-MM-DD, today or yesterday, not %q", s)
-	}
-	return t, nil
 }
 
 // api returns the client, made from the environment on first use.

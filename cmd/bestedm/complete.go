@@ -35,7 +35,7 @@ func taskIDs(ctx context.Context, c *bestedm.Client) ([][2]string, error) {
 		if err != nil {
 			return out, err
 		}
-		out = append(out, [2]string{itoa(t.ID), t.SN + " " + sendStatusName(t.SendStatus)})
+		out = append(out, [2]string{itoa(t.ID), t.SN + " " + t.SendStatus.String()})
 	}
 	return out, nil
 }

@@ -1,78 +1,41 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/bestedm/bestedm-go"
 )
 
-// The names the CLI shows for the SDK's enumerations. They are kept here,
-// in one place, so they can follow the SDK's own String methods.
+// The CLI prints and reads the SDK's enumerations by the SDK's own String
+// names; it keeps only the order in which reports list the failure kinds,
+// and the spellings older versions of the CLI accepted.
 
-func sendStatusName(s bestedm.SendStatus) string {
-	switch s {
-	case bestedm.SendCancelled:
-		return "cancelled"
-	case bestedm.SendPaused:
-		return "paused"
-	case bestedm.SendHeld:
-		return "held"
-	case bestedm.SendWaiting:
-		return "waiting"
-	case bestedm.SendInProgress:
-		return "sending"
-	case bestedm.SendFinished:
-		return "finished"
+// failureKinds are the kinds of failed address in the order reports list them.
+var failureKinds = []bestedm.FailureType{
+	bestedm.FailureNotExist, bestedm.FailureOverQuota, bestedm.FailureUserReject,
+	bestedm.FailureTemporary, bestedm.FailureInvalidAddress, bestedm.FailureFormatError,
+}
+
+// failureKindValues are the values of failed --kind: "all" and the kinds' names.
+func failureKindValues() []string {
+	v := []string{bestedm.FailureAll.String()}
+	for _, k := range failureKinds {
+		v = append(v, k.String())
 	}
-	return fmt.Sprintf("status %d", int(s))
+	return v
 }
 
-func trackStatusName(s bestedm.TrackStatus) string {
-	switch s {
-	case bestedm.TrackNone:
-		return "none"
-	case bestedm.TrackOpens:
-		return "opens"
-	case bestedm.TrackOpensAndClicks:
-		return "opens+clicks"
-	}
-	return fmt.Sprintf("track %d", int(s))
+// failureKindAliases are the names the CLI used before it took the SDK's.
+var failureKindAliases = map[string]string{
+	"not-exist": bestedm.FailureNotExist.String(), "over-quota": bestedm.FailureOverQuota.String(),
+	"user-reject": bestedm.FailureUserReject.String(), "invalid-address": bestedm.FailureInvalidAddress.String(),
+	"format-error": bestedm.FailureFormatError.String(),
 }
 
-// failureKinds are the kinds of failed address with the names the CLI
-// accepts and shows, in the order reports list them.
-var failureKinds = []struct {
-	kind bestedm.FailureType
-	name string
-}{
-	{bestedm.FailureNotExist, "not-exist"},
-	{bestedm.FailureOverQuota, "over-quota"},
-	{bestedm.FailureUserReject, "user-reject"},
-	{bestedm.FailureTemporary, "temporary"},
-	{bestedm.FailureInvalidAddress, "invalid-address"},
-	{bestedm.FailureFormatError, "format-error"},
-}
-
-func failureKindName(k bestedm.FailureType) string {
-	for _, f := range failureKinds {
-		if f.kind == k {
-			return f.name
+// parseFailureKind reads a value of failed --kind (checked by its enum flag).
+func parseFailureKind(s string) bestedm.FailureType {
+	for _, k := range failureKinds {
+		if k.String() == s {
+			return k
 		}
 	}
-	if k == bestedm.FailureAll {
-		return "all"
-	}
-	return fmt.Sprintf("kind %d", int(k))
-}
-
-func parseFailureKind(s string) (bestedm.FailureType, error) {
-	if s == "" || s == "all" {
-		return bestedm.FailureAll, nil
-	}
-	for _, f := range failureKinds {
-		if f.name == s {
-			return f.kind, nil
-		}
-	}
-	return 0, usagef("--kind must be all, not-exist, over-quota, user-reject, temporary, invalid-address or format-error, not %q", s)
+	return bestedm.FailureAll
 }

@@ -11,7 +11,9 @@
 // BESTEDM_PASSWORD, BESTEDM_BASE_URL) or, for the password, from
 // --password-stdin; never from a flag, so they do not show in ps output.
 // `bestedm fake` serves the in-process fake of the API for trying the tool
-// without an account. Exit codes: 0 success, 1 error, 2 usage.
+// without an account. Exit codes (docs/cli.md#exit-codes): 0 success,
+// 1 error, 2 usage, 3 finished with rejected input, 4 credentials refused,
+// 130 and 143 stopped by SIGINT and SIGTERM.
 package main
 
 import (
@@ -24,7 +26,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM cancels the context with the signal as
+	// its cause (the command stops and exits 130 or 143); a second one
+	// exits at once.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		cancel(interrupted{s})
+		s = <-sigs
+		os.Exit(interrupted{s}.exitCode())
+	}()
 	code := execute(ctx, os.Args[1:], &env{
 		getenv:      os.Getenv,
 		stdin:       os.Stdin,
@@ -32,6 +45,7 @@ func main() {
 		stderr:      os.Stderr,
 		stderrIsTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	})
-	stop()
+	signal.Stop(sigs)
+	cancel(nil)
 	os.Exit(code)
 }

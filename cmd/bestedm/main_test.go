@@ -22,8 +22,16 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) != "" {
+		// A child of TestSignals: the program itself, with the arguments
+		// after the test binary's name.
+		main()
+	}
 	goleak.VerifyTestMain(m)
 }
+
+// runMainEnv makes the test binary run main (TestSignals).
+const runMainEnv = "BESTEDM_TEST_RUN_MAIN"
 
 // testStart is the fake's clock for every test: the generated data depends
 // on the day, so golden files need a fixed one.
@@ -131,3 +139,6 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// getenv is the environment the command sees.
+func (c *cli) getenv(k string) string { return c.vars[k] }
