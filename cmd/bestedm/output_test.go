@@ -120,13 +120,18 @@ func TestOutputContract(t *testing.T) {
 
 	var opens []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(c.ok("track", "opens", id, "-O", "json")), &opens))
-	var unset int
+	var unset, set int
 	for _, o := range opens {
 		if o["open_last"] == nil {
 			unset++
+		} else if _, ok := o["open_last"].(string); ok {
+			set++
 		}
 	}
-	assert.Equal(t, 1, unset, "an unset time is null")
+	assert.Equal(t, len(opens), unset+set, "open_last is a time or null")
+	assert.Positive(t, unset, "an unset time is null")
+	assert.Equal(t, 1, int(opens[0]["open_total"].(float64)), "one open: open_last unset")
+	assert.Nil(t, opens[0]["open_last"], "an unset time is null")
 
 	recs, err := csv.NewReader(strings.NewReader(c.ok("track", "clicks", id, "-O", "csv"))).ReadAll()
 	require.NoError(t, err)
