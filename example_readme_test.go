@@ -95,6 +95,10 @@ func report(err error) string {
 		return "ok"
 	case errors.As(err, &ve):
 		return "bad input, nothing sent: " + ve.Reason
+	case errors.Is(err, bestedm.ErrUnauthorized): // any auth_error, whatever the HTTP status
+		return "wrong user name or password"
+	case errors.Is(err, bestedm.ErrTimeout): // WithTimeout, a context deadline or net/http's own
+		return "timed out"
 	case errors.Is(err, bestedm.ErrNotFound): // before *APIError: not_found is one too
 		return "not found"
 	case errors.As(err, &apiErr):
@@ -105,7 +109,7 @@ func report(err error) string {
 }
 
 // Example_errors is the README's error handling: one function that tells
-// the kinds of failure apart, on three calls that fail in three ways.
+// the kinds of failure apart, on five calls that fail in five ways.
 func Example_errors() {
 	srv, client := startFake()
 	defer srv.Close()
@@ -117,10 +121,19 @@ func Example_errors() {
 	fmt.Println(report(err))
 	_, err = client.Maillist.AddAddress(ctx, 35, bestedm.Address{Email: "li.lei.example.com"})
 	fmt.Println(report(err))
+	stranger, _ := bestedm.NewClient("demo", "not-the-password", bestedm.WithBaseURL(client.BaseURL().String()))
+	_, err = stranger.Account.CustomerInfo(ctx)
+	fmt.Println(report(err))
+	late, cancel := context.WithTimeout(ctx, -time.Second) // a deadline already gone
+	defer cancel()
+	_, err = client.Account.CustomerInfo(late)
+	fmt.Println(report(err))
 	// Output:
 	// not found
 	// refused by the service: add_maillist_error
 	// bad input, nothing sent: "li.lei.example.com" is not an email address
+	// wrong user name or password
+	// timed out
 }
 
 // readmeRawBody copies a reply that is not XML, as sent, into a buffer.
