@@ -135,7 +135,9 @@ func TestAddressPageAllocations(t *testing.T) {
 		s.AddAddress(StoredAddress{ListID: list, Email: fmt.Sprintf("user%06d@example.com", i)})
 	}
 	a := customerAPI(t, s)
-	page := func(n int) { a.get("mloperate.php", "ml-addr-list", "list_id", id(list), "page", id(int64(n)), "limit", "50") }
+	page := func(n int) {
+		a.get("mloperate.php", "ml-addr-list", "list_id", id(list), "page", id(int64(n)), "limit", "50")
+	}
 	page(1)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
