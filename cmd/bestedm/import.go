@@ -38,7 +38,7 @@ type importConfig struct {
 	skipExisting bool
 }
 
-func newImportCmd(a *app) *cobra.Command {
+func newCmdAddressesImport(a *app, _ func(*importConfig) error) *cobra.Command {
 	var cfg importConfig
 	cmd := &cobra.Command{
 		Use:   "import LIST FILE",
@@ -539,3 +539,10 @@ func listHashes(ctx context.Context, c *bestedm.Client, listID int64) (hashSet, 
 	slices.Sort(s)
 	return s, nil
 }
+
+const (
+	maxHeaderBytes = 64 << 10
+	maxColumns     = 256
+	maxLineBytes   = 1 << 20
+	journalSuffix  = ".bestedm-journal"
+)
