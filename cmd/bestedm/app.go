@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -78,8 +77,14 @@ func execute(ctx context.Context, args []string, e *env) int {
 	}
 	code := exitError
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	var ec interface{ ExitCode() int }
+	switch {
+	case errors.As(err, &ue) || isCobraUsage(err):
 		code = exitUsage
+	case errors.As(err, &ec):
+		code = ec.ExitCode()
+	case errors.As(context.Cause(ctx), &ec):
+		code = ec.ExitCode() // stopped by a signal
 	}
 	fmt.Fprintln(e.stderr, errorLine(cmd, err, code == exitUsage))
 	return code
@@ -282,7 +287,9 @@ func (a *app) api() (*bestedm.Client, error) {
 	}
 	var pass string
 	if a.passwordStdin {
-		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		// Byte by byte: the data may follow on the same input (`-`,
+		// /dev/stdin), and a buffer would take its start.
+		line, err := readLine(a.stdin)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("reading the password from standard input: %w", err)
 		}
@@ -313,4 +320,22 @@ func (a *app) api() (*bestedm.Client, error) {
 	}
 	a.client = c
 	return c, nil
+}
+
+// readLine reads one line of r without reading past it.
+func readLine(r io.Reader) (string, error) {
+	var b []byte
+	var c [1]byte
+	for {
+		n, err := r.Read(c[:])
+		if n == 1 {
+			if c[0] == '\n' {
+				return string(b), nil
+			}
+			b = append(b, c[0])
+		}
+		if err != nil {
+			return string(b), err
+		}
+	}
 }

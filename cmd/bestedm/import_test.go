@@ -116,7 +116,7 @@ func TestImportBatchesAndRerun(t *testing.T) {
 	s.ClearRequests()
 	r := c.run("addresses", "import", id, path, "--batch", "10")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "0 sent in 0 batches")
+	assert.Contains(t, r.stderr, "0 sent and confirmed in 0 batches")
 	assert.Contains(t, r.stderr, "26 already in the list")
 	assert.Zero(t, countAction(s, "ml-addr-add"))
 	assert.Len(t, listAddresses(t, s, id), 25)
@@ -129,15 +129,26 @@ func TestImportStopsAndResumes(t *testing.T) {
 	path := emailsCSV(t, "r", 30)
 
 	// The first batch passes (a zero delay), the second fails with a 500,
-	// which a write is not retried on.
+	// which a write is not retried on: its outcome is unknown.
 	s.Fail(bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-add"}, 1, bestedmtest.Delay(0))
 	s.Fail(bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-add"}, 1, bestedmtest.HTTPStatus(500))
-	r := c.fails(1, []string{"addresses", "import", id, path, "--batch", "10"}, "import stopped", "run it again", "[HTTPError 500]")
-	assert.Contains(t, r.stderr, "20 sent in 1 batches")
+	r := c.fails(1, []string{"addresses", "import", id, path, "--batch", "10"}, "import stopped", "run it again", "may have been added", "[HTTPError 500]")
+	assert.Equal(t, importSummary{Rows: 20, Confirmed: 10, Batches: 1, Added: 10, Unknown: 10}, summaryOf(t, r.stderr))
 	assert.Len(t, listAddresses(t, s, id), 10)
 
 	s.ClearFaults()
 	r = c.run("addresses", "import", id, path, "--batch", "10")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "resuming at line 12")
+	assert.Len(t, listAddresses(t, s, id), 30)
+
+	// Without the journal, reading the list is the check.
+	id = emptyList(t, c, "resume without journal")
+	s.Fail(bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-add"}, 1, bestedmtest.Delay(0))
+	s.Fail(bestedmtest.Match{Script: "mloperate.php", Action: "ml-addr-add"}, 1, bestedmtest.HTTPStatus(500))
+	c.fails(1, []string{"addresses", "import", id, path, "--batch", "10", "--journal=false"}, "import stopped")
+	s.ClearFaults()
+	r = c.run("addresses", "import", id, path, "--batch", "10", "--journal=false")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "10 already in the list")
 	assert.Len(t, listAddresses(t, s, id), 30)
@@ -156,7 +167,7 @@ func TestImportBadInput(t *testing.T) {
 	t.Run("broken rows", func(t *testing.T) {
 		path := writeFile(t, "in.csv", []byte("email,name\nok1@example.com,One\nnot-an-address,Two\nok2@example.com,Three,extra\nok3@example.com,\"Four\" x\nok4@example.com,Five\n"))
 		rejects := filepath.Join(t.TempDir(), "rejects.csv")
-		r := c.fails(1, []string{"addresses", "import", id, path, "--rejects", rejects},
+		r := c.fails(exitPartial, []string{"addresses", "import", id, path, "--rejects", rejects},
 			"3 of 5 rows rejected", `line 3: "not-an-address" is not an email address`, "written to "+rejects)
 		assert.Contains(t, r.stderr, "2 sent")
 		got := listAddresses(t, s, id)
@@ -182,7 +193,7 @@ func TestImportBadInput(t *testing.T) {
 			",Nobody,x\n"+
 			"zhao@example.com,Zhao,x\n"))
 		rejects := filepath.Join(t.TempDir(), "rejects.csv")
-		r := c.fails(1, []string{"addresses", "import", id, path, "--rejects", rejects}, "4 of 6 rows rejected")
+		r := c.fails(exitPartial, []string{"addresses", "import", id, path, "--rejects", rejects}, "4 of 6 rows rejected")
 		assert.Contains(t, r.stderr, "2 sent")
 		got := listAddresses(t, s, id)
 		assert.Len(t, got, 2)
@@ -328,17 +339,19 @@ func TestImportInterrupted(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		assert.Equal(t, 1, code)
+		assert.Equal(t, exitInterrupted, code)
 	case <-time.After(5 * time.Second):
 		t.Fatal("import did not stop when its context ended")
 	}
+	assert.Contains(t, errb.String(), "import interrupted")
 	assert.Contains(t, errb.String(), "run it again")
-	assert.Contains(t, errb.String(), "[RequestError canceled]")
+	assert.Equal(t, importSummary{Rows: 40, Confirmed: 20, Batches: 1, Added: 20, Unknown: 20}, summaryOf(t, errb.String()),
+		"the batch in flight is abandoned after the grace period: its outcome is unknown")
 	assert.Len(t, listAddresses(t, s, id), 20)
 
 	s.ClearFaults()
 	r := c.run("addresses", "import", id, path, "--batch", "20")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "20 already in the list")
+	assert.Contains(t, r.stderr, "resuming at line 22")
 	assert.Len(t, listAddresses(t, s, id), 50)
 }

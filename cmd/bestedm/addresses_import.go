@@ -1,0 +1,752 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/bestedm/bestedm-go"
+)
+
+// importOptions are what `addresses import` was asked to do.
+type importOptions struct {
+	app          *app
+	ListID       int64
+	File         string // "-": standard input
+	Format       string // auto, csv, tsv
+	Encoding     string // auto, utf-8, gbk
+	Mapping      string // field=Header,…
+	Rejects      string
+	BatchSize    int
+	SkipExisting bool
+	Journal      bool
+}
+
+func newCmdAddressesImport(a *app, runF func(*importOptions) error) *cobra.Command {
+	opts := &importOptions{app: a}
+	cmd := &cobra.Command{
+		Use:   "import LIST FILE",
+		Short: "Import a CSV or TSV file of addresses into a list, in batches",
+		Long: `import reads FILE ("-" for standard input; CSV or TSV, UTF-8 with or without a
+BOM, or GBK) and adds its rows to the list LIST in batches, streaming: memory
+stays bounded whatever the input (docs/cli-import.md).
+
+The header row names the columns. email, name, sex, birthday, phone, area and
+var1 to var10 are recognised, with common spellings (E-mail, Full name, 邮箱,
+姓名, …); --map email=E-mail,name=Name maps the others.
+
+Rows that cannot be imported (a broken CSV row, a line too long or not in the
+file's encoding, a missing or invalid address, an unknown sex or birthday, a
+control character) are rejected and written with their line number and reason
+to --rejects FILE; reading goes on at the next line.
+
+The encoding is decided from every line of the file: UTF-8, GBK, or, when
+lines of both kinds occur, an error asking for --encoding.
+
+A journal beside FILE (FILE.bestedm-journal) records the rows the server
+confirmed; a re-run of an import that stopped continues after them. Without a
+journal (standard input, another file) the addresses already in the list are
+read first and skipped: either way, nothing is added twice.
+
+SIGINT and SIGTERM stop the import within a second: the batch in flight is
+given half a second, then abandoned (reported as "outcome unknown").
+
+Exit codes: 0 all rows imported, 3 finished but some rows rejected, 4 the
+server refused the credentials, 130/143 interrupted, 1 any other error,
+2 a mistake in the command line.`,
+		Args: nArgs("LIST", "FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID("LIST", args[0])
+			if err != nil {
+				return err
+			}
+			opts.ListID, opts.File = id, args[1]
+			if err := opts.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return importRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Format, "format", "auto", "auto (by the header line), csv or tsv")
+	f.StringVar(&opts.Encoding, "encoding", "auto", "auto (from the whole file), utf-8 or gbk")
+	f.StringVar(&opts.Mapping, "map", "", "column mapping, field=Header,… (fields: "+strings.Join(addressColumns, ", ")+")")
+	f.StringVar(&opts.Rejects, "rejects", "", "write rejected rows, with line number and reason, to this CSV file")
+	f.IntVar(&opts.BatchSize, "batch", bestedm.DefaultBatchSize, "addresses per request")
+	f.BoolVar(&opts.SkipExisting, "skip-existing", true, "without a journal, read the list first and skip the addresses already in it")
+	f.BoolVar(&opts.Journal, "journal", true, "keep a resume journal beside FILE, and continue from it")
+	return cmd
+}
+
+// check validates the flags.
+func (o *importOptions) check() error {
+	switch o.Format {
+	case "auto", "csv", "tsv":
+	default:
+		return usagef("--format must be auto, csv or tsv, not %q", o.Format)
+	}
+	switch o.Encoding = strings.ToLower(o.Encoding); o.Encoding {
+	case "auto", "utf-8", "utf8", "gbk":
+	default:
+		return usagef("--encoding must be auto, utf-8 or gbk, not %q", o.Encoding)
+	}
+	if o.BatchSize < 1 || o.BatchSize > bestedm.MaxBatchSize {
+		return usagef("--batch must be 1 to %d, not %d", bestedm.MaxBatchSize, o.BatchSize)
+	}
+	return nil
+}
+
+// importRun imports the file; the contract is docs/cli-import.md's.
+func importRun(ctx context.Context, opts *importOptions) error {
+	im, err := startImport(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer im.close()
+	return im.finish(im.run())
+}
+
+// Bounds of a batch and of the end of one (docs/cli-import.md#signals).
+const (
+	// maxBatchBytes ends a batch early when its rows' text reaches it, so
+	// a batch of long rows stays light.
+	maxBatchBytes = 4 << 20
+	// sendGrace is how long the batch in flight may still take after a
+	// signal; then it is abandoned and its outcome is unknown.
+	sendGrace = 500 * time.Millisecond
+	// checkpointRows: with no batch pending (rows rejected or already in
+	// the list), the journal is brought forward this often.
+	checkpointRows = 1000
+)
+
+// importer is one run of the import.
+type importer struct {
+	opts     *importOptions
+	a        *app
+	c        *bestedm.Client
+	ctx      context.Context // ends with a signal
+	sendCtx  context.Context // ends sendGrace after ctx
+	stopSend context.CancelFunc
+	in       *input
+	rd       *recordReader
+	width    int
+	cols     []int
+	header   []string
+	existing hashSet
+	rejects  *rejectsFile
+	jr       *journal
+	jbase    journalState
+	resumed  int // the line a journal resumed at, 0 if none
+	out      *printer
+	bar      *progressbar.ProgressBar
+	st       importStats
+
+	batch      []batchRow
+	ends       []int // the field ends of the batch's rows, back to back
+	batchBytes int
+	lastLine   int   // the last line read
+	lastEnd    int64 // the offset after it
+	sinceCheck int
+}
+
+// batchRow is a row waiting in the batch.
+type batchRow struct {
+	ad     bestedm.Address
+	line   int
+	text   string
+	e0, e1 int // its field ends in importer.ends
+}
+
+// importStats are the figures of one run. Every row read is counted
+// once: rows = confirmed + unknown + notSent + existing + rejected.
+type importStats struct {
+	rows, confirmed, unknown, notSent, existing, rejected int64
+	added, duplicate, invalid, batches                    int64
+	firstReject                                           string
+}
+
+// startImport does everything before the first row: credentials first
+// (issue 16 item 10), then the input, its checks, its header and the list.
+// Nothing is written before all of it succeeded.
+func startImport(ctx context.Context, opts *importOptions) (*importer, error) {
+	a := opts.app
+	c, err := a.api()
+	if err != nil {
+		return nil, err
+	}
+	in, err := openInput(ctx, opts.File, a.stdin, a.timeout)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{opts: opts, a: a, c: c, ctx: ctx, in: in}
+	if err := im.prepare(); err != nil {
+		im.close()
+		return nil, err
+	}
+	im.sendCtx, im.stopSend = context.WithCancel(context.WithoutCancel(ctx))
+	stop := im.stopSend
+	context.AfterFunc(ctx, func() { time.AfterFunc(sendGrace, stop) })
+	return im, nil
+}
+
+func (im *importer) prepare() error {
+	opts := im.opts
+	if err := refuseInputAsOutput(im.in, "--rejects", opts.Rejects); err != nil {
+		return err
+	}
+	gbk, br, err := im.decideEncoding()
+	if err != nil {
+		return err
+	}
+	im.rd = newRecordReader(br, sniffComma(br, opts.Format), gbk, 0, 0)
+	if bom, _ := br.Peek(len(utf8BOM)); string(bom) == string(utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+		im.rd.off = int64(len(utf8BOM))
+	}
+	if im.header, err = im.rd.readHeader(); err != nil {
+		return fmt.Errorf("%s: %w", im.in.name, err)
+	}
+	im.width = len(im.header)
+	cols, ignored, err := mapColumns(im.header, opts.Mapping)
+	if err != nil {
+		return err
+	}
+	im.cols = cols
+	if len(ignored) > 0 {
+		fmt.Fprintf(im.a.stderr, "import: %d columns not imported (map them with --map field=Header)\n", len(ignored))
+	}
+	// The list must exist before anything is sent; this also checks the
+	// credentials.
+	if _, err := im.c.Maillist.Get(im.ctx, opts.ListID); err != nil {
+		return fmt.Errorf("list %d: %w", opts.ListID, err)
+	}
+	if err := im.resume(); err != nil {
+		return err
+	}
+	if im.resumed == 0 && opts.SkipExisting {
+		if im.existing, err = listHashes(im.ctx, im.c, opts.ListID); err != nil {
+			return fmt.Errorf("reading the addresses already in list %d: %w", opts.ListID, err)
+		}
+	}
+	if err := im.openRejects(); err != nil {
+		return err
+	}
+	im.out = im.a.table("BATCH", "ROWS", "ADDED", "DUPLICATE", "INVALID")
+	if im.a.stderrIsTTY && im.in.size > 0 {
+		im.bar = newImportBar(im.a.stderr, im.in.size)
+	}
+	return nil
+}
+
+// decideEncoding reads the evidence of the encoding (the whole of a
+// regular file, hashed on the way for the journal; the first 64 KiB of a
+// stream) and returns the reader the rows are read from.
+func (im *importer) decideEncoding() (gbk bool, br *bufio.Reader, err error) {
+	var ev encodingEvidence
+	if f := im.in.file; f != nil {
+		sum, e, err := scanInput(f)
+		if err != nil {
+			return false, nil, fmt.Errorf("%s: %w", im.in.name, err)
+		}
+		ev = e
+		im.jbase = journalState{List: im.opts.ListID, Size: im.in.size, SHA256: sum, Rejects: im.opts.Rejects}
+	}
+	br = bufio.NewReaderSize(im.in.r, maxLineBytes)
+	if im.in.file == nil {
+		head, err := br.Peek(64 << 10)
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			return false, nil, fmt.Errorf("%s: %w", im.in.name, err)
+		}
+		ev.bom = strings.HasPrefix(string(head), string(utf8BOM))
+		for n := 1; len(head) > 0; n++ {
+			line, rest, _ := strings.Cut(string(head), "\n")
+			ev.add([]byte(line), n)
+			head = []byte(rest)
+		}
+	}
+	switch im.opts.Encoding {
+	case "gbk":
+		if ev.bom {
+			return false, nil, errors.New("the file starts with a UTF-8 byte order mark but --encoding is gbk")
+		}
+		return true, br, nil
+	case "utf-8", "utf8":
+		return false, br, nil
+	}
+	gbk, err = ev.decide(im.in.name)
+	return gbk, br, err
+}
+
+// resume continues from the journal when it is of this file, unchanged,
+// and this list.
+func (im *importer) resume() error {
+	if !im.opts.Journal || im.in.file == nil {
+		return nil
+	}
+	j, ok := loadJournal(im.opts.File)
+	if err := refuseInputAsOutput(im.in, "the journal", j.path); err != nil {
+		return err
+	}
+	im.jr = j
+	if !ok {
+		return nil
+	}
+	s := j.state
+	if s.List != im.jbase.List || s.Size != im.jbase.Size || s.SHA256 != im.jbase.SHA256 || s.Offset < im.rd.off || s.Offset > s.Size {
+		fmt.Fprintf(im.a.stderr, "import: %s is not of this file as it is now (the file changed, or another list): reading the list instead\n", j.path)
+		return nil
+	}
+	if _, err := im.in.file.Seek(s.Offset, io.SeekStart); err != nil {
+		return err
+	}
+	im.rd = newRecordReader(bufio.NewReaderSize(im.in.file, maxLineBytes), im.rd.comma, im.rd.gbk, s.Line, s.Offset)
+	im.resumed, im.lastLine, im.lastEnd = s.Line+1, s.Line, s.Offset
+	fmt.Fprintf(im.a.stderr, "import: resuming at line %d of %s (journal %s): the rows before it were done by an earlier run\n", im.resumed, im.in.name, j.path)
+	return nil
+}
+
+// openRejects opens --rejects, now that the import has started: created
+// anew, or, resuming, cut back to the rows the journal counts as done.
+func (im *importer) openRejects() error {
+	path := im.opts.Rejects
+	if path == "" {
+		return nil
+	}
+	var keep int64
+	if im.resumed > 0 && im.jr.state.Rejects == path {
+		keep = im.jr.state.RejectsSize
+	}
+	rf, err := openRejectsFile(path, keep)
+	if err != nil {
+		return err
+	}
+	im.rejects = rf
+	if keep == 0 {
+		rf.write(append([]string{"line", "reason"}, im.header...))
+	}
+	return nil
+}
+
+func newImportBar(w io.Writer, size int64) *progressbar.ProgressBar {
+	bar := progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("importing"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	_ = bar.RenderBlank()
+	return bar
+}
+
+func (im *importer) close() {
+	if im.stopSend != nil {
+		im.stopSend()
+	}
+	if im.rejects != nil {
+		_ = im.rejects.close()
+	}
+	_ = im.in.Close()
+}
+
+// run reads the rows and sends them in batches, until the end, an error
+// or a signal.
+func (im *importer) run() error {
+	for {
+		if err := im.ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := im.rd.next()
+		if errors.Is(err, io.EOF) {
+			return im.flush()
+		}
+		if err != nil {
+			return &readError{err: err}
+		}
+		im.st.rows++
+		im.lastLine, im.lastEnd = rec.last, rec.end
+		if im.bar != nil && im.st.rows%1024 == 0 {
+			_ = im.bar.Set64(im.lastEnd)
+		}
+		if err := im.take(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// readError is a failure to read the input (not a row that is wrong).
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// take rejects the row, skips it, or adds it to the batch.
+func (im *importer) take(rec *record) error {
+	if rec.reason != "" {
+		im.reject(rec.line, rec.reason, []string{string(rec.raw)})
+		return im.idle()
+	}
+	ad, reason := rowAddress(rec, im.cols, im.width)
+	if reason != "" {
+		im.reject(rec.line, reason, rec.fields())
+		return im.idle()
+	}
+	// Checked here rather than by AddAddresses when the batch is sent,
+	// so that the rejects file is in the order of the lines.
+	if err := ad.Validate(); err != nil {
+		im.reject(rec.line, invalidReason(err), rec.fields())
+		return im.idle()
+	}
+	if im.existing.has(ad.Email) {
+		im.st.existing++
+		return im.idle()
+	}
+	e0 := len(im.ends)
+	im.ends = append(im.ends, rec.ends...)
+	im.batch = append(im.batch, batchRow{ad: ad, line: rec.line, text: rec.text, e0: e0, e1: len(im.ends)})
+	im.batchBytes += len(rec.text)
+	if len(im.batch) == im.opts.BatchSize || im.batchBytes >= maxBatchBytes {
+		return im.flush()
+	}
+	return nil
+}
+
+// idle brings the journal forward over rows that need no batch, when no
+// batch is pending.
+func (im *importer) idle() error {
+	if im.sinceCheck++; im.sinceCheck >= checkpointRows && len(im.batch) == 0 {
+		im.checkpoint()
+	}
+	return nil
+}
+
+func (im *importer) reject(line int, reason string, cells []string) {
+	im.st.rejected++
+	if im.st.firstReject == "" {
+		im.st.firstReject = fmt.Sprintf("line %d: %s", line, reason)
+	}
+	if im.rejects != nil {
+		im.rejects.write(append([]string{strconv.Itoa(line), reason}, cells...))
+	}
+}
+
+// flush sends the batch; once the server confirmed it, every row read so
+// far is done, and the journal says so.
+func (im *importer) flush() error {
+	err := im.send(im.batch)
+	im.batch, im.ends, im.batchBytes = im.batch[:0], im.ends[:0], 0
+	if err != nil {
+		return err
+	}
+	im.checkpoint()
+	return nil
+}
+
+func (im *importer) checkpoint() {
+	im.sinceCheck = 0
+	if im.jr == nil {
+		return
+	}
+	s := im.jbase
+	s.Offset, s.Line = im.lastEnd, im.lastLine
+	if im.rejects != nil {
+		s.RejectsSize = im.rejects.flush()
+	}
+	im.jr.save(s)
+}
+
+// send sends rows, checked by Address.Validate already, as one request.
+// A batch the server finds too large is split in two and each half sent
+// (issue 16 item 11).
+func (im *importer) send(rows []batchRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	seq := func(yield func(bestedm.Address) bool) {
+		for i := range rows {
+			if !yield(rows[i].ad) {
+				return
+			}
+		}
+	}
+	rep, err := im.c.Maillist.AddAddresses(im.sendCtx, im.opts.ListID, seq, &bestedm.AddressAddOptions{BatchSize: len(rows)})
+	switch batchOutcome(err) {
+	case outcomeConfirmed:
+		for _, b := range rep.Batches {
+			im.confirmed(b)
+		}
+		return nil
+	case outcomeTooLarge:
+		if len(rows) == 1 {
+			im.reject(rows[0].line, "too large for the server (request_too_large)", im.cells(&rows[0]))
+			return nil
+		}
+		mid := len(rows) / 2
+		if err := im.send(rows[:mid]); err != nil {
+			im.st.notSent += int64(len(rows) - mid)
+			return err
+		}
+		return im.send(rows[mid:])
+	case outcomeUnknown:
+		im.st.unknown += int64(len(rows))
+	default:
+		im.st.notSent += int64(len(rows))
+	}
+	// The SDK's error says "batch 1 … not added" of the one batch it was
+	// given: this error says which batch it was and what became of it.
+	cause := errors.Unwrap(err)
+	if cause == nil {
+		cause = err
+	}
+	return &batchError{index: im.st.batches + 1, first: rows[0].line, last: rows[len(rows)-1].line, n: len(rows),
+		unknown: batchOutcome(err) == outcomeUnknown, err: cause}
+}
+
+// cells returns a batch row's fields, for the rejects file.
+func (im *importer) cells(r *batchRow) []string {
+	rec := record{text: r.text, ends: im.ends[r.e0:r.e1]}
+	return rec.fields()
+}
+
+// confirmed counts and prints a batch the server accepted.
+func (im *importer) confirmed(b bestedm.AddressBatch) {
+	im.st.batches++
+	im.st.confirmed += int64(b.Count)
+	added, dup, inv, ok := batchCounts(b)
+	im.st.added += added
+	im.st.duplicate += dup
+	im.st.invalid += inv
+	v := map[string]any{"batch": im.st.batches, "rows": b.Count, "added": added, "duplicate": dup, "invalid": inv}
+	if !ok {
+		v["message"] = b.Result.Message
+	}
+	_ = printRow(im.out, v, itoa(im.st.batches), strconv.Itoa(b.Count), itoa(added), itoa(dup), itoa(inv))
+	if im.a.output == "table" {
+		_ = im.out.flush() // one line a batch, as it happens
+	}
+}
+
+// outcome is what became of a batch.
+type outcome int
+
+const (
+	outcomeConfirmed outcome = iota
+	outcomeRefused           // the server answered: nothing was added
+	outcomeTooLarge          // refused for its size: nothing was added
+	outcomeUnknown           // no answer: it may have been added
+)
+
+// batchOutcome reads err of a batch: an answer of the server (an API
+// status, an HTTP 4xx) says nothing was added; a lost connection, a
+// timeout, a 5xx from whatever stands in front of the server, or a reply
+// that could not be read leave the outcome unknown.
+func batchOutcome(err error) outcome {
+	var ae *bestedm.APIError
+	var he *bestedm.HTTPError
+	switch {
+	case err == nil:
+		return outcomeConfirmed
+	case errors.As(err, &ae) && ae.Status == bestedm.StatusRequestTooLarge,
+		errors.As(err, &he) && he.StatusCode == 413:
+		return outcomeTooLarge
+	case errors.As(err, &ae), errors.As(err, &he) && he.StatusCode < 500, errors.Is(err, bestedm.ErrValidation):
+		return outcomeRefused
+	}
+	return outcomeUnknown
+}
+
+// batchError is a batch that failed, refused or of unknown outcome.
+type batchError struct {
+	index       int64
+	first, last int
+	n           int
+	unknown     bool
+	err         error
+}
+
+func (e *batchError) Error() string {
+	if e.unknown {
+		return fmt.Sprintf("batch %d (lines %d-%d, %d addresses) got no answer, so they may have been added; a re-run adds nothing twice: %v",
+			e.index, e.first, e.last, e.n, e.err)
+	}
+	return fmt.Sprintf("batch %d (lines %d-%d, %d addresses) was not added: %v", e.index, e.first, e.last, e.n, e.err)
+}
+
+func (e *batchError) Unwrap() error { return e.err }
+
+// finish prints the summary and turns the end of the run into the
+// command's error and exit code (docs/cli-import.md#exit-codes).
+func (im *importer) finish(err error) error {
+	im.st.notSent += int64(len(im.batch)) // read, waiting for a batch that was never sent
+	if im.bar != nil {
+		_ = im.bar.Finish()
+	}
+	printErr := im.out.flush()
+	if im.rejects != nil {
+		im.rejects.flush()
+	}
+	fmt.Fprintln(im.a.stderr, im.summary())
+	interrupted := im.ctx.Err() != nil
+	if err == nil && !interrupted {
+		if im.jr != nil {
+			im.jr.remove()
+		}
+		if w := im.writeErr(); w != nil {
+			return w
+		}
+		if printErr != nil {
+			return printErr
+		}
+		if im.st.rejected > 0 {
+			return &codedError{exitPartial, fmt.Errorf("%d of %d rows rejected (first: %s); %s",
+				im.st.rejected, im.st.rows, im.st.firstReject, im.whereRejects())}
+		}
+		return nil
+	}
+	again := "run it again to add the rest (nothing is added twice)"
+	if im.jr != nil && im.jr.err == nil {
+		again = "run it again to continue from the journal " + im.jr.path
+	}
+	at := fmt.Sprintf("after line %d of %s", im.lastLine, im.in.name)
+	if interrupted {
+		code := exitInterrupted
+		var ec interface{ ExitCode() int }
+		if errors.As(context.Cause(im.ctx), &ec) {
+			code = ec.ExitCode()
+		}
+		msg := fmt.Sprintf("import interrupted (%v) %s; %s", context.Cause(im.ctx), at, again)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			msg += ": " + err.Error()
+		}
+		return &codedError{code, errors.New(msg)}
+	}
+	var ae *bestedm.APIError
+	if errors.As(err, &ae) && ae.Status == bestedm.StatusAuthError {
+		return &codedError{exitAuth, fmt.Errorf("import stopped %s: %w", at, err)}
+	}
+	return fmt.Errorf("import stopped %s; %s: %w", at, again, err)
+}
+
+func (im *importer) summary() string {
+	from := im.in.name
+	if im.resumed > 0 {
+		from += fmt.Sprintf(" (from line %d, resumed)", im.resumed)
+	}
+	s := &im.st
+	plural := "es"
+	if s.batches == 1 {
+		plural = ""
+	}
+	return fmt.Sprintf("import: %d rows read from %s into list %d: %d sent and confirmed in %d batch%s (%d added, %d duplicate, %d invalid), %d outcome unknown, %d not sent, %d already in the list, %d rejected",
+		s.rows, from, im.opts.ListID, s.confirmed, s.batches, plural, s.added, s.duplicate, s.invalid, s.unknown, s.notSent, s.existing, s.rejected)
+}
+
+func (im *importer) whereRejects() string {
+	if im.opts.Rejects != "" {
+		return "written to " + im.opts.Rejects
+	}
+	return "use --rejects FILE to keep them"
+}
+
+// writeErr is the first failure to write the rejects file or the journal.
+func (im *importer) writeErr() error {
+	if im.rejects != nil && im.rejects.err != nil {
+		return fmt.Errorf("writing %s: %w", im.opts.Rejects, im.rejects.err)
+	}
+	if im.jr != nil && im.jr.err != nil {
+		return fmt.Errorf("writing the journal %s: %w", im.jr.path, im.jr.err)
+	}
+	return nil
+}
+
+// rejectsFile is the --rejects CSV file.
+type rejectsFile struct {
+	f   *os.File
+	w   *csv.Writer
+	n   countingWriter
+	err error
+}
+
+// openRejectsFile opens path, keeping its first keep bytes (0: truncated).
+func openRejectsFile(path string, keep int64) (*rejectsFile, error) {
+	flag := os.O_RDWR | os.O_CREATE
+	if keep == 0 {
+		flag |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if keep > 0 {
+		if err := f.Truncate(keep); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if _, err := f.Seek(keep, io.SeekStart); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	r := &rejectsFile{f: f}
+	r.n = countingWriter{w: f, n: keep}
+	r.w = csv.NewWriter(&r.n)
+	return r, nil
+}
+
+func (r *rejectsFile) write(rec []string) {
+	if err := r.w.Write(rec); err != nil && r.err == nil {
+		r.err = err
+	}
+}
+
+// flush writes what is buffered and returns the file's size.
+func (r *rejectsFile) flush() int64 {
+	r.w.Flush()
+	if err := r.w.Error(); err != nil && r.err == nil {
+		r.err = err
+	}
+	return r.n.n
+}
+
+func (r *rejectsFile) close() error {
+	r.flush()
+	return r.f.Close()
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// codedError is an error with its own exit code.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+// ExitCode is the command's exit code.
+func (e *codedError) ExitCode() int { return e.code }
