@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,9 +52,59 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 	if _, err := c.Maillist.Get(ctx, opts.ListID); err != nil {
 		return err
 	}
-	return a.toFile(opts.Out, func(w io.Writer) error {
-		return writeAddresses(ctx, c, opts.ListID, w, a.output)
-	})
+	write := func(w io.Writer) error { return writeAddresses(ctx, c, opts.ListID, w, a.output) }
+	if opts.Out == "" || opts.Out == "-" {
+		return write(a.stdout)
+	}
+	return writeFileAtomic(opts.Out, write)
+}
+
+// writeFileAtomic writes a regular file (new or existing) through a
+// temporary file beside it, renamed over it when write succeeded: a failed
+// export leaves the old file as it was (issue 16 item 7). A symbolic link
+// is refused, not written through; anything else that is not a regular
+// file (a FIFO, a device) is written to as it is, and never removed.
+func writeFileAtomic(name string, write func(io.Writer) error) (err error) {
+	mode := os.FileMode(0o644)
+	switch fi, err := os.Lstat(name); {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	case fi.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link: give the path of the file it points to, or remove the link", name)
+	case !fi.Mode().IsRegular():
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	default:
+		mode = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }
 
 // writeAddresses streams the list's addresses to w in format.
