@@ -252,8 +252,8 @@ func (im *importer) prepare() error {
 }
 
 // decideEncoding reads the evidence of the encoding (the whole of a
-// regular file, hashed on the way for the journal; the first 64 KiB of a
-// stream) and returns the reader the rows are read from.
+// regular file, hashed on the way for the journal; what the first read of
+// a stream gives, up to 64 KiB) and returns the reader the rows are read from.
 func (im *importer) decideEncoding() (gbk bool, br *bufio.Reader, err error) {
 	var ev encodingEvidence
 	if f := im.in.file; f != nil {
@@ -266,10 +266,11 @@ func (im *importer) decideEncoding() (gbk bool, br *bufio.Reader, err error) {
 	}
 	br = bufio.NewReaderSize(im.in.r, maxLineBytes)
 	if im.in.file == nil {
-		head, err := br.Peek(64 << 10)
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		// What the first read gave: a stream may pause after it.
+		if _, err := br.Peek(1); err != nil && !errors.Is(err, io.EOF) {
 			return false, nil, fmt.Errorf("%s: %w", im.in.name, err)
 		}
+		head, _ := br.Peek(br.Buffered())
 		ev.bom = strings.HasPrefix(string(head), string(utf8BOM))
 		for n := 1; len(head) > 0; n++ {
 			line, rest, _ := strings.Cut(string(head), "\n")

@@ -352,6 +352,9 @@ func (r *recordReader) quoted(s []byte) ([]byte, splitStatus) {
 // readHeader reads the header row, bounded by maxHeaderBytes and
 // maxColumns; a NUL byte says the input is not text.
 func (r *recordReader) readHeader() ([]string, error) {
+	if err := r.checkHeaderLine(); err != nil {
+		return nil, err
+	}
 	rec, err := r.next()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("is empty: it needs a header row naming the columns")
@@ -374,6 +377,30 @@ func (r *recordReader) readHeader() ([]string, error) {
 	return rec.fields(), nil
 }
 
+// checkHeaderLine refuses a header line that is too long or holds NUL
+// bytes as soon as the bytes read show it, before the line is read whole:
+// /dev/zero's line never ends.
+func (r *recordReader) checkHeaderLine() error {
+	for {
+		b, _ := r.br.Peek(r.br.Buffered())
+		i := bytes.IndexByte(b, '\n')
+		if i >= 0 {
+			b = b[:i]
+		}
+		switch {
+		case bytes.IndexByte(b, 0) >= 0:
+			return errors.New("line 1 (the header) holds NUL bytes: this is not a text file")
+		case len(b) > maxHeaderBytes:
+			return fmt.Errorf("line 1 (the header) is longer than %d bytes", maxHeaderBytes)
+		case i >= 0:
+			return nil
+		}
+		if _, err := r.br.Peek(len(b) + 1); err != nil {
+			return nil // the end, or a failure that next reports
+		}
+	}
+}
+
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // sniffComma returns the delimiter of format, or for "auto" the one the
@@ -385,7 +412,8 @@ func sniffComma(br *bufio.Reader, format string) byte {
 	case "csv":
 		return ','
 	}
-	line, _ := br.Peek(4096)
+	_, _ = br.Peek(1) // what the first read gives: a stream may pause after it
+	line, _ := br.Peek(min(4096, br.Buffered()))
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
 		line = line[:i]
 	}
