@@ -113,7 +113,7 @@ func (o *importOptions) check() error {
 func importRun(ctx context.Context, opts *importOptions) error {
 	im, err := startImport(ctx, opts)
 	if err != nil {
-		return err
+		return withAuthCode(err)
 	}
 	defer im.close()
 	return im.finish(im.run())
@@ -207,26 +207,8 @@ func (im *importer) prepare() error {
 	if err := refuseInputAsOutput(im.in, "--rejects", opts.Rejects); err != nil {
 		return err
 	}
-	gbk, br, err := im.decideEncoding()
-	if err != nil {
+	if err := im.openTable(); err != nil {
 		return err
-	}
-	im.rd = newRecordReader(br, sniffComma(br, opts.Format), gbk, 0, 0)
-	if bom, _ := br.Peek(len(utf8BOM)); string(bom) == string(utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM))
-		im.rd.off = int64(len(utf8BOM))
-	}
-	if im.header, err = im.rd.readHeader(); err != nil {
-		return fmt.Errorf("%s: %w", im.in.name, err)
-	}
-	im.width = len(im.header)
-	cols, ignored, err := mapColumns(im.header, opts.Mapping)
-	if err != nil {
-		return err
-	}
-	im.cols = cols
-	if len(ignored) > 0 {
-		fmt.Fprintf(im.a.stderr, "import: %d columns not imported (map them with --map field=Header)\n", len(ignored))
 	}
 	// The list must exist before anything is sent; this also checks the
 	// credentials.
@@ -237,6 +219,7 @@ func (im *importer) prepare() error {
 		return err
 	}
 	if im.resumed == 0 && opts.SkipExisting {
+		var err error
 		if im.existing, err = listHashes(im.ctx, im.c, opts.ListID); err != nil {
 			return fmt.Errorf("reading the addresses already in list %d: %w", opts.ListID, err)
 		}
@@ -247,6 +230,33 @@ func (im *importer) prepare() error {
 	im.out = im.a.table("BATCH", "ROWS", "ADDED", "DUPLICATE", "INVALID")
 	if im.a.stderrIsTTY && im.in.size > 0 {
 		im.bar = newImportBar(im.a.stderr, im.in.size)
+	}
+	return nil
+}
+
+// openTable decides the encoding and the delimiter, and reads the header
+// and maps its columns.
+func (im *importer) openTable() error {
+	gbk, br, err := im.decideEncoding()
+	if err != nil {
+		return err
+	}
+	im.rd = newRecordReader(br, sniffComma(br, im.opts.Format), gbk, 0, 0)
+	if bom, _ := br.Peek(len(utf8BOM)); string(bom) == string(utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+		im.rd.off = int64(len(utf8BOM))
+	}
+	if im.header, err = im.rd.readHeader(); err != nil {
+		return fmt.Errorf("%s: %w", im.in.name, err)
+	}
+	im.width = len(im.header)
+	cols, ignored, err := mapColumns(im.header, im.opts.Mapping)
+	if err != nil {
+		return err
+	}
+	im.cols = cols
+	if len(ignored) > 0 {
+		fmt.Fprintf(im.a.stderr, "import: %d columns not imported (map them with --map field=Header)\n", len(ignored))
 	}
 	return nil
 }
@@ -601,45 +611,61 @@ func (im *importer) finish(err error) error {
 		im.rejects.flush()
 	}
 	fmt.Fprintln(im.a.stderr, im.summary())
-	interrupted := im.ctx.Err() != nil
-	if err == nil && !interrupted {
-		if im.jr != nil {
-			im.jr.remove()
-		}
-		if w := im.writeErr(); w != nil {
-			return w
-		}
-		if printErr != nil {
-			return printErr
-		}
-		if im.st.rejected > 0 {
-			return &codedError{exitPartial, fmt.Errorf("%d of %d rows rejected (first: %s); %s",
-				im.st.rejected, im.st.rows, im.st.firstReject, im.whereRejects())}
-		}
-		return nil
+	if err == nil && im.ctx.Err() == nil {
+		return im.finished(printErr)
 	}
+	return im.stopped(err)
+}
+
+// finished is the end of a run that read the whole input.
+func (im *importer) finished(printErr error) error {
+	if im.jr != nil {
+		im.jr.remove()
+	}
+	if err := im.writeErr(); err != nil {
+		return err
+	}
+	if printErr != nil {
+		return printErr
+	}
+	if im.st.rejected > 0 {
+		return &codedError{exitPartial, fmt.Errorf("%d of %d rows rejected (first: %s); %s",
+			im.st.rejected, im.st.rows, im.st.firstReject, im.whereRejects())}
+	}
+	return nil
+}
+
+// stopped is the end of a run stopped by err or by a signal.
+func (im *importer) stopped(err error) error {
 	again := "run it again to add the rest (nothing is added twice)"
 	if im.jr != nil && im.jr.err == nil {
 		again = "run it again to continue from the journal " + im.jr.path
 	}
 	at := fmt.Sprintf("after line %d of %s", im.lastLine, im.in.name)
-	if interrupted {
+	if im.ctx.Err() != nil {
 		code := exitInterrupted
 		var ec interface{ ExitCode() int }
 		if errors.As(context.Cause(im.ctx), &ec) {
 			code = ec.ExitCode()
 		}
 		msg := fmt.Sprintf("import interrupted (%v) %s; %s", context.Cause(im.ctx), at, again)
-		if err != nil && !errors.Is(err, context.Canceled) {
+		var be *batchError
+		if errors.As(err, &be) || err != nil && !errors.Is(err, context.Canceled) {
 			msg += ": " + err.Error()
 		}
 		return &codedError{code, errors.New(msg)}
 	}
+	return withAuthCode(fmt.Errorf("import stopped %s; %s: %w", at, again, err))
+}
+
+// withAuthCode gives err exit code 4 when the server refused the
+// credentials.
+func withAuthCode(err error) error {
 	var ae *bestedm.APIError
 	if errors.As(err, &ae) && ae.Status == bestedm.StatusAuthError {
-		return &codedError{exitAuth, fmt.Errorf("import stopped %s: %w", at, err)}
+		return &codedError{exitAuth, err}
 	}
-	return fmt.Errorf("import stopped %s; %s: %w", at, again, err)
+	return err
 }
 
 func (im *importer) summary() string {

@@ -211,7 +211,7 @@ func TestImportBadInput(t *testing.T) {
 		c.vars["BESTEDM_PASSWORD"] = "wrong-secret"
 		path := writeFile(t, "in.csv", []byte("email\na@example.com\n"))
 		s.ClearRequests()
-		r := c.fails(1, []string{"addresses", "import", id, path}, "[APIError auth_error]")
+		r := c.fails(exitAuth, []string{"addresses", "import", id, path}, "[APIError auth_error]")
 		assert.NotContains(t, r.stderr, "wrong-secret")
 		assert.Zero(t, countAction(s, "ml-addr-add"))
 	})
