@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // journalSuffix names the resume journal, beside the input.
@@ -88,14 +89,23 @@ func (j *journal) save(s journalState) {
 	s.Version = 1
 	j.state = s
 	b, _ := json.Marshal(s)
-	tmp := j.path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+	// A name of its own: imports of one file running at once each
+	// replace the journal whole, never write into each other's.
+	tmp, err := os.CreateTemp(filepath.Dir(j.path), "."+filepath.Base(j.path)+".*")
+	if err != nil {
 		j.err = err
 		return
 	}
-	if err := os.Rename(tmp, j.path); err != nil {
+	_, err = tmp.Write(append(b, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), j.path)
+	}
+	if err != nil {
 		j.err = err
-		_ = os.Remove(tmp)
+		_ = os.Remove(tmp.Name())
 	}
 }
 

@@ -373,3 +373,28 @@ func TestImportSplitsTooLargeBatch(t *testing.T) {
 	assert.Equal(t, int64(20), summaryOf(t, r.stderr).Confirmed)
 	assert.Len(t, listAddresses(t, s, id), 20)
 }
+
+// Three imports of one file into one list at once share its journal:
+// nothing is missing, nothing doubled, no journal is left.
+func TestImportConcurrentRunsShareJournal(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "concurrent")
+	path := emailsCSV(t, "k", 300)
+	codes := make(chan int, 3)
+	for range 3 {
+		go func() {
+			codes <- execute(context.Background(), []string{"addresses", "import", id, path, "--batch", "10"}, &env{
+				getenv: func(k string) string { return c.vars[k] }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+			})
+		}()
+	}
+	for range 3 {
+		assert.Equal(t, 0, <-codes)
+	}
+	assert.Len(t, listAddresses(t, s, id), 300)
+	assert.NoFileExists(t, path+journalSuffix)
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), ".*"))
+	require.NoError(t, err)
+	assert.Empty(t, matches, "no temporary journal left")
+}

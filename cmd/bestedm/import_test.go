@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -354,4 +355,43 @@ func TestImportInterrupted(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "resuming at line 22")
 	assert.Len(t, listAddresses(t, s, id), 50)
+}
+
+// The flag rules of import, through the runF seam: no server, no file.
+func TestImportFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // part of the usage error, "" when accepted
+	}{
+		{[]string{"35", "in.csv"}, ""},
+		{[]string{"35", "-", "--encoding", "GBK", "--batch", "10000", "--journal=false"}, ""},
+		{[]string{"35", "in.csv", "--batch", "10001"}, "--batch must be 1 to 10000"},
+		{[]string{"35", "in.csv", "--format", "xls"}, "--format must be"},
+		{[]string{"35", "in.csv", "--encoding", "latin1"}, "--encoding must be"},
+		{[]string{"0", "in.csv"}, "LIST must be a positive number"},
+	} {
+		var got *importOptions
+		cmd := newCmdAddressesImport(&app{env: &env{}}, func(o *importOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		if tc.want != "" {
+			var ue *usageError
+			require.ErrorAs(t, err, &ue, "%v", tc.args)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Nil(t, got, "run not called")
+			continue
+		}
+		require.NoError(t, err, "%v", tc.args)
+		require.NotNil(t, got)
+		assert.Equal(t, int64(35), got.ListID)
+		assert.Equal(t, tc.args[1], got.File)
+	}
+	var got *importOptions
+	cmd := newCmdAddressesImport(&app{env: &env{}}, func(o *importOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"7", "-", "--encoding", "GBK", "--journal=false"})
+	require.NoError(t, cmd.Execute())
+	assert.Equal(t, importOptions{app: got.app, ListID: 7, File: "-", Format: "auto", Encoding: "gbk",
+		BatchSize: bestedm.DefaultBatchSize, SkipExisting: true, Journal: false}, *got)
 }
