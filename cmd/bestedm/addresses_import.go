@@ -2,12 +2,17 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,9 +132,18 @@ const (
 	// sendGrace is how long the batch in flight may still take after a
 	// signal; then it is abandoned and its outcome is unknown.
 	sendGrace = 500 * time.Millisecond
-	// checkpointRows: with no batch pending (rows rejected or already in
-	// the list), the journal is brought forward this often.
-	checkpointRows = 1000
+	// idleRows: with no batch pending (rows rejected or already in the
+	// list), progress is marked done this often.
+	idleRows = 1000
+	// journalEvery is how often the journal is written while the import
+	// runs (and once more when it stops): a kill -9 loses at most this
+	// much progress, which a re-run sends again and the server counts as
+	// duplicates. Writing it after every batch cost a tenth of the CPU.
+	journalEvery = time.Second
+	// maxPendingRejects bounds the rejected rows held while a batch is
+	// pending (to be written in line order after it): the batch is sent
+	// early beyond it.
+	maxPendingRejects = 1000
 )
 
 // importer is one run of the import.
@@ -159,15 +173,39 @@ type importer struct {
 	batchBytes int
 	lastLine   int   // the last line read
 	lastEnd    int64 // the offset after it
-	sinceCheck int
+	sinceIdle  int
+
+	done     position // every row before it is done
+	start    int64    // the offset the run started at
+	lastSave time.Time
+
+	pending      []pendingReject
+	pendingBytes int
+}
+
+// position is a point of the input, with the rejects file's size there.
+type position struct {
+	end     int64
+	line    int
+	rejects int64
+	sum     string // SHA-256 of the input before end
+}
+
+// pendingReject is a rejected row held until the batch before it has been
+// sent, so that the rejects file is in the order of the lines:
+// Address.Validate's refusals come back when the batch is sent.
+type pendingReject struct {
+	line int
+	rec  []string
 }
 
 // batchRow is a row waiting in the batch.
 type batchRow struct {
-	ad     bestedm.Address
-	line   int
-	text   string
-	e0, e1 int // its field ends in importer.ends
+	ad      bestedm.Address
+	line    int
+	text    string
+	e0, e1  int // its field ends in importer.ends
+	invalid bool
 }
 
 // importStats are the figures of one run. Every row read is counted
@@ -176,6 +214,7 @@ type importStats struct {
 	rows, confirmed, unknown, notSent, existing, rejected int64
 	added, duplicate, invalid, batches                    int64
 	firstReject                                           string
+	firstRejectLine                                       int
 }
 
 // startImport does everything before the first row: credentials first
@@ -227,6 +266,8 @@ func (im *importer) prepare() error {
 	if err := im.openRejects(); err != nil {
 		return err
 	}
+	im.start = im.rd.off
+	im.done = position{end: im.rd.off, line: im.rd.line}
 	im.out = im.a.table("BATCH", "ROWS", "ADDED", "DUPLICATE", "INVALID")
 	if im.a.stderrIsTTY && im.in.size > 0 {
 		im.bar = newImportBar(im.a.stderr, im.in.size)
@@ -242,9 +283,12 @@ func (im *importer) openTable() error {
 		return err
 	}
 	im.rd = newRecordReader(br, sniffComma(br, im.opts.Format), gbk, 0, 0)
+	if im.in.file != nil {
+		im.rd.hash = sha256.New() // of what is read: the journal's proof
+	}
 	if bom, _ := br.Peek(len(utf8BOM)); string(bom) == string(utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM))
-		im.rd.off = int64(len(utf8BOM))
+		im.rd.consumed(utf8BOM)
 	}
 	if im.header, err = im.rd.readHeader(); err != nil {
 		return fmt.Errorf("%s: %w", im.in.name, err)
@@ -262,17 +306,17 @@ func (im *importer) openTable() error {
 }
 
 // decideEncoding reads the evidence of the encoding (the whole of a
-// regular file, hashed on the way for the journal; what the first read of
-// a stream gives, up to 64 KiB) and returns the reader the rows are read from.
+// regular file; what the first read of a stream gives, up to 64 KiB) and
+// returns the reader the rows are read from.
 func (im *importer) decideEncoding() (gbk bool, br *bufio.Reader, err error) {
 	var ev encodingEvidence
 	if f := im.in.file; f != nil {
-		sum, e, err := scanInput(f)
-		if err != nil {
-			return false, nil, fmt.Errorf("%s: %w", im.in.name, err)
+		im.jbase = journalState{List: im.opts.ListID, Size: im.in.size, Rejects: im.opts.Rejects}
+		if im.opts.Encoding == "auto" {
+			if ev, err = scanEncoding(f); err != nil {
+				return false, nil, fmt.Errorf("%s: %w", im.in.name, err)
+			}
 		}
-		ev = e
-		im.jbase = journalState{List: im.opts.ListID, Size: im.in.size, SHA256: sum, Rejects: im.opts.Rejects}
 	}
 	br = bufio.NewReaderSize(im.in.r, maxLineBytes)
 	if im.in.file == nil {
@@ -316,14 +360,19 @@ func (im *importer) resume() error {
 		return nil
 	}
 	s := j.state
-	if s.List != im.jbase.List || s.Size != im.jbase.Size || s.SHA256 != im.jbase.SHA256 || s.Offset < im.rd.off || s.Offset > s.Size {
+	var h hash.Hash
+	if s.List == im.jbase.List && s.Size == im.jbase.Size && s.Offset >= im.rd.off && s.Offset <= s.Size {
+		var err error
+		if h, err = prefixHash(im.in.file, s.Offset); err != nil {
+			return err
+		}
+	}
+	if h == nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
 		fmt.Fprintf(im.a.stderr, "import: %s is not of this file as it is now (the file changed, or another list): reading the list instead\n", j.path)
 		return nil
 	}
-	if _, err := im.in.file.Seek(s.Offset, io.SeekStart); err != nil {
-		return err
-	}
 	im.rd = newRecordReader(bufio.NewReaderSize(im.in.file, maxLineBytes), im.rd.comma, im.rd.gbk, s.Line, s.Offset)
+	im.rd.hash = h
 	im.resumed, im.lastLine, im.lastEnd = s.Line+1, s.Line, s.Offset
 	fmt.Fprintf(im.a.stderr, "import: resuming at line %d of %s (journal %s): the rows before it were done by an earlier run\n", im.resumed, im.in.name, j.path)
 	return nil
@@ -378,8 +427,8 @@ func (im *importer) close() {
 // or a signal.
 func (im *importer) run() error {
 	for {
-		if err := im.ctx.Err(); err != nil {
-			return err
+		if im.st.rows%64 == 0 && im.ctx.Err() != nil {
+			return im.ctx.Err()
 		}
 		rec, err := im.rd.next()
 		if errors.Is(err, io.EOF) {
@@ -416,12 +465,6 @@ func (im *importer) take(rec *record) error {
 		im.reject(rec.line, reason, rec.fields())
 		return im.idle()
 	}
-	// Checked here rather than by AddAddresses when the batch is sent,
-	// so that the rejects file is in the order of the lines.
-	if err := ad.Validate(); err != nil {
-		im.reject(rec.line, invalidReason(err), rec.fields())
-		return im.idle()
-	}
 	if im.existing.has(ad.Email) {
 		im.st.existing++
 		return im.idle()
@@ -436,65 +479,129 @@ func (im *importer) take(rec *record) error {
 	return nil
 }
 
-// idle brings the journal forward over rows that need no batch, when no
-// batch is pending.
+// idle follows a row that needs no batch: with no batch pending, the
+// rows read are done; with one pending and too many rejects held, it is
+// sent early.
 func (im *importer) idle() error {
-	if im.sinceCheck++; im.sinceCheck >= checkpointRows && len(im.batch) == 0 {
-		im.checkpoint()
+	if len(im.batch) > 0 {
+		if len(im.pending) >= maxPendingRejects || im.pendingBytes >= maxBatchBytes {
+			return im.flush()
+		}
+		return nil
+	}
+	if im.sinceIdle++; im.sinceIdle >= idleRows {
+		im.markDone()
 	}
 	return nil
 }
 
+// reject counts a rejected row and writes it to the rejects file, after
+// the rows of the batch pending, if any.
 func (im *importer) reject(line int, reason string, cells []string) {
 	im.st.rejected++
-	if im.st.firstReject == "" {
-		im.st.firstReject = fmt.Sprintf("line %d: %s", line, reason)
+	if im.st.firstRejectLine == 0 || line < im.st.firstRejectLine {
+		im.st.firstReject, im.st.firstRejectLine = fmt.Sprintf("line %d: %s", line, reason), line
 	}
-	if im.rejects != nil {
-		im.rejects.write(append([]string{strconv.Itoa(line), reason}, cells...))
+	if im.rejects == nil {
+		return
+	}
+	rec := append([]string{strconv.Itoa(line), reason}, cells...)
+	if len(im.batch) == 0 {
+		im.rejects.write(rec)
+		return
+	}
+	im.pending = append(im.pending, pendingReject{line, rec})
+	for _, c := range rec {
+		im.pendingBytes += len(c)
 	}
 }
 
+// writePending writes the rejects held, in the order of their lines.
+func (im *importer) writePending() {
+	if len(im.pending) == 0 {
+		return
+	}
+	slices.SortStableFunc(im.pending, func(a, b pendingReject) int { return cmp.Compare(a.line, b.line) })
+	for _, p := range im.pending {
+		im.rejects.write(p.rec)
+	}
+	clear(im.pending)
+	im.pending, im.pendingBytes = im.pending[:0], 0
+}
+
 // flush sends the batch; once the server confirmed it, every row read so
-// far is done, and the journal says so.
+// far is done.
 func (im *importer) flush() error {
 	err := im.send(im.batch)
+	if im.rejects != nil {
+		im.writePending()
+	}
 	im.batch, im.ends, im.batchBytes = im.batch[:0], im.ends[:0], 0
 	if err != nil {
 		return err
 	}
-	im.checkpoint()
+	im.markDone()
 	return nil
 }
 
-func (im *importer) checkpoint() {
-	im.sinceCheck = 0
-	if im.jr == nil {
+// markDone records that every row read so far is done, and writes the
+// journal when it was last written journalEvery ago.
+func (im *importer) markDone() {
+	im.sinceIdle = 0
+	if im.rd.off != im.lastEnd || im.rd.hash == nil {
+		return // lines read ahead (or no file): the hash is not of the rows done
+	}
+	im.done = position{end: im.lastEnd, line: im.lastLine, sum: im.rd.sum()}
+	if im.rejects != nil {
+		im.done.rejects = im.rejects.flush()
+	}
+	if time.Since(im.lastSave) >= journalEvery {
+		im.saveJournal()
+	}
+}
+
+// saveJournal writes the journal at the point done.
+func (im *importer) saveJournal() {
+	if im.jr == nil || im.done.end <= im.start {
 		return
 	}
 	s := im.jbase
-	s.Offset, s.Line = im.lastEnd, im.lastLine
-	if im.rejects != nil {
-		s.RejectsSize = im.rejects.flush()
-	}
+	s.Offset, s.Line, s.RejectsSize, s.SHA256 = im.done.end, im.done.line, im.done.rejects, im.done.sum
 	im.jr.save(s)
+	im.lastSave = time.Now()
 }
 
-// send sends rows, checked by Address.Validate already, as one request.
-// A batch the server finds too large is split in two and each half sent
-// (issue 16 item 11).
+// send sends rows as one request. Address.Validate's refusals (through
+// OnInvalid, so that each address is checked once) are rejected; a batch
+// the server finds too large is split in two and each half sent (issue 16
+// item 11).
 func (im *importer) send(rows []batchRow) error {
-	if len(rows) == 0 {
+	if validRows(rows) == 0 {
 		return nil
 	}
+	cur := -1
 	seq := func(yield func(bestedm.Address) bool) {
 		for i := range rows {
+			if rows[i].invalid {
+				continue
+			}
+			cur = i
 			if !yield(rows[i].ad) {
 				return
 			}
 		}
 	}
-	rep, err := im.c.Maillist.AddAddresses(im.sendCtx, im.opts.ListID, seq, &bestedm.AddressAddOptions{BatchSize: len(rows)})
+	rep, err := im.c.Maillist.AddAddresses(im.sendCtx, im.opts.ListID, seq, &bestedm.AddressAddOptions{
+		BatchSize: len(rows),
+		OnInvalid: func(_ bestedm.Address, err error) {
+			rows[cur].invalid = true
+			im.reject(rows[cur].line, invalidReason(err), im.cells(&rows[cur]))
+		},
+	})
+	n := validRows(rows)
+	if n == 0 {
+		return nil // every row was invalid: nothing was sent
+	}
 	switch batchOutcome(err) {
 	case outcomeConfirmed:
 		for _, b := range rep.Batches {
@@ -502,20 +609,11 @@ func (im *importer) send(rows []batchRow) error {
 		}
 		return nil
 	case outcomeTooLarge:
-		if len(rows) == 1 {
-			im.reject(rows[0].line, "too large for the server (request_too_large)", im.cells(&rows[0]))
-			return nil
-		}
-		mid := len(rows) / 2
-		if err := im.send(rows[:mid]); err != nil {
-			im.st.notSent += int64(len(rows) - mid)
-			return err
-		}
-		return im.send(rows[mid:])
+		return im.split(rows, n)
 	case outcomeUnknown:
-		im.st.unknown += int64(len(rows))
+		im.st.unknown += int64(n)
 	default:
-		im.st.notSent += int64(len(rows))
+		im.st.notSent += int64(n)
 	}
 	// The SDK's error says "batch 1 … not added" of the one batch it was
 	// given: this error says which batch it was and what became of it.
@@ -523,8 +621,37 @@ func (im *importer) send(rows []batchRow) error {
 	if cause == nil {
 		cause = err
 	}
-	return &batchError{index: im.st.batches + 1, first: rows[0].line, last: rows[len(rows)-1].line, n: len(rows),
+	return &batchError{index: im.st.batches + 1, first: rows[0].line, last: rows[len(rows)-1].line, n: n,
 		unknown: batchOutcome(err) == outcomeUnknown, err: cause}
+}
+
+// split sends the halves of a batch too large for the server; n of its
+// rows are valid. A single row too large is rejected.
+func (im *importer) split(rows []batchRow, n int) error {
+	if n == 1 {
+		for i := range rows {
+			if !rows[i].invalid {
+				im.reject(rows[i].line, "too large for the server (request_too_large)", im.cells(&rows[i]))
+			}
+		}
+		return nil
+	}
+	mid := len(rows) / 2
+	if err := im.send(rows[:mid]); err != nil {
+		im.st.notSent += int64(validRows(rows[mid:]))
+		return err
+	}
+	return im.send(rows[mid:])
+}
+
+func validRows(rows []batchRow) int {
+	n := 0
+	for i := range rows {
+		if !rows[i].invalid {
+			n++
+		}
+	}
+	return n
 }
 
 // cells returns a batch row's fields, for the rejects file.
@@ -602,7 +729,10 @@ func (e *batchError) Unwrap() error { return e.err }
 // finish prints the summary and turns the end of the run into the
 // command's error and exit code (docs/cli-import.md#exit-codes).
 func (im *importer) finish(err error) error {
-	im.st.notSent += int64(len(im.batch)) // read, waiting for a batch that was never sent
+	im.st.notSent += int64(validRows(im.batch)) // read, waiting for a batch that was never sent
+	if im.rejects != nil {
+		im.writePending()
+	}
 	if im.bar != nil {
 		_ = im.bar.Finish()
 	}
@@ -637,6 +767,7 @@ func (im *importer) finished(printErr error) error {
 
 // stopped is the end of a run stopped by err or by a signal.
 func (im *importer) stopped(err error) error {
+	im.saveJournal()
 	again := "run it again to add the rest (nothing is added twice)"
 	if im.jr != nil && im.jr.err == nil {
 		again = "run it again to continue from the journal " + im.jr.path

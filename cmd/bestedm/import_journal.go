@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,7 +15,8 @@ import (
 const journalSuffix = ".bestedm-journal"
 
 // journalState is what a journal holds: the input it is about (list,
-// size, hash) and how far the import got. Every row before Offset is done:
+// size, and the SHA-256 of its bytes before Offset) and how far the import
+// got. Every row before Offset is done:
 // in a batch the server confirmed, rejected (and written to the rejects
 // file, RejectsSize bytes at that point), or already in the list. A batch
 // whose outcome is unknown is not done: a re-run sends it again, and the
@@ -40,34 +41,76 @@ type journal struct {
 	err   error // the first failure to write; the import goes on without
 }
 
-// scanInput reads a regular file once: its SHA-256 (the journal's proof
-// that it did not change) and, line by line, the evidence of its encoding.
-func scanInput(f *os.File) (sum string, ev encodingEvidence, err error) {
-	h := sha256.New()
-	br := bufio.NewReaderSize(io.TeeReader(f, h), maxLineBytes)
-	if b, _ := br.Peek(3); string(b) == string(utf8BOM) {
-		ev.bom = true
-	}
-	for n := 1; ; n++ {
-		b, err := br.ReadSlice('\n')
-		for errors.Is(err, bufio.ErrBufferFull) { // a line too long: rejected when read
-			_, err = br.ReadSlice('\n')
-			b = nil
+// scanEncoding reads a regular file once for the evidence of its
+// encoding, line by line. A chunk of ASCII holds no evidence: only its lines
+// are counted.
+func scanEncoding(f *os.File) (ev encodingEvidence, err error) {
+	buf := make([]byte, 256<<10)
+	var partial []byte // a line cut by the end of a chunk
+	tooLong := false   // partial outgrew maxLineBytes: rejected when read
+	line := 1
+	for first := true; ; first = false {
+		n, err := io.ReadFull(f, buf)
+		chunk := buf[:n]
+		if first && bytes.HasPrefix(chunk, utf8BOM) {
+			ev.bom = true
 		}
-		if len(b) > 0 {
-			ev.add(b, n)
+		if len(partial) == 0 && !tooLong && isASCII(chunk) {
+			line += bytes.Count(chunk, []byte{'\n'})
+		} else {
+			line, partial, tooLong = ev.addLines(chunk, line, partial, tooLong)
 		}
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			break
 		}
 		if err != nil {
-			return "", ev, err
+			return ev, err
 		}
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", ev, err
+	if len(partial) > 0 && !tooLong {
+		ev.add(partial, line)
 	}
-	return hex.EncodeToString(h.Sum(nil)), ev, nil
+	_, err = f.Seek(0, io.SeekStart)
+	return ev, err
+}
+
+// prefixHash returns the SHA-256 state of the first n bytes of f, and
+// leaves f at n: a re-run's check that the rows a journal counts as done
+// are still those rows.
+func prefixHash(f *os.File, n int64) (hash.Hash, error) {
+	h := sha256.New()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyN(h, f, n); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// addLines classifies the lines of chunk, the first continuing partial;
+// it returns the line number and the partial line after it.
+func (e *encodingEvidence) addLines(chunk []byte, line int, partial []byte, tooLong bool) (int, []byte, bool) {
+	for {
+		i := bytes.IndexByte(chunk, '\n')
+		if i < 0 {
+			if len(partial)+len(chunk) > maxLineBytes {
+				return line, partial[:0], true
+			}
+			return line, append(partial, chunk...), tooLong
+		}
+		seg := chunk[:i]
+		if len(partial) > 0 {
+			partial = append(partial, seg...)
+			seg = partial
+		}
+		if !tooLong {
+			e.add(seg, line)
+		}
+		partial, tooLong = partial[:0], false
+		line++
+		chunk = chunk[i+1:]
+	}
 }
 
 // loadJournal reads the journal of input; a missing or unreadable one is
