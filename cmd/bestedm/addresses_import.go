@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -140,10 +139,6 @@ const (
 	// much progress, which a re-run sends again and the server counts as
 	// duplicates. Writing it after every batch cost a tenth of the CPU.
 	journalEvery = time.Second
-	// maxPendingRejects bounds the rejected rows held while a batch is
-	// pending (to be written in line order after it): the batch is sent
-	// early beyond it.
-	maxPendingRejects = 1000
 )
 
 // importer is one run of the import.
@@ -171,6 +166,7 @@ type importer struct {
 	batch      []batchRow
 	ends       []int // the field ends of the batch's rows, back to back
 	batchBytes int
+	valid      int   // rows of the batch Address.Validate did not refuse
 	lastLine   int   // the last line read
 	lastEnd    int64 // the offset after it
 	sinceIdle  int
@@ -178,9 +174,6 @@ type importer struct {
 	done     position // every row before it is done
 	start    int64    // the offset the run started at
 	lastSave time.Time
-
-	pending      []pendingReject
-	pendingBytes int
 }
 
 // position is a point of the input, with the rejects file's size there.
@@ -191,17 +184,10 @@ type position struct {
 	sum     string // SHA-256 of the input before end
 }
 
-// pendingReject is a rejected row held until the batch before it has been
-// sent, so that the rejects file is in the order of the lines:
-// Address.Validate's refusals come back when the batch is sent.
-type pendingReject struct {
-	line int
-	rec  []string
-}
-
-// batchRow is a row waiting in the batch.
+// batchRow is a row of the batch being filled: its text, not its
+// address (built again if the batch has to be sent again), so that a row
+// costs no copy of an Address.
 type batchRow struct {
-	ad      bestedm.Address
 	line    int
 	text    string
 	e0, e1  int // its field ends in importer.ends
@@ -214,7 +200,6 @@ type importStats struct {
 	rows, confirmed, unknown, notSent, existing, rejected int64
 	added, duplicate, invalid, batches                    int64
 	firstReject                                           string
-	firstRejectLine                                       int
 }
 
 // startImport does everything before the first row: credentials first
@@ -427,22 +412,8 @@ func (im *importer) close() {
 // or a signal.
 func (im *importer) run() error {
 	for {
-		if im.st.rows%64 == 0 && im.ctx.Err() != nil {
-			return im.ctx.Err()
-		}
-		rec, err := im.rd.next()
-		if errors.Is(err, io.EOF) {
-			return im.flush()
-		}
-		if err != nil {
-			return &readError{err: err}
-		}
-		im.st.rows++
-		im.lastLine, im.lastEnd = rec.last, rec.end
-		if im.bar != nil && im.st.rows%1024 == 0 {
-			_ = im.bar.Set64(im.lastEnd)
-		}
-		if err := im.take(rec); err != nil {
+		more, err := im.stream()
+		if err != nil || !more {
 			return err
 		}
 	}
@@ -454,94 +425,187 @@ type readError struct{ err error }
 func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
 
-// take rejects the row, skips it, or adds it to the batch.
-func (im *importer) take(rec *record) error {
+// stream gives the rows, as they are read, to one AddAddresses, which
+// validates them (OnInvalid: rejected at once, so the rejects file is in
+// line order and each address is checked once) and sends them in batches
+// (OnBatch: confirmed). The rows of the batch being filled are kept too,
+// for a batch the server finds too large (split and sent again) or that
+// fails (counted). It returns more when the rows are to go on in a new
+// AddAddresses: after a batch cut at maxBatchBytes, or split.
+func (im *importer) stream() (more bool, err error) {
+	var stop error // why reading stopped before the end
+	cut := false
+	rows := func(yield func(bestedm.Address) bool) {
+		for {
+			if im.st.rows%64 == 0 && im.ctx.Err() != nil {
+				stop = im.ctx.Err()
+				return
+			}
+			rec, err := im.rd.next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				stop = &readError{err: err}
+				return
+			}
+			ad, ok := im.take(rec)
+			if !ok {
+				continue
+			}
+			if !yield(ad) {
+				return
+			}
+			if im.batchBytes >= maxBatchBytes {
+				cut = true // sent now, when AddAddresses sees the end
+				return
+			}
+		}
+	}
+	_, err = im.c.Maillist.AddAddresses(im.sendCtx, im.opts.ListID, rows, &bestedm.AddressAddOptions{
+		BatchSize: im.opts.BatchSize,
+		OnBatch:   im.confirmed,
+		OnInvalid: im.invalid,
+	})
+	if err != nil && im.valid == 0 && errors.Is(err, bestedm.ErrValidation) {
+		err = nil // no address at all: the SDK refuses an empty import
+	}
+	if err != nil {
+		if err = im.failed(err); err != nil {
+			return false, err
+		}
+		more = true // split and sent: the rows go on
+	}
+	if stop != nil {
+		return false, stop
+	}
+	return more || cut, nil
+}
+
+// take counts a row read and returns its address, unless it is rejected
+// or already in the list.
+func (im *importer) take(rec *record) (bestedm.Address, bool) {
+	im.st.rows++
+	im.lastLine, im.lastEnd = rec.last, rec.end
+	if im.bar != nil && im.st.rows%1024 == 0 {
+		_ = im.bar.Set64(im.lastEnd)
+	}
 	if rec.reason != "" {
 		im.reject(rec.line, rec.reason, []string{string(rec.raw)})
-		return im.idle()
+		im.idle()
+		return bestedm.Address{}, false
 	}
 	ad, reason := rowAddress(rec, im.cols, im.width)
 	if reason != "" {
 		im.reject(rec.line, reason, rec.fields())
-		return im.idle()
+		im.idle()
+		return ad, false
 	}
 	if im.existing.has(ad.Email) {
 		im.st.existing++
-		return im.idle()
+		im.idle()
+		return ad, false
 	}
 	e0 := len(im.ends)
 	im.ends = append(im.ends, rec.ends...)
-	im.batch = append(im.batch, batchRow{ad: ad, line: rec.line, text: rec.text, e0: e0, e1: len(im.ends)})
+	im.batch = append(im.batch, batchRow{line: rec.line, text: rec.text, e0: e0, e1: len(im.ends)})
 	im.batchBytes += len(rec.text)
-	if len(im.batch) == im.opts.BatchSize || im.batchBytes >= maxBatchBytes {
-		return im.flush()
-	}
-	return nil
+	im.valid++
+	return ad, true
 }
 
-// idle follows a row that needs no batch: with no batch pending, the
-// rows read are done; with one pending and too many rejects held, it is
-// sent early.
-func (im *importer) idle() error {
-	if len(im.batch) > 0 {
-		if len(im.pending) >= maxPendingRejects || im.pendingBytes >= maxBatchBytes {
-			return im.flush()
-		}
-		return nil
-	}
-	if im.sinceIdle++; im.sinceIdle >= idleRows {
+// idle follows a row that needs no batch: with none pending, every row
+// read is done.
+func (im *importer) idle() {
+	if im.sinceIdle++; im.sinceIdle >= idleRows && im.valid == 0 {
 		im.markDone()
 	}
-	return nil
 }
 
-// reject counts a rejected row and writes it to the rejects file, after
-// the rows of the batch pending, if any.
+// invalid rejects the row just given to AddAddresses, which
+// Address.Validate refused.
+func (im *importer) invalid(_ bestedm.Address, err error) {
+	r := &im.batch[len(im.batch)-1]
+	r.invalid = true
+	im.valid--
+	im.reject(r.line, invalidReason(err), im.cells(r))
+}
+
+// reject counts a rejected row and writes it to the rejects file.
 func (im *importer) reject(line int, reason string, cells []string) {
 	im.st.rejected++
-	if im.st.firstRejectLine == 0 || line < im.st.firstRejectLine {
-		im.st.firstReject, im.st.firstRejectLine = fmt.Sprintf("line %d: %s", line, reason), line
+	if im.st.firstReject == "" {
+		im.st.firstReject = fmt.Sprintf("line %d: %s", line, reason)
 	}
-	if im.rejects == nil {
-		return
-	}
-	rec := append([]string{strconv.Itoa(line), reason}, cells...)
-	if len(im.batch) == 0 {
-		im.rejects.write(rec)
-		return
-	}
-	im.pending = append(im.pending, pendingReject{line, rec})
-	for _, c := range rec {
-		im.pendingBytes += len(c)
-	}
-}
-
-// writePending writes the rejects held, in the order of their lines.
-func (im *importer) writePending() {
-	if len(im.pending) == 0 {
-		return
-	}
-	slices.SortStableFunc(im.pending, func(a, b pendingReject) int { return cmp.Compare(a.line, b.line) })
-	for _, p := range im.pending {
-		im.rejects.write(p.rec)
-	}
-	clear(im.pending)
-	im.pending, im.pendingBytes = im.pending[:0], 0
-}
-
-// flush sends the batch; once the server confirmed it, every row read so
-// far is done.
-func (im *importer) flush() error {
-	err := im.send(im.batch)
 	if im.rejects != nil {
-		im.writePending()
+		im.rejects.write(append([]string{strconv.Itoa(line), reason}, cells...))
 	}
-	im.batch, im.ends, im.batchBytes = im.batch[:0], im.ends[:0], 0
-	if err != nil {
-		return err
-	}
+}
+
+// confirmed counts and prints a batch the server accepted: every row read
+// so far is done.
+func (im *importer) confirmed(b bestedm.AddressBatch) {
+	im.count(b)
+	im.clearBatch()
 	im.markDone()
-	return nil
+}
+
+// count counts and prints a batch the server accepted.
+func (im *importer) count(b bestedm.AddressBatch) {
+	im.st.batches++
+	im.st.confirmed += int64(b.Count)
+	added, dup, inv, ok := batchCounts(b)
+	im.st.added += added
+	im.st.duplicate += dup
+	im.st.invalid += inv
+	v := map[string]any{"batch": im.st.batches, "rows": b.Count, "added": added, "duplicate": dup, "invalid": inv}
+	if !ok {
+		v["message"] = b.Result.Message
+	}
+	_ = printRow(im.out, v, itoa(im.st.batches), strconv.Itoa(b.Count), itoa(added), itoa(dup), itoa(inv))
+	if im.a.output == "table" {
+		_ = im.out.flush() // one line a batch, as it happens
+	}
+}
+
+func (im *importer) clearBatch() {
+	im.batch, im.ends, im.batchBytes, im.valid = im.batch[:0], im.ends[:0], 0, 0
+}
+
+// failed handles the failure of the batch being filled: split and sent
+// again if the server found it too large (nil when that worked), else
+// counted and returned as a *batchError.
+func (im *importer) failed(err error) error {
+	rows := slices.DeleteFunc(im.batch, func(r batchRow) bool { return r.invalid })
+	defer im.clearBatch()
+	if batchOutcome(err) == outcomeTooLarge {
+		if err := im.split(rows); err != nil {
+			return err
+		}
+		im.markDone()
+		return nil
+	}
+	return im.batchFailed(rows, err)
+}
+
+// batchFailed counts the rows of a batch that failed and says what became
+// of them.
+func (im *importer) batchFailed(rows []batchRow, err error) error {
+	unknown := batchOutcome(err) == outcomeUnknown
+	if unknown {
+		im.st.unknown += int64(len(rows))
+	} else {
+		im.st.notSent += int64(len(rows))
+	}
+	// The SDK's error says "batch N … not added" of the batches of one
+	// call: this error says which batch of the import it was and what
+	// became of it.
+	cause := errors.Unwrap(err)
+	if cause == nil {
+		cause = err
+	}
+	return &batchError{index: im.st.batches + 1, first: rows[0].line, last: rows[len(rows)-1].line, n: len(rows),
+		unknown: unknown, err: cause}
 }
 
 // markDone records that every row read so far is done, and writes the
@@ -571,74 +635,42 @@ func (im *importer) saveJournal() {
 	im.lastSave = time.Now()
 }
 
-// send sends rows as one request. Address.Validate's refusals (through
-// OnInvalid, so that each address is checked once) are rejected; a batch
-// the server finds too large is split in two and each half sent (issue 16
-// item 11).
+// send sends rows, all valid, as one request; a batch the server finds
+// too large is split again.
 func (im *importer) send(rows []batchRow) error {
-	if validRows(rows) == 0 {
-		return nil
-	}
-	cur := -1
 	seq := func(yield func(bestedm.Address) bool) {
 		for i := range rows {
-			if rows[i].invalid {
-				continue
-			}
-			cur = i
-			if !yield(rows[i].ad) {
+			if !yield(im.address(&rows[i])) {
 				return
 			}
 		}
 	}
-	rep, err := im.c.Maillist.AddAddresses(im.sendCtx, im.opts.ListID, seq, &bestedm.AddressAddOptions{
+	_, err := im.c.Maillist.AddAddresses(im.sendCtx, im.opts.ListID, seq, &bestedm.AddressAddOptions{
 		BatchSize: len(rows),
-		OnInvalid: func(_ bestedm.Address, err error) {
-			rows[cur].invalid = true
-			im.reject(rows[cur].line, invalidReason(err), im.cells(&rows[cur]))
-		},
+		// Counted only: the other half is not sent yet, so the rows
+		// read are not all done.
+		OnBatch: im.count,
 	})
-	n := validRows(rows)
-	if n == 0 {
-		return nil // every row was invalid: nothing was sent
-	}
 	switch batchOutcome(err) {
 	case outcomeConfirmed:
-		for _, b := range rep.Batches {
-			im.confirmed(b)
-		}
 		return nil
 	case outcomeTooLarge:
-		return im.split(rows, n)
-	case outcomeUnknown:
-		im.st.unknown += int64(n)
-	default:
-		im.st.notSent += int64(n)
+		return im.split(rows)
 	}
-	// The SDK's error says "batch 1 … not added" of the one batch it was
-	// given: this error says which batch it was and what became of it.
-	cause := errors.Unwrap(err)
-	if cause == nil {
-		cause = err
-	}
-	return &batchError{index: im.st.batches + 1, first: rows[0].line, last: rows[len(rows)-1].line, n: n,
-		unknown: batchOutcome(err) == outcomeUnknown, err: cause}
+	return im.batchFailed(rows, err)
 }
 
-// split sends the halves of a batch too large for the server; n of its
-// rows are valid. A single row too large is rejected.
-func (im *importer) split(rows []batchRow, n int) error {
-	if n == 1 {
-		for i := range rows {
-			if !rows[i].invalid {
-				im.reject(rows[i].line, "too large for the server (request_too_large)", im.cells(&rows[i]))
-			}
-		}
+// split sends the halves of a batch too large for the server, each as a
+// request of its own (issue 16 item 11). A single row too large is
+// rejected.
+func (im *importer) split(rows []batchRow) error {
+	if len(rows) == 1 {
+		im.reject(rows[0].line, "too large for the server (request_too_large)", im.cells(&rows[0]))
 		return nil
 	}
 	mid := len(rows) / 2
 	if err := im.send(rows[:mid]); err != nil {
-		im.st.notSent += int64(validRows(rows[mid:]))
+		im.st.notSent += int64(len(rows) - mid)
 		return err
 	}
 	return im.send(rows[mid:])
@@ -654,28 +686,16 @@ func validRows(rows []batchRow) int {
 	return n
 }
 
+// address builds a batch row's address again, for a batch sent again.
+func (im *importer) address(r *batchRow) bestedm.Address {
+	ad, _ := rowAddress(&record{text: r.text, ends: im.ends[r.e0:r.e1]}, im.cols, im.width)
+	return ad
+}
+
 // cells returns a batch row's fields, for the rejects file.
 func (im *importer) cells(r *batchRow) []string {
 	rec := record{text: r.text, ends: im.ends[r.e0:r.e1]}
 	return rec.fields()
-}
-
-// confirmed counts and prints a batch the server accepted.
-func (im *importer) confirmed(b bestedm.AddressBatch) {
-	im.st.batches++
-	im.st.confirmed += int64(b.Count)
-	added, dup, inv, ok := batchCounts(b)
-	im.st.added += added
-	im.st.duplicate += dup
-	im.st.invalid += inv
-	v := map[string]any{"batch": im.st.batches, "rows": b.Count, "added": added, "duplicate": dup, "invalid": inv}
-	if !ok {
-		v["message"] = b.Result.Message
-	}
-	_ = printRow(im.out, v, itoa(im.st.batches), strconv.Itoa(b.Count), itoa(added), itoa(dup), itoa(inv))
-	if im.a.output == "table" {
-		_ = im.out.flush() // one line a batch, as it happens
-	}
 }
 
 // outcome is what became of a batch.
@@ -729,10 +749,7 @@ func (e *batchError) Unwrap() error { return e.err }
 // finish prints the summary and turns the end of the run into the
 // command's error and exit code (docs/cli-import.md#exit-codes).
 func (im *importer) finish(err error) error {
-	im.st.notSent += int64(validRows(im.batch)) // read, waiting for a batch that was never sent
-	if im.rejects != nil {
-		im.writePending()
-	}
+	im.st.notSent += int64(im.valid) // read, waiting for a batch that was never sent
 	if im.bar != nil {
 		_ = im.bar.Finish()
 	}
