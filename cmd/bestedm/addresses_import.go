@@ -578,6 +578,9 @@ func (im *importer) clearBatch() {
 func (im *importer) failed(err error) error {
 	rows := slices.DeleteFunc(im.batch, func(r batchRow) bool { return r.invalid })
 	defer im.clearBatch()
+	if len(rows) == 0 {
+		return err // not a batch's failure
+	}
 	if batchOutcome(err) == outcomeTooLarge {
 		if err := im.split(rows); err != nil {
 			return err
@@ -674,16 +677,6 @@ func (im *importer) split(rows []batchRow) error {
 		return err
 	}
 	return im.send(rows[mid:])
-}
-
-func validRows(rows []batchRow) int {
-	n := 0
-	for i := range rows {
-		if !rows[i].invalid {
-			n++
-		}
-	}
-	return n
 }
 
 // address builds a batch row's address again, for a batch sent again.

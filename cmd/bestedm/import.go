@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -471,11 +472,11 @@ func sniffComma(br *bufio.Reader, format string) byte {
 	return ','
 }
 
-// encodingEvidence counts the lines of an input by what they decode as.
+// encodingEvidence is what the lines of an input decode as: the first
+// non-ASCII line that is valid UTF-8, the first that reads only as GBK.
 type encodingEvidence struct {
 	bom                 bool
-	utf8, gbkOnly, bad  int // non-ASCII lines: valid UTF-8; GBK only; neither
-	firstUTF8, firstGBK int
+	firstUTF8, firstGBK int // 0: none
 }
 
 // add classifies one line (number n).
@@ -483,17 +484,11 @@ func (e *encodingEvidence) add(b []byte, n int) {
 	switch {
 	case isASCII(b):
 	case utf8.Valid(b):
-		e.utf8++
 		if e.firstUTF8 == 0 {
 			e.firstUTF8 = n
 		}
-	case validGBK(b):
-		e.gbkOnly++
-		if e.firstGBK == 0 {
-			e.firstGBK = n
-		}
-	default:
-		e.bad++
+	case e.firstGBK == 0 && validGBK(b):
+		e.firstGBK = n
 	}
 }
 
@@ -510,13 +505,13 @@ func validGBK(b []byte) bool {
 // whichever is chosen.
 func (e *encodingEvidence) decide(name string) (gbk bool, err error) {
 	switch {
-	case e.bom || e.gbkOnly == 0:
+	case e.bom || e.firstGBK == 0:
 		return false, nil
-	case e.utf8 == 0:
+	case e.firstUTF8 == 0:
 		return true, nil
 	}
-	return false, fmt.Errorf("%s: the encoding is ambiguous: %d lines read only as UTF-8 (first: line %d), %d only as GBK (first: line %d); give --encoding utf-8 or --encoding gbk (the lines that do not decode are rejected)",
-		name, e.utf8, e.firstUTF8, e.gbkOnly, e.firstGBK)
+	return false, fmt.Errorf("%s: the encoding is ambiguous: line %d reads as UTF-8, line %d only as GBK; give --encoding utf-8 or --encoding gbk (the lines that do not decode are rejected)",
+		name, e.firstUTF8, e.firstGBK)
 }
 
 // batchCountsRe finds the three counts of ml-addr-add's message as the fake
@@ -658,9 +653,20 @@ func invalidReason(err error) string {
 // trimSpace is strings.TrimSpace with a shortcut for the usual cell, one
 // that starts and ends with a printable ASCII byte: TrimSpace decodes the
 // runes at both ends, a cost that shows on a million rows.
+// A cell that ends in Chinese is usual too: its last rune is decoded, not
+// the whole cell scanned (strings.TrimSpace looks for non-ASCII first).
 func trimSpace(s string) string {
-	if s == "" || s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+	if s == "" {
 		return s
+	}
+	first, last := s[0], s[len(s)-1]
+	if first > ' ' && first < utf8.RuneSelf {
+		if last > ' ' && last < utf8.RuneSelf {
+			return s
+		}
+		if r, _ := utf8.DecodeLastRuneInString(s); last >= utf8.RuneSelf && r != utf8.RuneError && !unicode.IsSpace(r) {
+			return s
+		}
 	}
 	return strings.TrimSpace(s)
 }

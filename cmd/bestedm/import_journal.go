@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 )
 
 // journalSuffix names the resume journal, beside the input.
@@ -55,9 +56,13 @@ func scanEncoding(f *os.File) (ev encodingEvidence, err error) {
 		if first && bytes.HasPrefix(chunk, utf8BOM) {
 			ev.bom = true
 		}
-		if len(partial) == 0 && !tooLong && isASCII(chunk) {
+		switch {
+		case len(partial) == 0 && !tooLong && isASCII(chunk):
 			line += bytes.Count(chunk, []byte{'\n'})
-		} else {
+		case len(partial) == 0 && !tooLong && ev.firstUTF8 != 0 && utf8.Valid(chunk):
+			// Valid UTF-8 cut at a rune: nothing new to learn.
+			line += bytes.Count(chunk, []byte{'\n'})
+		default:
 			line, partial, tooLong = ev.addLines(chunk, line, partial, tooLong)
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
