@@ -239,3 +239,28 @@ func TestExportToFIFOKeepsIt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.ModeNamedPipe, fi.Mode()&os.ModeType, "the FIFO is still there")
 }
+
+// Item 10, as the issue ran it: the password, then the data, on one pipe
+// read as /dev/stdin.
+func TestPasswordThenDataOnDevStdin(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	id := emptyList(t, c, "dev stdin")
+	pw := c.vars["BESTEDM_PASSWORD"]
+	c.vars["BESTEDM_PASSWORD"] = ""
+	pr, pw2, err := os.Pipe()
+	require.NoError(t, err)
+	defer pr.Close()
+	_, err = io.WriteString(pw2, pw+"\nemail,name\na@example.com,A\nb@example.com,B\n")
+	require.NoError(t, err)
+	require.NoError(t, pw2.Close())
+	ch := startCLI(t, c, pr, "--password-stdin", "addresses", "import", id, "/dev/stdin")
+	select {
+	case <-ch.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the import did not end")
+	}
+	require.Equal(t, 0, ch.code, ch.stderr.String())
+	assert.NotContains(t, ch.stderr.String(), pw)
+	assert.Len(t, listAddresses(t, s, id), 2)
+}
