@@ -87,7 +87,8 @@ func (s *MaillistService) Get(ctx context.Context, id int64) (*Maillist, error) 
 	return m, nil
 }
 
-// Create adds a contact list. p.Name is required; Status defaults to
+// Create adds a contact list. p.Name is required, at most
+// MaxListNameBytes of UTF-8 without control characters; Status defaults to
 // MaillistEnabled (the document makes it a required parameter, so it is
 // always sent). Result.ID is the new list's id. The document's reply
 // carries only a status and a message, and production sends no id either:
@@ -105,6 +106,9 @@ func (s *MaillistService) Create(ctx context.Context, p *MaillistParams) (*Resul
 		params = *p
 	}
 	if err := requireString("subject", params.Name); err != nil {
+		return nil, err
+	}
+	if err := checkStoredText("subject", params.Name, MaxListNameBytes); err != nil {
 		return nil, err
 	}
 	if params.Status == "" {
@@ -153,6 +157,9 @@ func (s *MaillistService) Update(ctx context.Context, id int64, p *MaillistParam
 	}
 	if p.Name != "" {
 		if err := requireString("subject", p.Name); err != nil {
+			return nil, err
+		}
+		if err := checkStoredText("subject", p.Name, MaxListNameBytes); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/url"
 	"time"
+	"unicode/utf8"
 )
 
 // Sex is an address holder's sex.
@@ -92,9 +93,60 @@ func (a *Address) check(requireEmail bool) error {
 		return &ValidationError{Field: "sex", Reason: fmt.Sprintf("%q is neither M nor F", a.Sex)}
 	}
 	if !a.Birthday.IsZero() {
-		return checkYear("birthday", a.Birthday)
+		if err := checkYear("birthday", a.Birthday); err != nil {
+			return err
+		}
+	}
+	for i, f := range a.textFields() {
+		if err := checkStoredText(addrFieldNames[i], f, MaxFieldBytes); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// Longest values the SDK sends for storage: production keeps longer ones,
+// and then no reply that holds them can be read (issue 16 item 8). A field
+// of MaxFieldBytes, even escaped, keeps an address inside the size a reply
+// record may have.
+const (
+	MaxFieldBytes    = 32 << 10 // one field of an Address
+	MaxListNameBytes = 255      // a list's name (MaillistParams.Name)
+)
+
+// checkStoredText refuses what production stores but cannot give back: a
+// control character (other than tab, CR and LF), which XML 1.0 cannot
+// carry or the server refuses to write; bytes
+// that are not UTF-8; more than max bytes. The reason quotes no value: it
+// may be huge.
+func checkStoredText(field, s string, max int) error {
+	if len(s) > max {
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("is %d bytes long, longer than %d", len(s), max)}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf { // the usual byte: no rune to decode
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return controlChar(field, rune(c), i)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return &ValidationError{Field: field, Reason: fmt.Sprintf("is not valid UTF-8 (byte 0x%02x at offset %d)", c, i)}
+		}
+		if r >= 0x80 && r <= 0x9f {
+			return controlChar(field, r, i)
+		}
+		i += n
+	}
+	return nil
+}
+
+func controlChar(field string, r rune, at int) error {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(
+		"holds the control character %q at offset %d, which the server stores but cannot give back", r, at)}
 }
 
 // AddressListOptions filter ListAddresses.
@@ -403,7 +455,9 @@ func (b *addrBatcher) wrap(err error) error {
 // an address (one "@", a domain such as example.com, no space or
 // separator), Sex must be empty, SexMale or SexFemale, and no field may
 // hold ";", CR or LF, which separate the fields and lines of the batch
-// format. The error is a *ValidationError naming the field.
+// format, another control character, bytes that are not UTF-8, or
+// more than MaxFieldBytes: production stores those, and then the list
+// cannot be read back. The error is a *ValidationError naming the field.
 //
 // AddAddresses checks every address this way and stops at the first bad
 // one, so that nothing is sent half-checked, unless

@@ -2,6 +2,7 @@ package bestedm
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,15 @@ func TestAddressValidate(t *testing.T) {
 		{"square bracket", Address{Email: "a@[127.0.0.1]"}, "address", `contains '['`},
 		{"backslash", Address{Email: `a\b@example.com`}, "address", `contains '\\'`},
 		{"sex lower case", Address{Email: "a@example.com", Sex: "m"}, "sex", "neither M nor F"},
+		// What production stores but cannot give back (issue 16 item 8).
+		{"BEL in name", Address{Email: "a@example.com", Name: "a\x07b"}, "fullname", `control character '\a'`},
+		{"ESC in var3", Address{Email: "a@example.com", Var3: "\x1b[1mBOLD"}, "var3", `control character '\x1b'`},
+		{"NUL in phone", Address{Email: "a@example.com", Phone: "1\x00"}, "phone", `control character '\x00'`},
+		{"C1 control in area", Address{Email: "a@example.com", Area: "a\u0085"}, "area", `control character '\u0085'`},
+		{"invalid UTF-8 in name", Address{Email: "a@example.com", Name: "caf\xe9"}, "fullname", "not valid UTF-8"},
+		{"oversize name", Address{Email: "a@example.com", Name: strings.Repeat("x", MaxFieldBytes+1)}, "fullname", "longer than"},
+		{"tab in name is text", Address{Email: "a@example.com", Name: "a\tb"}, "", ""},
+		{"longest name", Address{Email: "a@example.com", Name: strings.Repeat("x", MaxFieldBytes)}, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.a.Validate()

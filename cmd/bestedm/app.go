@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +84,7 @@ func execute(ctx context.Context, args []string, e *env) int {
 			err = fmt.Errorf("%w (%v)", err, sig)
 		}
 		fmt.Fprintln(e.stderr, errorLine(cmd, err, false))
-		return sig.exitCode()
+		return sig.ExitCode()
 	}
 	if err == nil {
 		return exitOK
@@ -101,8 +100,9 @@ type interrupted struct{ sig os.Signal }
 
 func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
 
-// exitCode is 130 for SIGINT, 143 for SIGTERM.
-func (e interrupted) exitCode() int {
+// ExitCode is 130 for SIGINT, 143 for SIGTERM (128 + the signal's number,
+// as shells report it).
+func (e interrupted) ExitCode() int {
 	if e.sig == syscall.SIGTERM {
 		return exitTerminated
 	}
@@ -114,11 +114,14 @@ func (e interrupted) exitCode() int {
 func exitCode(err error) int {
 	var ue *usageError
 	var pe *partialError
+	var ec interface{ ExitCode() int } // an error that carries its code (the import's)
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue) || isCobraUsage(err):
 		return exitUsage
+	case errors.As(err, &ec):
+		return ec.ExitCode()
 	case errors.As(err, &pe):
 		return exitPartial
 	case isUnauthorized(err):
@@ -339,7 +342,9 @@ func (a *app) api() (*bestedm.Client, error) {
 	}
 	var pass string
 	if a.passwordStdin {
-		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		// Byte by byte: the data may follow on the same input (`-`,
+		// /dev/stdin), and a buffer would take its start.
+		line, err := readLine(a.stdin)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("reading the password from standard input: %w", err)
 		}
@@ -370,4 +375,22 @@ func (a *app) api() (*bestedm.Client, error) {
 	}
 	a.client = c
 	return c, nil
+}
+
+// readLine reads one line of r without reading past it.
+func readLine(r io.Reader) (string, error) {
+	var b []byte
+	var c [1]byte
+	for {
+		n, err := r.Read(c[:])
+		if n == 1 {
+			if c[0] == '\n' {
+				return string(b), nil
+			}
+			b = append(b, c[0])
+		}
+		if err != nil {
+			return string(b), err
+		}
+	}
 }

@@ -4,283 +4,514 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/schollz/progressbar/v3"
-	"github.com/spf13/cobra"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
 
 	"github.com/bestedm/bestedm-go"
 )
 
-// importConfig is what `addresses import` was asked to do.
-type importConfig struct {
-	listID       int64
-	file         string
-	format       string // auto, csv, tsv
-	encoding     string // auto, utf-8, gbk
-	mapping      string // field=Header,…
-	rejects      string
-	batchSize    int
-	skipExisting bool
+// The bounds of what the import reads (docs/cli-import.md#limits): memory
+// stays within them whatever the input, /dev/zero included.
+const (
+	// maxHeaderBytes bounds the header line; maxColumns its columns and
+	// the fields of a row.
+	maxHeaderBytes = 64 << 10
+	maxColumns     = 256
+	// maxLineBytes bounds a line: a longer one is rejected and skipped
+	// without being held. It is also the read buffer's size.
+	maxLineBytes = 1 << 20
+	// maxRecordLines bounds the lines a quoted field may span before the
+	// quote is taken as unterminated and reading resumes at the next line.
+	maxRecordLines = 32
+	// maxRejectText is how much of a rejected line's raw text is kept.
+	maxRejectText = 1024
+)
+
+// record is one row of the input, valid until the next call of next.
+type record struct {
+	line   int    // its first line
+	last   int    // its last line
+	end    int64  // the offset after its last line
+	raw    []byte // its text as read, for the rejects file
+	text   string // its decoded fields, a delimiter between each two
+	ends   []int  // where each field ends in text
+	reason string // why it cannot be read ("" when it can)
 }
 
-func newImportCmd(a *app) *cobra.Command {
-	var cfg importConfig
-	cmd := &cobra.Command{
-		Use:   "import LIST FILE",
-		Short: "Import a CSV or TSV file of addresses into a list, in batches",
-		Long: `import reads FILE (CSV or TSV, UTF-8 with or without a BOM, or GBK) and adds
-its rows to the list LIST in batches, streaming: memory stays the size of one
-batch whatever the file's size.
-
-The header row names the columns. email, name, sex, birthday, phone, area and
-var1 to var10 are recognised, with common spellings (E-mail, Full name, 邮箱,
-姓名, …); --map email=E-mail,name=Name maps the others.
-
-Rows that cannot be imported (a broken CSV row, a missing or invalid address,
-an unknown sex or birthday) are counted, and written with their line number and
-reason to --rejects FILE; any rejected row makes the exit code 1.
-
-Addresses already in the list are skipped before sending, so an import that
-failed half-way can be run again as it is: nothing is added twice.
-
-A progress bar with rate and ETA is shown on stderr when it is a terminal.
-Each batch is reported on stdout with the server's counts of added, duplicate
-and invalid addresses.`,
-		Args: nArgs("LIST", "FILE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID("LIST", args[0])
-			if err != nil {
-				return err
-			}
-			cfg.listID, cfg.file = id, args[1]
-			switch cfg.format {
-			case "auto", "csv", "tsv":
-			default:
-				return usagef("--format must be auto, csv or tsv, not %q", cfg.format)
-			}
-			switch cfg.encoding = strings.ToLower(cfg.encoding); cfg.encoding {
-			case "auto", "utf-8", "utf8", "gbk":
-			default:
-				return usagef("--encoding must be auto, utf-8 or gbk, not %q", cfg.encoding)
-			}
-			if cfg.batchSize < 1 || cfg.batchSize > bestedm.MaxBatchSize {
-				return usagef("--batch must be 1 to %d, not %d", bestedm.MaxBatchSize, cfg.batchSize)
-			}
-			return a.importAddresses(cmd.Context(), &cfg)
-		},
+// field returns the i-th field. In text, the fields are separated by
+// one byte (their delimiter), so a row without quotes is its own text.
+func (r *record) field(i int) string {
+	start := 0
+	if i > 0 {
+		start = r.ends[i-1] + 1
 	}
-	f := cmd.Flags()
-	f.StringVar(&cfg.format, "format", "auto", "auto (by the header line), csv or tsv")
-	f.StringVar(&cfg.encoding, "encoding", "auto", "auto (UTF-8, else GBK), utf-8 or gbk")
-	f.StringVar(&cfg.mapping, "map", "", "column mapping, field=Header,… (fields: "+strings.Join(addressColumns, ", ")+")")
-	f.StringVar(&cfg.rejects, "rejects", "", "write rejected rows, with line number and reason, to this CSV file")
-	f.IntVar(&cfg.batchSize, "batch", bestedm.DefaultBatchSize, "addresses per request")
-	f.BoolVar(&cfg.skipExisting, "skip-existing", true, "read the list first and skip the addresses already in it")
-	return cmd
+	return r.text[start:r.ends[i]]
 }
 
-// importStats are the figures of one import.
-type importStats struct {
-	rows, sent, existing, rejected     int64
-	added, duplicate, invalid, batches int64
-	firstReject                        string
+// fields returns every field.
+func (r *record) fields() []string {
+	f := make([]string, len(r.ends))
+	for i := range f {
+		f[i] = r.field(i)
+	}
+	return f
 }
 
-func (a *app) importAddresses(ctx context.Context, cfg *importConfig) error {
-	f, err := os.Open(cfg.file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	counter := &countingReader{r: f}
-	csvr, err := openTable(counter, cfg)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cfg.file, err)
-	}
-	header, err := csvr.Read()
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s is empty: it needs a header row naming the columns", cfg.file)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: header row: %w", cfg.file, err)
-	}
-	header = slices.Clone(header)
-	cols, ignored, err := mapColumns(header, cfg.mapping)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cfg.file, err)
-	}
-	if len(ignored) > 0 {
-		fmt.Fprintf(a.stderr, "import: columns not imported: %s (map them with --map field=Header)\n", strings.Join(ignored, ", "))
-	}
+// physLine is a line of the input, without its line end.
+type physLine struct {
+	text    []byte
+	line    int
+	end     int64
+	tooLong bool // longer than maxLineBytes: text holds its start only
+}
 
-	c, err := a.api()
-	if err != nil {
-		return err
+// recordReader splits the input into records: CSV (RFC 4180 quoting, a
+// quoted field may span lines) or TSV (a field is quoted only when it
+// starts and ends with a quote). Unlike encoding/csv, a broken record
+// costs only its first line: the reader rejects that line, with its raw
+// text, and resumes at the next (issue 16 item 1). Every line is bounded by
+// maxLineBytes and decoded on its own, as UTF-8 or GBK; a line that does
+// not decode is rejected, never passed on as mojibake or raw bytes.
+type recordReader struct {
+	br    *bufio.Reader
+	csv   bool
+	comma byte
+	gbk   bool
+	dec   transform.Transformer
+	line  int        // the last line read
+	off   int64      // the offset after it
+	hash  hash.Hash  // when set, of every byte before off
+	ahead []physLine // lines read ahead for a quoted field, to read again
+
+	rec   record
+	acc   []byte // the decoded text of the record's lines
+	out   []byte // its fields, unquoted
+	dbuf  []byte // GBK decoding buffer
+	raw   []byte
+	lines []physLine
+}
+
+// newRecordReader reads r from line+1 at offset off.
+func newRecordReader(br *bufio.Reader, comma byte, gbk bool, line int, off int64) *recordReader {
+	rr := &recordReader{br: br, csv: comma != '\t', comma: comma, gbk: gbk, line: line, off: off}
+	if gbk {
+		rr.dec = simplifiedchinese.GBK.NewDecoder()
 	}
-	// The list must exist before anything is read or sent; this also
-	// checks the credentials.
-	if _, err := c.Maillist.Get(ctx, cfg.listID); err != nil {
-		return fmt.Errorf("list %d: %w", cfg.listID, err)
+	return rr
+}
+
+// readLine returns the next line, from those read ahead first. A line
+// longer than maxLineBytes is skipped to its end, its start kept.
+func (r *recordReader) readLine() (physLine, error) {
+	if len(r.ahead) > 0 {
+		l := r.ahead[0]
+		r.ahead = r.ahead[1:]
+		return l, nil
 	}
-	var existing hashSet
-	if cfg.skipExisting {
-		if existing, err = listHashes(ctx, c, cfg.listID); err != nil {
-			return fmt.Errorf("reading the addresses already in list %d: %w", cfg.listID, err)
+	b, err := r.br.ReadSlice('\n')
+	if len(b) == 0 && err != nil {
+		return physLine{}, err
+	}
+	r.line++
+	r.consumed(b)
+	l := physLine{line: r.line}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		l.tooLong = true
+		l.text = append([]byte(nil), b[:maxRejectText]...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			b, err = r.br.ReadSlice('\n')
+			r.consumed(b)
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return physLine{}, err
+		}
+		l.end = r.off
+		return l, nil
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return physLine{}, err
+	}
+	l.end = r.off
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	l.text = bytes.TrimSuffix(b, []byte{'\r'})
+	return l, nil
+}
+
+// consumed counts b, read from the input, and hashes it.
+func (r *recordReader) consumed(b []byte) {
+	r.off += int64(len(b))
+	if r.hash != nil {
+		r.hash.Write(b)
+	}
+}
+
+// sum is the SHA-256 of the input before off.
+func (r *recordReader) sum() string { return hex.EncodeToString(r.hash.Sum(nil)) }
+
+// decode returns the line as UTF-8, or false when it is not in the
+// encoding. The result is valid until the next call.
+func (r *recordReader) decode(b []byte) ([]byte, bool) {
+	if isASCII(b) {
+		return b, true
+	}
+	if !r.gbk {
+		return b, utf8.Valid(b)
+	}
+	if utf8.Valid(b) {
+		// Chinese in UTF-8 decodes as GBK too, to mojibake (张三 as
+		// 寮犱笁): a GBK file holds such a line only by a rare chance,
+		// a file of mixed encodings often.
+		return b, false
+	}
+	if n := 3*len(b) + 8; cap(r.dbuf) < n {
+		r.dbuf = make([]byte, n)
+	}
+	r.dec.Reset()
+	nDst, _, err := r.dec.Transform(r.dbuf[:cap(r.dbuf)], b, true)
+	out := r.dbuf[:nDst]
+	// The GBK decoder writes U+FFFD for a byte sequence it cannot read.
+	return out, err == nil && !bytes.Contains(out, []byte("\uFFFD"))
+}
+
+// isASCII reports whether b is all ASCII, eight bytes at a time: it runs
+// on every line, twice.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
 		}
 	}
+	return true
+}
 
-	var rej *csv.Writer
-	if cfg.rejects != "" {
-		rf, err := os.Create(cfg.rejects)
-		if err != nil {
-			return err
-		}
-		defer rf.Close()
-		rej = csv.NewWriter(rf)
-		_ = rej.Write(append([]string{"line", "reason"}, header...))
-		defer rej.Flush()
+// next returns the next record; io.EOF at the end. Empty lines are
+// skipped, as encoding/csv does.
+func (r *recordReader) next() (*record, error) {
+	first, err := r.readLine()
+	for err == nil && len(first.text) == 0 && !first.tooLong {
+		first, err = r.readLine()
 	}
+	if err != nil {
+		return nil, err
+	}
+	rec := &r.rec
+	*rec = record{line: first.line, last: first.line, end: first.end, raw: first.text, ends: rec.ends[:0]}
+	if first.tooLong {
+		rec.reason = fmt.Sprintf("line is longer than %d bytes (kept: its first %d)", maxLineBytes, maxRejectText)
+		return rec, nil
+	}
+	text, ok := r.decode(first.text)
+	if !ok {
+		rec.reason = r.undecodable()
+		return rec, nil
+	}
+	r.acc = append(r.acc[:0], text...)
+	st := r.split()
+	if st == splitOpenQuote {
+		return r.continueQuoted(rec, first)
+	}
+	return r.finish(rec, st)
+}
 
-	var bar *progressbar.ProgressBar
-	if a.stderrIsTTY && size > 0 {
-		bar = progressbar.NewOptions64(size,
-			progressbar.OptionSetWriter(a.stderr),
-			progressbar.OptionSetDescription("importing"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-		_ = bar.RenderBlank()
-	}
-
-	st := &importStats{}
-	reject := func(line int, reason string, rec []string) {
-		st.rejected++
-		if st.firstReject == "" {
-			st.firstReject = fmt.Sprintf("line %d: %s", line, reason)
+// continueQuoted reads the lines of a quoted field that spans lines. If
+// the quote is not closed within maxRecordLines lines, maxLineBytes bytes
+// or before the end, only the first line is rejected: the lines read
+// after it are read again as rows of their own.
+func (r *recordReader) continueQuoted(rec *record, first physLine) (*record, error) {
+	r.lines = append(r.lines[:0], physLine{text: append([]byte(nil), first.text...), line: first.line, end: first.end})
+	for {
+		l, err := r.readLine()
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
 		}
-		if rej != nil {
-			_ = rej.Write(append([]string{strconv.Itoa(line), reason}, rec...))
-		}
-	}
-	// The file is read and checked as AddAddresses asks for the next
-	// address: one goroutine, no hand-offs, and a reading error stops the
-	// import at the batch being filled. AddAddresses checks each address
-	// with Address.Validate and hands a bad one to OnInvalid before it
-	// reads the next, so line and rec are still the row it came from.
-	var readErr error
-	var line int
-	var rec []string
-	rows := func(yield func(bestedm.Address) bool) {
-		for {
-			var err error
-			rec, err = csvr.Read()
-			if errors.Is(err, io.EOF) {
-				return
+		if err != nil || l.tooLong || len(r.lines) == maxRecordLines || len(r.acc)+len(l.text) > maxLineBytes {
+			if err == nil {
+				r.lines = append(r.lines, l)
 			}
-			st.rows++
-			if bar != nil && st.rows%1024 == 0 {
-				_ = bar.Set64(counter.n.Load())
-			}
-			if err != nil { // apart, so that pe is not allocated for every row
-				var pe *csv.ParseError
-				if errors.As(err, &pe) {
-					reject(pe.StartLine, "broken row: "+pe.Err.Error(), nil)
-					continue
+			return r.unterminated(rec)
+		}
+		l.text = append([]byte(nil), l.text...)
+		r.lines = append(r.lines, l)
+		text, ok := r.decode(l.text)
+		if !ok {
+			return r.unterminated(rec)
+		}
+		r.acc = append(append(r.acc, '\n'), text...)
+		if st := r.split(); st != splitOpenQuote {
+			r.raw = r.raw[:0]
+			for i, pl := range r.lines {
+				if i > 0 {
+					r.raw = append(r.raw, '\n')
 				}
-				readErr = err
-				return
+				r.raw = append(r.raw, pl.text...)
 			}
-			line, _ = csvr.FieldPos(0)
-			ad, reason := rowAddress(rec, cols, len(header))
-			if reason != "" {
-				reject(line, reason, rec)
-				continue
-			}
-			if existing.has(ad.Email) {
-				st.existing++
-				continue
-			}
-			st.sent++
-			if !yield(ad) {
-				return
-			}
+			rec.raw, rec.end, rec.last = r.raw, l.end, l.line
+			return r.finish(rec, st)
 		}
 	}
+}
 
-	p := a.table("BATCH", "ROWS", "ADDED", "DUPLICATE", "INVALID")
-	var printErr error
-	rep, err := c.Maillist.AddAddresses(ctx, cfg.listID, rows, &bestedm.AddressAddOptions{
-		BatchSize: cfg.batchSize,
-		OnInvalid: func(_ bestedm.Address, err error) {
-			st.sent--
-			reject(line, invalidReason(err), rec)
-		},
-		OnBatch: func(b bestedm.AddressBatch) {
-			st.batches++
-			added, dup, inv, ok := batchCounts(b)
-			st.added += added
-			st.duplicate += dup
-			st.invalid += inv
-			v := map[string]any{"batch": b.Index, "rows": b.Count, "added": added, "duplicate": dup, "invalid": inv}
-			if !ok {
-				v["message"] = b.Result.Message
-			}
-			if err := printRow(p, v, strconv.Itoa(b.Index), strconv.Itoa(b.Count), itoa(added), itoa(dup), itoa(inv)); err != nil && printErr == nil {
-				printErr = err
-			}
-			if a.output == "table" {
-				_ = p.flush() // one line a batch, as it happens
-			}
-		},
-	})
-	if bar != nil {
-		_ = bar.Finish()
+// unterminated rejects the record's first line and puts the others back.
+func (r *recordReader) unterminated(rec *record) (*record, error) {
+	r.ahead = append(slices.Clone(r.lines[1:]), r.ahead...)
+	rec.raw, rec.end = r.lines[0].text, r.lines[0].end
+	rec.reason = "broken row: a quoted field is not closed (its quote opens on this line); the next line is read as a row of its own"
+	return rec, nil
+}
+
+func (r *recordReader) undecodable() string {
+	if r.gbk {
+		return "is not GBK (it is not valid GBK, or it reads as UTF-8; give --encoding utf-8 if the file is UTF-8)"
 	}
-	if ferr := p.flush(); printErr == nil {
-		printErr = ferr
+	return "is not valid UTF-8 (give --encoding gbk if the file is GBK)"
+}
+
+func (r *recordReader) finish(rec *record, st splitStatus) (*record, error) {
+	switch st {
+	case splitJunkAfterQuote:
+		rec.reason = "broken row: text after a closing quote"
+	case splitBareQuote:
+		rec.reason = `broken row: a quote inside an unquoted field (write it as "")`
+	case splitTooMany:
+		rec.reason = fmt.Sprintf("has more than %d fields", maxColumns)
+	default:
+		rec.text = string(r.out)
 	}
-	_ = rep
-	if st.sent == 0 && errors.Is(err, bestedm.ErrValidation) {
-		err = nil // nothing to add: the SDK refuses an empty import
+	return rec, nil
+}
+
+type splitStatus int
+
+const (
+	splitOK splitStatus = iota
+	splitOpenQuote
+	splitJunkAfterQuote
+	splitBareQuote
+	splitTooMany
+)
+
+// split parses r.acc into r.out and r.rec.ends.
+func (r *recordReader) split() splitStatus {
+	r.out, r.rec.ends = r.out[:0], r.rec.ends[:0]
+	s := r.acc
+	if bytes.IndexByte(s, '"') < 0 { // the usual row: no quoting to read
+		return r.splitPlain(s)
 	}
-	fmt.Fprintf(a.stderr, "import: %d rows read from %s: %d sent in %d batches to list %d (%d added, %d duplicate, %d invalid), %d already in the list, %d rejected\n",
-		st.rows, cfg.file, st.sent, st.batches, cfg.listID, st.added, st.duplicate, st.invalid, st.existing, st.rejected)
-	switch {
-	case err != nil:
-		return fmt.Errorf("import stopped (run it again to add the rest; nothing is added twice): %w", err)
-	case readErr != nil:
-		return fmt.Errorf("reading %s stopped after %d rows (run it again to add the rest): %w", cfg.file, st.rows, readErr)
-	case printErr != nil:
-		return printErr
-	case st.rejected > 0:
-		where := "use --rejects FILE to keep them"
-		if cfg.rejects != "" {
-			where = "written to " + cfg.rejects
+	for {
+		if len(r.rec.ends) == maxColumns {
+			return splitTooMany
 		}
-		return fmt.Errorf("%d of %d rows rejected (first: %s); %s", st.rejected, st.rows, st.firstReject, where)
+		j := bytes.IndexByte(s, r.comma)
+		f := s
+		if j >= 0 {
+			f = s[:j]
+		}
+		switch {
+		case !r.csv:
+			if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+				f = bytes.ReplaceAll(f[1:len(f)-1], []byte(`""`), []byte(`"`))
+			}
+		case len(s) > 0 && s[0] == '"':
+			var st splitStatus
+			if s, st = r.quoted(s[1:]); st != splitOK {
+				return st
+			}
+			r.rec.ends = append(r.rec.ends, len(r.out))
+			if len(s) == 0 {
+				return splitOK
+			}
+			r.out = append(r.out, r.comma)
+			s = s[1:] // the comma
+			continue
+		case bytes.IndexByte(f, '"') >= 0:
+			return splitBareQuote
+		}
+		r.out = append(r.out, f...)
+		r.rec.ends = append(r.rec.ends, len(r.out))
+		if j < 0 {
+			return splitOK
+		}
+		r.out = append(r.out, r.comma)
+		s = s[j+1:]
 	}
-	return nil
+}
+
+// splitPlain splits a row without quotes at its delimiters.
+func (r *recordReader) splitPlain(s []byte) splitStatus {
+	r.out = append(r.out, s...)
+	for i := 0; ; {
+		if len(r.rec.ends) == maxColumns {
+			return splitTooMany
+		}
+		j := bytes.IndexByte(s[i:], r.comma)
+		if j < 0 {
+			r.rec.ends = append(r.rec.ends, len(s))
+			return splitOK
+		}
+		// A field ends at its delimiter: in out, the delimiters stay
+		// between the fields, and each field starts after one.
+		r.rec.ends = append(r.rec.ends, i+j)
+		i += j + 1
+	}
+}
+
+// quoted reads a quoted field's text after its opening quote, and returns
+// what follows its closing quote (empty, or starting with the comma).
+func (r *recordReader) quoted(s []byte) ([]byte, splitStatus) {
+	for {
+		j := bytes.IndexByte(s, '"')
+		if j < 0 {
+			return nil, splitOpenQuote
+		}
+		r.out = append(r.out, s[:j]...)
+		s = s[j+1:]
+		if len(s) > 0 && s[0] == '"' {
+			r.out = append(r.out, '"')
+			s = s[1:]
+			continue
+		}
+		if len(s) > 0 && s[0] != r.comma {
+			return nil, splitJunkAfterQuote
+		}
+		return s, splitOK
+	}
+}
+
+// readHeader reads the header row, bounded by maxHeaderBytes and
+// maxColumns; a NUL byte says the input is not text.
+func (r *recordReader) readHeader() ([]string, error) {
+	if err := r.checkHeaderLine(); err != nil {
+		return nil, err
+	}
+	rec, err := r.next()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("is empty: it needs a header row naming the columns")
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case rec.line != 1:
+		return nil, fmt.Errorf("line %d: the header row comes after empty lines", rec.line)
+	case bytes.IndexByte(rec.raw, 0) >= 0:
+		return nil, errors.New("line 1 (the header) holds NUL bytes: this is not a text file")
+	case len(rec.raw) > maxHeaderBytes || rec.end > maxHeaderBytes+2:
+		return nil, fmt.Errorf("line 1 (the header) is longer than %d bytes", maxHeaderBytes)
+	case strings.HasPrefix(rec.reason, "has more than"):
+		return nil, fmt.Errorf("line 1 (the header) has more than %d columns", maxColumns)
+	case rec.reason != "":
+		return nil, fmt.Errorf("line 1 (the header) %s", strings.TrimPrefix(rec.reason, "broken row: "))
+	}
+	return rec.fields(), nil
+}
+
+// checkHeaderLine refuses a header line that is too long or holds NUL
+// bytes as soon as the bytes read show it, before the line is read whole:
+// /dev/zero's line never ends.
+func (r *recordReader) checkHeaderLine() error {
+	for {
+		b, _ := r.br.Peek(r.br.Buffered())
+		i := bytes.IndexByte(b, '\n')
+		if i >= 0 {
+			b = b[:i]
+		}
+		switch {
+		case bytes.IndexByte(b, 0) >= 0:
+			return errors.New("line 1 (the header) holds NUL bytes: this is not a text file")
+		case len(b) > maxHeaderBytes:
+			return fmt.Errorf("line 1 (the header) is longer than %d bytes", maxHeaderBytes)
+		case i >= 0:
+			return nil
+		}
+		if _, err := r.br.Peek(len(b) + 1); err != nil {
+			return nil // the end, or a failure that next reports
+		}
+	}
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// sniffComma returns the delimiter of format, or for "auto" the one the
+// header line holds more of: tab or comma.
+func sniffComma(br *bufio.Reader, format string) byte {
+	switch format {
+	case "tsv":
+		return '\t'
+	case "csv":
+		return ','
+	}
+	_, _ = br.Peek(1) // what the first read gives: a stream may pause after it
+	line, _ := br.Peek(min(4096, br.Buffered()))
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	if bytes.Count(line, []byte{'\t'}) > bytes.Count(line, []byte{','}) {
+		return '\t'
+	}
+	return ','
+}
+
+// encodingEvidence is what the lines of an input decode as: the first
+// non-ASCII line that is valid UTF-8, the first that reads only as GBK.
+type encodingEvidence struct {
+	bom                 bool
+	firstUTF8, firstGBK int // 0: none
+}
+
+// add classifies one line (number n).
+func (e *encodingEvidence) add(b []byte, n int) {
+	switch {
+	case isASCII(b):
+	case utf8.Valid(b):
+		if e.firstUTF8 == 0 {
+			e.firstUTF8 = n
+		}
+	case e.firstGBK == 0 && validGBK(b):
+		e.firstGBK = n
+	}
+}
+
+// validGBK reports whether b decodes as GBK without a replacement.
+func validGBK(b []byte) bool {
+	out, err := simplifiedchinese.GBK.NewDecoder().Bytes(b)
+	return err == nil && !bytes.Contains(out, []byte("\uFFFD"))
+}
+
+// decide picks the encoding from the evidence of every line (issue 16
+// item 9): UTF-8 unless some line reads only as GBK; GBK when no line
+// reads as UTF-8 (beyond ASCII); both kinds of line is ambiguous, and the
+// user says which with --encoding. Lines that fit neither are rejected
+// whichever is chosen.
+func (e *encodingEvidence) decide(name string) (gbk bool, err error) {
+	switch {
+	case e.bom || e.firstGBK == 0:
+		return false, nil
+	case e.firstUTF8 == 0:
+		return true, nil
+	}
+	return false, fmt.Errorf("%s: the encoding is ambiguous: line %d reads as UTF-8, line %d only as GBK; give --encoding utf-8 or --encoding gbk (the lines that do not decode are rejected)",
+		name, e.firstUTF8, e.firstGBK)
 }
 
 // batchCountsRe finds the three counts of ml-addr-add's message as the fake
@@ -300,74 +531,6 @@ func batchCounts(b bestedm.AddressBatch) (added, dup, invalid int64, ok bool) {
 		}
 	}
 	return int64(b.Count), 0, 0, false
-}
-
-// countingReader counts the bytes read, for the progress bar.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// openTable decodes r to UTF-8 and returns a CSV reader with the delimiter
-// of cfg.format, or the one of the header line.
-func openTable(r io.Reader, cfg *importConfig) (*csv.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.Peek(64 << 10)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, err
-	}
-	var text io.Reader = br
-	switch {
-	case bytes.HasPrefix(head, utf8BOM):
-		_, _ = br.Discard(len(utf8BOM))
-		if cfg.encoding == "gbk" {
-			return nil, errors.New("the file starts with a UTF-8 byte order mark but --encoding is gbk")
-		}
-	case cfg.encoding == "gbk" || (cfg.encoding == "auto" && !validUTF8Prefix(head, len(head) == 64<<10)):
-		text = transform.NewReader(br, simplifiedchinese.GBK.NewDecoder())
-	}
-	tr := bufio.NewReaderSize(text, 64<<10)
-	comma := ','
-	switch cfg.format {
-	case "tsv":
-		comma = '\t'
-	case "auto":
-		line, _ := tr.Peek(4096)
-		if i := bytes.IndexByte(line, '\n'); i >= 0 {
-			line = line[:i]
-		}
-		if bytes.Count(line, []byte{'\t'}) > bytes.Count(line, []byte{','}) {
-			comma = '\t'
-		}
-	}
-	cr := csv.NewReader(tr)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1 // checked per row, so a short row is rejected rather than fatal
-	cr.ReuseRecord = true
-	cr.LazyQuotes = comma == '\t' // TSV has no quoting: a quote is text
-	return cr, nil
-}
-
-// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end
-// of a buffer that was full.
-func validUTF8Prefix(b []byte, cut bool) bool {
-	if cut {
-		for i := 0; i < utf8.UTFMax && len(b) > 0 && !utf8.RuneStart(b[len(b)-1]); i++ {
-			b = b[:len(b)-1]
-		}
-		if len(b) > 0 && b[len(b)-1] >= utf8.RuneSelf {
-			b = b[:len(b)-1]
-		}
-	}
-	return utf8.Valid(b)
 }
 
 // columnAliases are the header spellings recognised for each field
@@ -404,7 +567,7 @@ func mapColumns(header []string, mapping string) ([]int, []string, error) {
 			}
 			hi := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(col)) })
 			if hi < 0 {
-				return nil, nil, usagef("--map: the header has no column %q (it has %s)", col, strings.Join(header, ", "))
+				return nil, nil, usagef("--map: the header has no column %q", col)
 			}
 			cols[fi], used[hi] = hi, true
 		}
@@ -418,7 +581,9 @@ func mapColumns(header []string, mapping string) ([]int, []string, error) {
 		}
 	}
 	if cols[0] < 0 {
-		return nil, nil, usagef("no email column in the header (%s): name it email or use --map email=COLUMN", strings.Join(header, ", "))
+		// The header is not quoted: on a pipe, it may be a password
+		// that was meant for --password-stdin (issue 16 item 10).
+		return nil, nil, usagef("no email column among the %d of the header (line 1): name it email or use --map email=COLUMN", len(header))
 	}
 	var ignored []string
 	for hi, h := range header {
@@ -433,16 +598,16 @@ func mapColumns(header []string, mapping string) ([]int, []string, error) {
 // a wrong number of fields, no email, an unknown sex or birthday. The rest
 // (the email's shape, separators in a field) is Address.Validate's, which
 // AddAddresses applies and reports to OnInvalid.
-func rowAddress(rec []string, cols []int, width int) (bestedm.Address, string) {
+func rowAddress(rec *record, cols []int, width int) (bestedm.Address, string) {
 	var ad bestedm.Address
-	if len(rec) != width {
-		return ad, fmt.Sprintf("has %d fields, the header has %d", len(rec), width)
+	if len(rec.ends) != width {
+		return ad, fmt.Sprintf("has %d fields, the header has %d", len(rec.ends), width)
 	}
 	for fi, ci := range cols {
 		if ci < 0 {
 			continue
 		}
-		v := trimSpace(rec[ci])
+		v := trimSpace(rec.field(ci))
 		switch fi {
 		case 2:
 			s, err := parseSex(v)
@@ -488,9 +653,20 @@ func invalidReason(err error) string {
 // trimSpace is strings.TrimSpace with a shortcut for the usual cell, one
 // that starts and ends with a printable ASCII byte: TrimSpace decodes the
 // runes at both ends, a cost that shows on a million rows.
+// A cell that ends in Chinese is usual too: its last rune is decoded, not
+// the whole cell scanned (strings.TrimSpace looks for non-ASCII first).
 func trimSpace(s string) string {
-	if s == "" || s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+	if s == "" {
 		return s
+	}
+	first, last := s[0], s[len(s)-1]
+	if first > ' ' && first < utf8.RuneSelf {
+		if last > ' ' && last < utf8.RuneSelf {
+			return s
+		}
+		if r, _ := utf8.DecodeLastRuneInString(s); last >= utf8.RuneSelf && r != utf8.RuneError && !unicode.IsSpace(r) {
+			return s
+		}
 	}
 	return strings.TrimSpace(s)
 }

@@ -36,7 +36,7 @@ func main() {
 		s := <-sigs
 		cancel(interrupted{s})
 		s = <-sigs
-		os.Exit(interrupted{s}.exitCode())
+		os.Exit(interrupted{s}.ExitCode())
 	}()
 	code := execute(ctx, os.Args[1:], &env{
 		getenv:      os.Getenv,
