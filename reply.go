@@ -133,7 +133,8 @@ type reply struct {
 	resp *http.Response
 	rec  *recorder
 	dec  *xml.Decoder
-	buf  *bufio.Reader // from bufPool, returned by close
+	buf  *bufio.Reader           // from bufPool, returned by close
+	tol  *xmlbind.TolerantReader // from tolPool, returned by close
 	// recorded and head are rec's storage, allocated with the reply.
 	recorded recorder
 	head     [snippetSize]byte
@@ -170,11 +171,20 @@ func (rp *reply) close() {
 		bufPool.Put(rp.buf)
 		rp.buf = nil
 	}
+	if rp.tol != nil {
+		rp.tol.Reset(nil)
+		tolPool.Put(rp.tol)
+		rp.tol = nil
+	}
 }
 
 // bufPool holds the 4 KiB read buffers of replies read by call: one per
 // call was a third of the SDK's own allocation per small call.
 var bufPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
+// tolPool holds the readers that make a reply tolerant of characters XML
+// cannot carry (see xmlbind.Tolerant), with their buffers.
+var tolPool = sync.Pool{New: func() any { return xmlbind.Tolerant(nil) }}
 
 // sizing says whether a reply is held whole (and so capped by
 // WithMaxReplySize) or streamed one record at a time (bounded per record).
@@ -205,7 +215,22 @@ func (rp *reply) text(sz sizing) (in io.Reader, decoded bool, err error) {
 	if err != nil {
 		return nil, false, rp.fail("XML", err)
 	}
-	return in, decoded, nil
+	// A value stored with a control character or bytes that are not UTF-8
+	// comes back as stored, and XML cannot carry it: without this, one
+	// such value makes the whole list or account unreadable. It reads as
+	// U+FFFD instead (docs/wire-format.md#illegal-characters).
+	// A document whose declaration names another encoding is made
+	// tolerant once decoded, by the decoder's CharsetReader (NewDecoder).
+	if !decoded {
+		if head, _ := rp.buf.Peek(256); xmlbind.DeclaresOtherEncoding(head) {
+			return in, decoded, nil
+		}
+	}
+	if rp.tol == nil {
+		rp.tol = tolPool.Get().(*xmlbind.TolerantReader)
+	}
+	rp.tol.Reset(in)
+	return rp.tol, decoded, nil
 }
 
 // xml opens the body as an XML document for encoding/xml.

@@ -460,6 +460,7 @@ func (f *fastReader) leafText(b []byte, name []byte) (string, int, step) {
 	}
 }
 
+// xmlChar reports whether XML 1.0 can carry r (encoding/xml's range).
 func xmlChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

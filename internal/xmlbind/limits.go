@@ -118,7 +118,8 @@ type guard struct {
 // which spares a 4 KiB buffer and a copy of the whole reply per call.
 func NewGuard(r io.Reader, lim Limits) io.Reader {
 	if br, ok := r.(io.ByteReader); ok {
-		return &byteGuard{guard: guard{r: r, lim: lim}, br: br}
+		tol, _ := r.(*TolerantReader)
+		return &byteGuard{guard: guard{r: r, lim: lim}, br: br, tol: tol}
 	}
 	return &guard{r: r, lim: lim}
 }
@@ -126,7 +127,8 @@ func NewGuard(r io.Reader, lim Limits) io.Reader {
 // byteGuard is a guard over an io.ByteReader.
 type byteGuard struct {
 	guard
-	br io.ByteReader
+	br  io.ByteReader
+	tol *TolerantReader // br, when it is one: its buffered bytes are taken directly
 }
 
 // ReadByte returns the next byte, checked like every byte Read returns.
@@ -134,9 +136,15 @@ func (g *byteGuard) ReadByte() (byte, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
-	c, err := g.br.ReadByte()
-	if err != nil {
-		return 0, err
+	var c byte
+	if t := g.tol; t != nil && len(t.out) > 0 {
+		// Every reply's path: no call through the interface per byte.
+		c, t.out = t.out[0], t.out[1:]
+	} else {
+		var err error
+		if c, err = g.br.ReadByte(); err != nil {
+			return 0, err
+		}
 	}
 	if lerr := g.scan(c); lerr != nil {
 		g.err = lerr
@@ -360,8 +368,9 @@ func (g *guard) directive(c byte) error {
 
 // NewDecoder returns an encoding/xml decoder of r that reads through a
 // guard of b.Limits. charsetReader, if not nil, decodes a document whose
-// prolog names another encoding; its output is guarded too, as the bytes
-// the decoder then reads are not those the outer guard saw.
+// prolog names another encoding; its output is made tolerant (Tolerant)
+// and guarded too, as the bytes the decoder then reads are not those the
+// outer layers saw.
 func (b *Binder) NewDecoder(r io.Reader, charsetReader func(label string, in io.Reader) (io.Reader, error)) *xml.Decoder {
 	d := xml.NewDecoder(NewGuard(r, b.Limits))
 	if charsetReader != nil {
@@ -370,7 +379,7 @@ func (b *Binder) NewDecoder(r io.Reader, charsetReader func(label string, in io.
 			if err != nil || out == in {
 				return out, err
 			}
-			return NewGuard(out, b.Limits), nil
+			return NewGuard(Tolerant(out), b.Limits), nil
 		}
 	}
 	return d
