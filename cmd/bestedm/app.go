@@ -198,6 +198,7 @@ variables it prints in another.`,
 		newFailedCmd(a),
 		newAPICmd(a),
 		newFakeCmd(a),
+		newSyncCmd(a),
 	)
 	addCompletions(a, root)
 	return root
