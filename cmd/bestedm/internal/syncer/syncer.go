@@ -246,12 +246,13 @@ func (r *run) lists(ctx context.Context) error {
 // an overlap, or the oldest task's day, to today.
 func (r *run) days(ctx context.Context, tasks []bestedm.Task) ([]time.Time, error) {
 	today := r.day0(r.now)
-	start := today
+	first := today // the day of the oldest task: nothing happened before
 	for _, t := range tasks {
-		if d := r.taskDay(t); !d.IsZero() && d.Before(start) {
-			start = d
+		if d := r.taskDay(t); !d.IsZero() && d.Before(first) {
+			first = d
 		}
 	}
+	start := first
 	switch {
 	case !r.o.Since.IsZero():
 		start = r.day0(r.o.Since)
@@ -263,7 +264,11 @@ func (r *run) days(ctx context.Context, tasks []bestedm.Task) ([]time.Time, erro
 			if perr != nil {
 				return nil, fmt.Errorf("sync state: last day %q: %w", last, perr)
 			}
-			start = d.AddDate(0, 0, -dayOverlap)
+			// Never before the oldest task, so that where a run starts
+			// does not depend on where an interrupted one stopped.
+			if start = d.AddDate(0, 0, -dayOverlap); start.Before(first) {
+				start = first
+			}
 		}
 	}
 	var days []time.Time
