@@ -239,7 +239,13 @@ func WriteTask(w io.Writer, r *Task) error {
 	title := fmt.Sprintf("任务 %d 报告 · Task %d report", r.TaskID, r.TaskID)
 	var b strings.Builder
 	head(&b, title)
-	fmt.Fprintf(&b, "<h1>%s</h1>\n<p class=\"sub\">%s · %s · %s</p>\n", esc(title), esc(r.Ident), esc(r.Date), esc(r.Title))
+	var sub []string
+	for _, x := range []string{r.Ident, r.Date, r.Title} {
+		if x != "" {
+			sub = append(sub, esc(x))
+		}
+	}
+	fmt.Fprintf(&b, "<h1>%s</h1>\n<p class=\"sub\">%s</p>\n", esc(title), strings.Join(sub, " · "))
 	rate := func(n, of int64) string {
 		if of == 0 {
 			return "–"

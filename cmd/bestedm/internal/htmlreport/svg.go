@@ -224,8 +224,8 @@ func stacked(id, title string, labels []string, series []Series) string {
 
 // niceMax rounds a chart's top up to 1, 2 or 5 times a power of ten.
 func niceMax(v float64) float64 {
-	if v <= 0 {
-		return 1
+	if v <= 4 {
+		return 4 // whole-number ticks for small counts
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
 	for _, m := range []float64{1, 2, 5, 10} {
