@@ -12,15 +12,18 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 	"iter"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -97,6 +100,7 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32768)")
 	q.Add("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -332,39 +336,43 @@ func (tx *Tx) createStage(t *Table, stage string) error {
 	return err
 }
 
-// sqliteBatch is how many rows one INSERT statement carries into SQLite.
-const sqliteBatch = 64
+// sqliteBatch is how many rows one INSERT carries into SQLite, as one JSON
+// array: the driver (modernc.org/sqlite) compiles a statement again on
+// every execution, so a statement of one row, or of many rows of ? each,
+// costs its parsing per row; one short statement reading a JSON array with
+// json_each costs it once per batch, and one bind instead of one a value.
+const sqliteBatch = 2000
 
 // load writes rows into table (t's columns): COPY on PostgreSQL, batched
-// multi-row INSERTs on SQLite. Duplicate keys keep the first row.
+// JSON INSERTs on SQLite. Duplicate keys keep the first row.
 func (tx *Tx) load(t *Table, table string, stage bool, rows iter.Seq2[[]any, error]) (int64, error) {
 	if tx.pgTx != nil {
 		return tx.copyFrom(t, table, rows)
 	}
-	conflict := " ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
-	if stage {
-		conflict = "" // a staging table has no key
+	sel := make([]string, len(t.Cols))
+	for i := range t.Cols {
+		sel[i] = "value ->> " + strconv.Itoa(i)
 	}
-	one := "(" + strings.Repeat("?, ", len(t.Cols)-1) + "?)"
-	insert := func(n int) string {
-		return "INSERT INTO " + table + " (" + strings.Join(t.Cols, ", ") + ") VALUES " +
-			strings.Repeat(one+", ", n-1) + one + conflict
+	q := "INSERT INTO " + table + " (" + strings.Join(t.Cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM json_each(?) WHERE true"
+	if !stage { // a staging table has no key
+		q += " ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
 	}
-	full, err := tx.sqlTx.PrepareContext(tx.ctx, insert(sqliteBatch))
-	if err != nil {
-		return 0, err
-	}
-	defer full.Close()
-	args := make([]any, 0, sqliteBatch*len(t.Cols))
+	buf := make([]byte, 0, 1<<20)
+	n := 0
 	var total int64
-	flush := func(st *sql.Stmt) error {
-		r, err := st.ExecContext(tx.ctx, args...)
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		buf = append(buf, ']')
+		r, err := tx.sqlTx.ExecContext(tx.ctx, q, string(buf))
 		if err != nil {
 			return err
 		}
-		n, _ := r.RowsAffected()
-		total += n
-		args = args[:0]
+		added, _ := r.RowsAffected()
+		total += added
+		buf, n = buf[:0], 0
 		return nil
 	}
 	for row, err := range rows {
@@ -374,24 +382,84 @@ func (tx *Tx) load(t *Table, table string, stage bool, rows iter.Seq2[[]any, err
 		if len(row) != len(t.Cols) {
 			return total, fmt.Errorf("row of %d values, want %d", len(row), len(t.Cols))
 		}
-		args = append(args, row...)
-		if len(args) == cap(args) {
-			if err := flush(full); err != nil {
+		if n == 0 {
+			buf = append(buf, '[')
+		} else {
+			buf = append(buf, ',')
+		}
+		if buf, err = appendJSONRow(buf, row); err != nil {
+			return total, err
+		}
+		if n++; n == sqliteBatch || len(buf) > 4<<20 {
+			if err := flush(); err != nil {
 				return total, err
 			}
 		}
 	}
-	if len(args) > 0 {
-		st, err := tx.sqlTx.PrepareContext(tx.ctx, insert(len(args)/len(t.Cols)))
-		if err != nil {
-			return total, err
+	return total, flush()
+}
+
+// appendJSONRow appends row as a JSON array: strings, int64, float64 and
+// nil, the values rows are made of.
+func appendJSONRow(b []byte, row []any) ([]byte, error) {
+	b = append(b, '[')
+	for i, v := range row {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		defer st.Close()
-		if err := flush(st); err != nil {
-			return total, err
+		switch v := v.(type) {
+		case nil:
+			b = append(b, "null"...)
+		case string:
+			b = appendJSONString(b, v)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return b, fmt.Errorf("value %v has no JSON form", v)
+			}
+			// A float that reads as an integer must stay REAL.
+			f := strconv.AppendFloat(nil, v, 'g', -1, 64)
+			if !bytes.ContainsAny(f, ".eE") {
+				f = append(f, ".0"...)
+			}
+			b = append(b, f...)
+		default:
+			return b, fmt.Errorf("value of type %T", v)
 		}
 	}
-	return total, nil
+	return append(b, ']'), nil
+}
+
+// appendJSONString appends s quoted for JSON: quote, backslash and control
+// characters escaped, everything else (Chinese included) as it is. Invalid
+// UTF-8 becomes U+FFFD, which JSON cannot carry otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+			i++
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			i++
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, "\ufffd"...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return append(b, '"')
 }
 
 // copyFrom streams rows into table with COPY.

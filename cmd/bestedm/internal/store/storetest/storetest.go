@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,6 +25,7 @@ import (
 // Cluster is a PostgreSQL server started for a test, stopped when the test
 // ends.
 type Cluster struct {
+	data string
 	port int
 	n    atomic.Int64
 	run  func(name string, args ...string) *exec.Cmd
@@ -89,6 +91,7 @@ func StartPostgres(tb testing.TB) *Cluster {
 		}
 	}
 	data := filepath.Join(dir, "data")
+	c.data = data
 	if out, err := c.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
 		tb.Fatalf("initdb: %v\n%s", err, out)
 	}
@@ -192,4 +195,45 @@ func Dump(ctx context.Context, tb testing.TB, db *store.DB) string {
 		rows.Close()
 	}
 	return b.String()
+}
+
+// CPU returns the CPU time the cluster's processes have used so far: the
+// postmaster's own, that of the backends it has reaped (the sessions that
+// ended) and that of the processes still running. Linux only (from
+// /proc); 0 elsewhere.
+func (c *Cluster) CPU() time.Duration {
+	pidLine, err := os.ReadFile(filepath.Join(c.data, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pidLine), "\n", 2)[0]))
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	var total time.Duration
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// Fields after the command in parentheses: state ppid … utime (14)
+		// stime (15) cutime (16) cstime (17), counting from pid as 1.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 15 {
+			continue
+		}
+		self, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		ppid, _ := strconv.Atoi(f[1])
+		n := func(k int) time.Duration { v, _ := strconv.ParseInt(f[k-3], 10, 64); return time.Duration(v) * tick }
+		switch {
+		case self == pid:
+			total += n(14) + n(15) + n(16) + n(17)
+		case ppid == pid:
+			total += n(14) + n(15)
+		}
+	}
+	return total
 }
