@@ -14,9 +14,10 @@ func newSyncCmd(a *app) *cobra.Command {
 	var (
 		dbURL, since    string
 		full, addresses bool
+		tasks           []int64
 	)
 	cmd := &cobra.Command{
-		Use:   "sync [--db URL] [--since DAY] [--full] [--addresses]",
+		Use:   "sync [--db URL] [--since DAY] [--full] [--addresses] [--task ID]...",
 		Short: "Mirror the account into SQLite or PostgreSQL: tasks, statistics, tracking, failures, lists",
 		Long: `sync copies the account's campaign data into a database, to query with SQL
 and to compare campaigns with 'bestedm report --db': tasks, batch and daily
@@ -27,7 +28,8 @@ addresses and unsubscribes.
 --db is a SQLite file (default ./bestedm.db) or a postgres:// URL. A second
 run pulls only what is new or may still change: the days since the last run
 (two days back, for late bounces) and the tasks whose tracking can still
-change (finished less than 30 days ago); --full pulls everything again.
+change (finished less than 30 days ago); --full pulls everything again;
+--task ID pulls only that task's statistics and tracking (repeat it for more).
 A run stopped at any point and run again leaves what one whole run leaves.
 The summary gives the rows added, updated and deleted per table; see
 docs/sync.md for the schema and example queries.`,
@@ -37,7 +39,12 @@ docs/sync.md for the schema and example queries.`,
 			if err != nil {
 				return err
 			}
-			o := syncer.Options{Account: a.getenv("BESTEDM_USERNAME"), Full: full, Addresses: addresses}
+			o := syncer.Options{Account: a.getenv("BESTEDM_USERNAME"), Full: full, Addresses: addresses, Tasks: tasks}
+			for _, id := range tasks {
+				if id <= 0 {
+					return usagef("--task must be a positive task id, not %d", id)
+				}
+			}
 			if since != "" {
 				if o.Since, err = parseDate(c, since); err != nil {
 					return err
@@ -76,6 +83,7 @@ docs/sync.md for the schema and example queries.`,
 	f.StringVar(&since, "since", "", "first day to pull (YYYY-MM-DD, today, yesterday); default: where the last sync stopped")
 	f.BoolVar(&full, "full", false, "pull every day and every task's tracking again, whatever was synced before")
 	f.BoolVar(&addresses, "addresses", false, "also mirror every list's addresses and unsubscribes")
+	f.Int64SliceVar(&tasks, "task", nil, "only this task's statistics and tracking (repeatable)")
 	return cmd
 }
 

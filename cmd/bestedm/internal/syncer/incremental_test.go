@@ -178,3 +178,40 @@ func TestSyncAddressesDeletesWhatWentAway(t *testing.T) {
 		assert.Zero(t, n, "the deleted address")
 	})
 }
+
+// TestSyncOneTask: with Tasks, only the task list and those tasks are
+// pulled, and their rows are the fake's.
+func TestSyncOneTask(t *testing.T) {
+	ctx := context.Background()
+	s := newFake(t)
+	db := openDB(t, sqliteURL(t))
+	var id int64
+	for _, st := range s.Tasks() {
+		if st.TrackStatus == 2 && st.Status == 3 {
+			id = st.ID
+		}
+	}
+	require.NotZero(t, id)
+	o := opts(s)
+	o.Tasks = []int64{id}
+	s.ClearRequests()
+	_, err := Run(ctx, s.Client(), db, o)
+	require.NoError(t, err)
+	for _, r := range s.Requests() {
+		assert.NotContains(t, []string{"statistic.php", "deduction.php", "failexportall.php", "mloperate.php"}, r.Script)
+		if id := r.Query.Get("id"); r.Script == "track.php" {
+			assert.Equal(t, itoa(o.Tasks[0]), id)
+		}
+	}
+	var n, other int64
+	require.NoError(t, db.QueryRow(ctx, "SELECT COUNT(*) FROM opens WHERE task_id = ?", id).Scan(&n))
+	require.NoError(t, db.QueryRow(ctx, "SELECT COUNT(*) FROM opens WHERE task_id <> ?", id).Scan(&other))
+	ov, err := s.Client().Track.Overview(ctx, bestedm.TaskByID(id))
+	require.NoError(t, err)
+	assert.Equal(t, ov.OpenUnique, n)
+	assert.Zero(t, other)
+
+	o.Tasks = []int64{999999}
+	_, err = Run(ctx, s.Client(), db, o)
+	assert.ErrorIs(t, err, bestedm.ErrNotFound)
+}

@@ -47,6 +47,10 @@ type Options struct {
 	Full bool
 	// Addresses also mirrors the addresses and unsubscribes of every list.
 	Addresses bool
+	// Tasks, when set, limits the run to the task list and these tasks'
+	// batch statistics and tracking (no days, no lists), whatever the state
+	// says of them: a campaign's figures right after it went out.
+	Tasks []int64
 	// TrackWindow is how long after its end a finished task's tracking is
 	// pulled again; 0 means DefaultTrackWindow.
 	TrackWindow time.Duration
@@ -109,6 +113,15 @@ func (r *run) all(ctx context.Context) error {
 	todo, err := r.trackedTasks(ctx, tasks)
 	if err != nil {
 		return err
+	}
+	if len(r.o.Tasks) > 0 {
+		r.total += len(todo)
+		for _, t := range todo {
+			if err := r.task(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	days, err := r.days(ctx, tasks)
 	if err != nil {
@@ -366,6 +379,16 @@ func (r *run) trackedTasks(ctx context.Context, tasks []bestedm.Task) ([]bestedm
 		}
 	}
 	var todo []bestedm.Task
+	if len(r.o.Tasks) > 0 {
+		for _, id := range r.o.Tasks {
+			i := slices.IndexFunc(tasks, func(t bestedm.Task) bool { return t.ID == id })
+			if i < 0 {
+				return nil, fmt.Errorf("sync task %d: %w", id, bestedm.ErrNotFound)
+			}
+			todo = append(todo, tasks[i])
+		}
+		return todo, nil
+	}
 	for _, t := range tasks {
 		started := !t.TimeStart.IsZero() || t.SendStatus == bestedm.SendInProgress || t.SendStatus == bestedm.SendFinished
 		if !started || final[t.ID] {
