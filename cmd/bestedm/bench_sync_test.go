@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,9 +30,11 @@ const (
 // `track opens -O csv` of the same task into a file. The sync also reads
 // the task list, the task's batch and its tracking overview: three calls
 // that cost the fake, which derives them from every recipient of every
-// task, about as much as the opens themselves. The ratio held to the limit
-// is the wall time's, of the means; the CPU ratio counts this process and
-// PostgreSQL's processes against the CSV export's process.
+// task, about as much as the opens themselves, so the wall time is mostly
+// the fake's (reported, not held to the limit). The ratio held to the
+// limit is that of the CPU times, of the means, as in BenchmarkTrackOpens:
+// this process and PostgreSQL's processes for the sync, this process for
+// the export.
 func BenchmarkSync(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
@@ -71,7 +74,7 @@ func runSyncComparison(b *testing.B, engine string, rows, repeat int) {
 		require.NoError(b, err)
 		e := *env
 		e.stdout = out
-		code := execute(ctx, []string{"track", "opens", tid, "-O", "csv"}, &e)
+		code := execute(ctx, []string{"track", "opens", tid, "-O", "csv", "--timeout", "30m"}, &e)
 		require.Equal(b, 0, code)
 		require.NoError(b, out.Close())
 	}
@@ -80,8 +83,13 @@ func runSyncComparison(b *testing.B, engine string, rows, repeat int) {
 	sync := func() {
 		synced = true
 		before := serverCPU()
-		code := execute(ctx, []string{"sync", "--db", db, "--task", tid}, env)
-		require.Equal(b, 0, code)
+		var stderr strings.Builder
+		e := *env
+		e.stderr = &stderr
+		// The fake takes minutes over the calls on a task of a million
+		// recipients: far over the default 30 s of silence.
+		code := execute(ctx, []string{"sync", "--db", db, "--task", tid, "--timeout", "30m"}, &e)
+		require.Equal(b, 0, code, "sync: %s", stderr.String())
 		time.Sleep(200 * time.Millisecond) // the backends exit and are reaped
 		server = append(server, serverCPU()-before)
 	}
@@ -117,7 +125,7 @@ func runSyncComparison(b *testing.B, engine string, rows, repeat int) {
 	if c.cli.peak > maxSyncHeap {
 		b.Errorf("%s: sync peak heap %.1f MiB, over %d MiB", engine, float64(c.cli.peak)/(1<<20), maxSyncHeap>>20)
 	}
-	if wall > limit {
-		b.Errorf("%s: sync took %.2f× the CSV export's time, over %.1f×", engine, wall, limit)
+	if cpu > limit {
+		b.Errorf("%s: sync took %.2f× the CSV export's CPU time, over %.1f×", engine, cpu, limit)
 	}
 }

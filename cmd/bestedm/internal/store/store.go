@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -132,11 +133,26 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(dialect, d.sql, fsys, opts...)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+	// SQLite has no lock for goose to take: two first syncs at once both
+	// find no schema and one fails creating what the other just created.
+	// Each migration is one transaction (SQLite's DDL is transactional),
+	// so the loser has left nothing behind, and running it again finds the
+	// schema in place.
+	for try := 0; try < 10; try++ {
+		var p *goose.Provider
+		if p, err = goose.NewProvider(dialect, d.sql, fsys, opts...); err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		if _, err = p.Up(ctx); err == nil || d.dialect == Postgres {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(try+1)) * time.Millisecond):
+		}
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	return nil

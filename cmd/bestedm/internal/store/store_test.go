@@ -54,3 +54,25 @@ func TestAppendJSONRow(t *testing.T) {
 	_, err = appendJSONRow(nil, []any{3})
 	assert.Error(t, err, "an int, not an int64")
 }
+
+// TestConcurrentFirstOpen: syncs started at once on a new SQLite file all
+// find the schema made, none fails on a table another just created.
+func TestConcurrentFirstOpen(t *testing.T) {
+	ctx := context.Background()
+	for round := range 5 {
+		path := filepath.Join(t.TempDir(), "new.db")
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				db, err := Open(ctx, path)
+				if err == nil {
+					err = db.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			require.NoError(t, <-errs, "round %d", round)
+		}
+	}
+}

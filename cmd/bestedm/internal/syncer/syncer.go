@@ -164,10 +164,25 @@ func (r *run) unit(ctx context.Context, name string, fn func(*store.Tx) error) e
 	return nil
 }
 
-// tasks mirrors the task list (task-list, every task) and returns it.
+// tasks mirrors the task list (task-list, every task, or only
+// Options.Tasks) and returns it.
 func (r *run) tasks(ctx context.Context) ([]bestedm.Task, error) {
 	var tasks []bestedm.Task
+	if len(r.o.Tasks) > 0 {
+		// Only these: rows of the others are kept (tasks are never
+		// deleted), so reading one task each is enough.
+		for _, id := range r.o.Tasks {
+			t, err := r.c.Task.Get(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("sync task %d: %w", id, err)
+			}
+			tasks = append(tasks, *t)
+		}
+	}
 	for t, err := range r.c.Task.List(ctx, nil) {
+		if len(r.o.Tasks) > 0 {
+			break
+		}
 		if err != nil {
 			return nil, fmt.Errorf("sync tasks: %w", err)
 		}
