@@ -110,7 +110,16 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 	// One connection: temporary staging tables belong to a connection,
 	// and SQLite writes one transaction at a time anyway.
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
+	// Turning a new file to WAL takes an exclusive lock that SQLite does
+	// not wait for: two first syncs at once see SQLITE_BUSY here.
+	for try := 0; ; try++ {
+		err = db.PingContext(ctx)
+		if err == nil || try == 20 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(time.Duration(10*(try+1)) * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
