@@ -70,13 +70,15 @@ type killer struct {
 	mu       sync.Mutex
 	proc     *os.Process
 	requests atomic.Int64
-	killAt   int64
-	midBody  bool
+	// killAt and midBody say where the next run is killed; atomic, as a
+	// killed run's last request may still be served when they change.
+	killAt   atomic.Int64
+	midBody  atomic.Bool
 	killed   atomic.Bool
 	// large records which requests' replies were longer than a
 	// killingWriter lets through (request number → true).
 	large sync.Map
-	probe bool // record large replies
+	probe atomic.Bool // record large replies
 }
 
 func (k *killer) kill() {
@@ -90,16 +92,17 @@ func (k *killer) kill() {
 
 func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := k.requests.Add(1)
-	if n == k.killAt && !k.midBody {
+	at, mid := k.killAt.Load(), k.midBody.Load()
+	if n == at && !mid {
 		k.kill()
 		return
 	}
 	kw := &killingWriter{ResponseWriter: w, after: 4096}
-	if n == k.killAt {
+	if n == at {
 		kw.k = k
 	}
 	k.s.ServeHTTP(kw, r)
-	if k.probe && kw.n > kw.after {
+	if k.probe.Load() && kw.n > kw.after {
 		k.large.Store(n, true)
 	}
 }
@@ -172,17 +175,18 @@ func TestSyncKilledAnywhere(t *testing.T) {
 		url := proxy.URL + bestedmtest.APIPath
 
 		// How many requests one whole run makes.
-		k.killAt, k.probe = -1, true
+		k.killAt.Store(-1)
+		k.probe.Store(true)
 		probe := newURL(t)
 		require.False(t, syncProcess(t, k, url, probe))
-		k.probe = false
+		k.probe.Store(false)
 		requests := k.requests.Load()
 		require.Greater(t, requests, int64(10))
 
 		kills := 0
 		stride := int64(1)
 		if raceEnabled {
-			stride = 4
+			stride = 6
 		}
 		for at := int64(1); at <= requests; at += stride {
 			for _, mid := range []bool{false, true} {
@@ -190,18 +194,20 @@ func TestSyncKilledAnywhere(t *testing.T) {
 					continue // a reply too short to cut in the middle
 				}
 				db := newURL(t)
-				k.killAt, k.midBody = at, mid
+				k.killAt.Store(at)
+				k.midBody.Store(mid)
 				killed := syncProcess(t, k, url, db)
 				require.True(t, killed, "request %d of %d (mid-body %v)", at, requests, mid)
 				kills++
 				// Killed again, later, in the second run; then a whole run.
 				if at+3 <= requests {
-					k.killAt, k.midBody = at+3, false
+					k.killAt.Store(at + 3)
+					k.midBody.Store(false)
 					if syncProcess(t, k, url, db) {
 						kills++
 					}
 				}
-				k.killAt = -1
+				k.killAt.Store(-1)
 				require.False(t, syncProcess(t, k, url, db))
 				d := openDB(t, db)
 				got := storetest.Dump(ctx, t, d)

@@ -3,5 +3,5 @@
 package syncer
 
 // raceEnabled: the race detector slows each child process of the kill test
-// several times over, so it tries every fourth kill point.
+// several times over, so it tries every sixth kill point.
 const raceEnabled = true
