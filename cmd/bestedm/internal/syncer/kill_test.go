@@ -72,9 +72,9 @@ type killer struct {
 	requests atomic.Int64
 	// killAt and midBody say where the next run is killed; atomic, as a
 	// killed run's last request may still be served when they change.
-	killAt   atomic.Int64
-	midBody  atomic.Bool
-	killed   atomic.Bool
+	killAt  atomic.Int64
+	midBody atomic.Bool
+	killed  atomic.Bool
 	// large records which requests' replies were longer than a
 	// killingWriter lets through (request number → true).
 	large sync.Map
