@@ -287,7 +287,7 @@ variables it prints in another.`,
 	_ = pf.MarkHidden("legacy-format")
 	pf.BoolVar(&a.rawCSV, "raw-csv", false, "print CSV cells as they are; without it a cell beginning with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text instead of running it as a formula (OWASP); for programs reading the CSV")
 	enumFlag(root, true, &a.auth, "auth", "", "basic", "how credentials are sent: in an HTTP Basic header, or in the query string as username and MD5", []string{"basic", "query"}, nil)
-	pf.StringVar(&a.baseURL, "base-url", "", "API root (default $BESTEDM_BASE_URL, else the documented root)")
+	pf.StringVar(&a.baseURL, "base-url", "", "API root (default $BESTEDM_BASE_URL, else bestedm.DefaultBaseURL, https://api.bestedm.net/mm-ms/apinew/)")
 	pf.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	pf.DurationVar(&a.timeout, "timeout", 30*time.Second, "longest silence allowed from the server")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
@@ -297,11 +297,12 @@ variables it prints in another.`,
 		newAddressesCmd(a),
 		newCmdTemplates(a),
 		newCmdTasks(a),
-		newCmdReport(a, nil),
+		withHTMLReport(a, newCmdReport(a, nil)),
 		newCmdTrack(a),
 		newCmdFailed(a, nil),
 		newCmdAPI(a, nil),
 		newCmdFake(a, nil),
+		newSyncCmd(a),
 	)
 	root.SetHelpCommand(newHelpCmd())
 	root.InitDefaultCompletionCmd()

@@ -1,0 +1,545 @@
+// Package store is the database `bestedm sync` writes and `bestedm report
+// --db` reads: one schema, kept by versioned migrations embedded in the
+// binary (pressly/goose), on an embedded SQLite file (modernc.org/sqlite,
+// no cgo) or on PostgreSQL (pgx, COPY for bulk rows).
+//
+// Writes happen in units: one transaction that replaces whole sets of rows
+// (a task's opens, a day's failures) and the sync state that says they are
+// done, so a process killed at any point leaves either the unit or nothing.
+// On PostgreSQL a unit first takes a transaction-scoped advisory lock named
+// after what it replaces, so two syncs of one account at once take turns
+// per unit instead of racing on the same keys.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"iter"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultPath is the SQLite file used when no database is named.
+const DefaultPath = "bestedm.db"
+
+// Dialect is the kind of database behind a DB.
+type Dialect string
+
+// The two databases a DB can be.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open, migrated database.
+type DB struct {
+	dialect Dialect
+	sql     *sql.DB
+	pool    *pgxpool.Pool // PostgreSQL only
+}
+
+// Open opens the database named by dsn and brings its schema up to date.
+// dsn is a postgres:// or postgresql:// URL, or a SQLite file: a path,
+// "sqlite:PATH" or "file:PATH"; "" is DefaultPath in the working directory.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	d, err := open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		pool, err := pgxpool.New(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		return &DB{dialect: Postgres, pool: pool, sql: stdlib.OpenDBFromPool(pool)}, nil
+	}
+	path := dsn
+	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
+		path = strings.TrimPrefix(path, p)
+	}
+	if path == "" {
+		path = DefaultPath
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	// WAL lets readers read while a sync writes; a write transaction takes
+	// the lock when it begins (immediate), so two writers wait their turn
+	// instead of failing on a lock upgrade; synchronous=NORMAL is durable
+	// against a killed process, which is what a kill -9 is.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(30000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32768)")
+	q.Add("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	// One connection: temporary staging tables belong to a connection,
+	// and SQLite writes one transaction at a time anyway.
+	db.SetMaxOpenConns(1)
+	// Turning a new file to WAL takes an exclusive lock that SQLite does
+	// not wait for: two first syncs at once see SQLITE_BUSY here.
+	for try := 0; ; try++ {
+		err = db.PingContext(ctx)
+		if err == nil || try == 20 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(time.Duration(10*(try+1)) * time.Millisecond)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return &DB{dialect: SQLite, sql: db}, nil
+}
+
+func (d *DB) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if d.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		// Two first syncs at once must not both create the tables.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	// SQLite has no lock for goose to take: two first syncs at once both
+	// find no schema and one fails creating what the other just created.
+	// Each migration is one transaction (SQLite's DDL is transactional),
+	// so the loser has left nothing behind, and running it again finds the
+	// schema in place.
+	for try := 0; try < 10; try++ {
+		var p *goose.Provider
+		if p, err = goose.NewProvider(dialect, d.sql, fsys, opts...); err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		if _, err = p.Up(ctx); err == nil || d.dialect == Postgres {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(try+1)) * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
+}
+
+// Dialect says which database d is.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Close closes the database.
+func (d *DB) Close() error {
+	err := d.sql.Close()
+	if d.pool != nil {
+		d.pool.Close()
+	}
+	return err
+}
+
+// Query runs a read-only query written with ? placeholders, on either
+// database.
+func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.sql.QueryContext(ctx, d.rebind(query), args...)
+}
+
+// QueryRow is Query for one row.
+func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.sql.QueryRowContext(ctx, d.rebind(query), args...)
+}
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, … (the queries
+// here have no ? inside strings).
+func (d *DB) rebind(q string) string {
+	if d.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Counts is what a unit did to one table.
+type Counts struct{ Added, Updated, Deleted int64 }
+
+// Tx is one unit of work in progress; see Unit.
+type Tx struct {
+	d      *DB
+	ctx    context.Context
+	sqlTx  *sql.Tx // SQLite
+	pgTx   pgx.Tx  // PostgreSQL
+	counts map[string]Counts
+}
+
+// Unit runs fn in one transaction and returns what it did per table.
+// lock names what the unit replaces (e.g. "acct/task/42"): on PostgreSQL
+// units with the same name run one at a time across processes. If fn
+// fails, nothing of the unit is kept.
+func (d *DB) Unit(ctx context.Context, lock string, fn func(*Tx) error) (map[string]Counts, error) {
+	tx := &Tx{d: d, ctx: ctx, counts: map[string]Counts{}}
+	var err error
+	if d.dialect == Postgres {
+		if tx.pgTx, err = d.pool.Begin(ctx); err != nil {
+			return nil, err
+		}
+		defer tx.pgTx.Rollback(context.WithoutCancel(ctx))
+		if _, err := tx.pgTx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "bestedm/"+lock); err != nil {
+			return nil, err
+		}
+	} else {
+		if tx.sqlTx, err = d.sql.BeginTx(ctx, nil); err != nil {
+			return nil, err
+		}
+		defer tx.sqlTx.Rollback()
+	}
+	if err := fn(tx); err != nil {
+		return nil, err
+	}
+	if d.dialect == Postgres {
+		err = tx.pgTx.Commit(ctx)
+	} else {
+		err = tx.sqlTx.Commit()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tx.counts, nil
+}
+
+// Exec runs a statement written with ? placeholders in the unit and
+// returns the number of rows it changed.
+func (tx *Tx) Exec(query string, args ...any) (int64, error) {
+	query = tx.d.rebind(query)
+	if tx.pgTx != nil {
+		tag, err := tx.pgTx.Exec(tx.ctx, query, args...)
+		return tag.RowsAffected(), err
+	}
+	r, err := tx.sqlTx.ExecContext(tx.ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// QueryRow reads one row inside the unit.
+func (tx *Tx) QueryRow(query string, args ...any) interface{ Scan(...any) error } {
+	query = tx.d.rebind(query)
+	if tx.pgTx != nil {
+		return tx.pgTx.QueryRow(tx.ctx, query, args...)
+	}
+	return tx.sqlTx.QueryRowContext(tx.ctx, query, args...)
+}
+
+// Replace makes the rows of t whose first t.Scope columns equal scope
+// exactly rows: rows with new keys are added, rows whose values differ are
+// updated, and (unless t.Keep) rows of the scope that rows no longer has
+// are deleted. Each row gives t.Cols in order; rows is read once, as it
+// streams, and never held whole.
+func (tx *Tx) Replace(t *Table, scope []any, rows iter.Seq2[[]any, error]) error {
+	if len(scope) != t.Scope {
+		return fmt.Errorf("store: %s: scope of %d values, want %d", t.Name, len(scope), t.Scope)
+	}
+	var exists int
+	err := tx.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM "+t.Name+" WHERE "+eqList(t.Cols[:t.Scope], "")+" LIMIT 1) x", scope...).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", t.Name, err)
+	}
+	if exists == 0 {
+		// Nothing to compare with (a first sync): the rows go straight
+		// into the table.
+		n, err := tx.load(t, t.Name, false, rows)
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", t.Name, err)
+		}
+		tx.add(t.Name, Counts{Added: n})
+		return nil
+	}
+	stage := "stage_" + t.Name
+	if err := tx.createStage(t, stage); err != nil {
+		return fmt.Errorf("store: %s: %w", t.Name, err)
+	}
+	if _, err := tx.load(t, stage, true, rows); err != nil {
+		return fmt.Errorf("store: %s: %w", t.Name, err)
+	}
+	var c Counts
+	if !t.Keep {
+		q := "DELETE FROM " + t.Name + " WHERE " + eqList(t.Cols[:t.Scope], t.Name+".") +
+			" AND NOT EXISTS (SELECT 1 FROM " + stage + " s WHERE " + joinOn(t.Cols[:t.Key], "s", t.Name) + ")"
+		if c.Deleted, err = tx.Exec(q, scope...); err != nil {
+			return fmt.Errorf("store: %s: %w", t.Name, err)
+		}
+	}
+	if len(t.Cols) > t.Key {
+		vals := t.Cols[t.Key:]
+		set := make([]string, len(vals))
+		diff := make([]string, len(vals))
+		for i, c := range vals {
+			set[i] = c + " = s." + c
+			diff[i] = t.Name + "." + c + " IS DISTINCT FROM s." + c
+		}
+		q := "UPDATE " + t.Name + " SET " + strings.Join(set, ", ") + " FROM " + stage + " s WHERE " +
+			joinOn(t.Cols[:t.Key], "s", t.Name) + " AND (" + strings.Join(diff, " OR ") + ")"
+		if c.Updated, err = tx.Exec(q); err != nil {
+			return fmt.Errorf("store: %s: %w", t.Name, err)
+		}
+	}
+	cols := strings.Join(t.Cols, ", ")
+	q := "INSERT INTO " + t.Name + " (" + cols + ") SELECT " + cols + " FROM " + stage + " s WHERE NOT EXISTS (SELECT 1 FROM " +
+		t.Name + " WHERE " + joinOn(t.Cols[:t.Key], "s", t.Name) + ") ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
+	if c.Added, err = tx.Exec(q); err != nil {
+		return fmt.Errorf("store: %s: %w", t.Name, err)
+	}
+	tx.add(t.Name, c)
+	return nil
+}
+
+func (tx *Tx) add(table string, c Counts) {
+	old := tx.counts[table]
+	tx.counts[table] = Counts{old.Added + c.Added, old.Updated + c.Updated, old.Deleted + c.Deleted}
+}
+
+// createStage makes an empty temporary table shaped like t.
+func (tx *Tx) createStage(t *Table, stage string) error {
+	if tx.pgTx != nil {
+		_, err := tx.Exec("CREATE TEMP TABLE " + stage + " (LIKE " + t.Name + " INCLUDING DEFAULTS) ON COMMIT DROP")
+		return err
+	}
+	if _, err := tx.Exec("CREATE TEMP TABLE IF NOT EXISTS " + stage + " AS SELECT * FROM main." + t.Name + " WHERE 0"); err != nil {
+		return err
+	}
+	_, err := tx.Exec("DELETE FROM temp." + stage)
+	return err
+}
+
+// sqliteBatch is how many rows one INSERT carries into SQLite, as one JSON
+// array: the driver (modernc.org/sqlite) compiles a statement again on
+// every execution, so a statement of one row, or of many rows of ? each,
+// costs its parsing per row; one short statement reading a JSON array with
+// json_each costs it once per batch, and one bind instead of one a value.
+const sqliteBatch = 2000
+
+// load writes rows into table (t's columns): COPY on PostgreSQL, batched
+// JSON INSERTs on SQLite. Duplicate keys keep the first row.
+func (tx *Tx) load(t *Table, table string, stage bool, rows iter.Seq2[[]any, error]) (int64, error) {
+	if tx.pgTx != nil {
+		return tx.copyFrom(t, table, rows)
+	}
+	sel := make([]string, len(t.Cols))
+	for i := range t.Cols {
+		sel[i] = "value ->> " + strconv.Itoa(i)
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(t.Cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM json_each(?) WHERE true"
+	if !stage { // a staging table has no key
+		q += " ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
+	}
+	buf := make([]byte, 0, 1<<20)
+	n := 0
+	var total int64
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		buf = append(buf, ']')
+		r, err := tx.sqlTx.ExecContext(tx.ctx, q, string(buf))
+		if err != nil {
+			return err
+		}
+		added, _ := r.RowsAffected()
+		total += added
+		buf, n = buf[:0], 0
+		return nil
+	}
+	for row, err := range rows {
+		if err != nil {
+			return total, err
+		}
+		if len(row) != len(t.Cols) {
+			return total, fmt.Errorf("row of %d values, want %d", len(row), len(t.Cols))
+		}
+		if n == 0 {
+			buf = append(buf, '[')
+		} else {
+			buf = append(buf, ',')
+		}
+		if buf, err = appendJSONRow(buf, row); err != nil {
+			return total, err
+		}
+		if n++; n == sqliteBatch || len(buf) > 4<<20 {
+			if err := flush(); err != nil {
+				return total, err
+			}
+		}
+	}
+	return total, flush()
+}
+
+// appendJSONRow appends row as a JSON array: strings, int64, float64 and
+// nil, the values rows are made of.
+func appendJSONRow(b []byte, row []any) ([]byte, error) {
+	b = append(b, '[')
+	for i, v := range row {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch v := v.(type) {
+		case nil:
+			b = append(b, "null"...)
+		case string:
+			b = appendJSONString(b, v)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return b, fmt.Errorf("value %v has no JSON form", v)
+			}
+			// A float that reads as an integer must stay REAL.
+			f := strconv.AppendFloat(nil, v, 'g', -1, 64)
+			if !bytes.ContainsAny(f, ".eE") {
+				f = append(f, ".0"...)
+			}
+			b = append(b, f...)
+		default:
+			return b, fmt.Errorf("value of type %T", v)
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSONString appends s quoted for JSON: quote, backslash and control
+// characters escaped, everything else (Chinese included) as it is. Invalid
+// UTF-8 becomes U+FFFD, which JSON cannot carry otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+			i++
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			i++
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, "\ufffd"...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return append(b, '"')
+}
+
+// copyFrom streams rows into table with COPY.
+func (tx *Tx) copyFrom(t *Table, table string, rows iter.Seq2[[]any, error]) (int64, error) {
+	next, stop := iter.Pull2(rows)
+	defer stop()
+	src := &pullSource{next: next, width: len(t.Cols)}
+	n, err := tx.pgTx.CopyFrom(tx.ctx, pgx.Identifier{table}, t.Cols, src)
+	if err == nil {
+		err = src.err
+	}
+	return n, err
+}
+
+// pullSource is a pgx.CopyFromSource over a pulled iterator.
+type pullSource struct {
+	next  func() ([]any, error, bool)
+	width int
+	row   []any
+	err   error
+}
+
+func (s *pullSource) Next() bool {
+	row, err, ok := s.next()
+	if !ok {
+		return false
+	}
+	if err == nil && len(row) != s.width {
+		err = fmt.Errorf("row of %d values, want %d", len(row), s.width)
+	}
+	if err != nil {
+		s.err = err
+		return false
+	}
+	s.row = row
+	return true
+}
+
+func (s *pullSource) Values() ([]any, error) { return s.row, nil }
+func (s *pullSource) Err() error             { return s.err }
+
+// eqList is "a = ? AND b = ?" for cols, each prefixed.
+func eqList(cols []string, prefix string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = prefix + c + " = ?"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// joinOn is "s.a = t.a AND s.b = t.b".
+func joinOn(cols []string, a, b string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = a + "." + c + " = " + b + "." + c
+	}
+	return strings.Join(parts, " AND ")
+}
