@@ -1359,3 +1359,25 @@ func TestEndToEndProductionForms(t *testing.T) {
 	assert.Equal(t, listIDs[1:], got.ListIDs)
 	assert.Empty(t, got.Lists, "<listes> only for a task of several lists")
 }
+
+// Against the fake: the name with separators is stored whole.
+func TestSubscribeNameSeparatorsFake(t *testing.T) {
+	srv := bestedmtest.NewServer(t)
+	client := srv.Client()
+	ctx := context.Background()
+	lists, err := client.Maillist.List(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, lists)
+	listID := lists[0].ID
+	const email = "li.lei.sub@example.com"
+	_, err = client.Maillist.Subscribe(ctx, listID, bestedm.Subscriber{Email: email, Name: "李雷, VIP; 2024"})
+	require.NoError(t, err)
+	var got []string
+	for a, err := range client.Maillist.ListAddresses(ctx, &bestedm.AddressListOptions{ListID: &listID}) {
+		require.NoError(t, err)
+		if a.Email == email {
+			got = append(got, a.Name)
+		}
+	}
+	assert.Equal(t, []string{"李雷, VIP; 2024"}, got)
+}
