@@ -43,7 +43,7 @@ func TestNewClientDefaults(t *testing.T) {
 	c, err := NewClient(testUser, testPassword)
 	require.NoError(t, err)
 	// The documented option defaults are pinned by value in
-	// TestDocumentedDefaults (defaults_test.go).
+	// TestDocumentedDefaults (options_test.go).
 	for name, svc := range map[string]any{
 		"Account": c.Account, "Statistic": c.Statistic, "Task": c.Task, "Track": c.Track,
 		"Maillist": c.Maillist, "Template": c.Template, "Domain": c.Domain,
@@ -58,6 +58,7 @@ func TestNewClientDefaults(t *testing.T) {
 }
 
 func TestDefaultUserAgentSent(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	customerReply(t, mux, func(r *http.Request) {
 		assert.Equal(t, "bestedm-go/"+Version, r.Header.Get("User-Agent"))
@@ -68,6 +69,7 @@ func TestDefaultUserAgentSent(t *testing.T) {
 }
 
 func TestWithUserAgent(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithUserAgent("acme-crm/2.1"))
 	customerReply(t, mux, func(r *http.Request) {
 		assert.Equal(t, "acme-crm/2.1", r.Header.Get("User-Agent"))
@@ -181,6 +183,7 @@ func TestWithRetryDefaults(t *testing.T) {
 // Basic mode (the default): an Authorization header, and no password in
 // the URL in any form.
 func TestAuthBasicSendsNoPasswordInURL(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	customerReply(t, mux, func(r *http.Request) {
 		assert.Equal(t, "do=customer-info", r.URL.RawQuery)
@@ -193,6 +196,7 @@ func TestAuthBasicSendsNoPasswordInURL(t *testing.T) {
 // Query mode: username and the lower-case hex MD5 first, as the document's
 // URLs show, and no Authorization header.
 func TestAuthQuerySendsUsernameAndMD5(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithAuthMode(AuthQuery))
 	customerReply(t, mux, func(r *http.Request) {
 		assert.Equal(t, "username=demo&password="+testHash+"&do=customer-info", r.URL.RawQuery)
@@ -241,6 +245,7 @@ func TestWithPasswordHash(t *testing.T) {
 }
 
 func TestWithLocationReadsTimesInZone(t *testing.T) {
+	t.Parallel()
 	utc5 := time.FixedZone("UTC+5", 5*3600)
 	c, mux := setup(t, WithLocation(utc5))
 	handle(t, mux, "account.php", fixture(t, "account-service-info.xml"), nil)
@@ -278,6 +283,7 @@ func assertNoSecret(t *testing.T, s string, msgAndArgs ...any) {
 }
 
 func TestNilContext(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	//lint:ignore SA1012 the nil context is what is tested
@@ -311,6 +317,7 @@ func contextWith(t *testing.T) (context.Context, context.CancelFunc) {
 // Replies in GBK, GB2312 and GB18030, declared in the XML prolog or in the
 // Content-Type header, and UTF-8 with a BOM, all decode to the same values.
 func TestCharsetReplies(t *testing.T) {
+	t.Parallel()
 	want := Customer{ID: 1024, Username: "demo", Company: "深圳市福洽科技有限公司", Contact: "林先生", Address: "深圳市福田区科技园中路 3 号"}
 	tests := []struct {
 		file, contentType, addressSuffix string
@@ -452,6 +459,7 @@ func TestRedactionEveryFailure(t *testing.T) {
 
 // Errors keep their types when their text is redacted.
 func TestRedactionKeepsErrorChain(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serve(t, mux, 200, "text/xml", []byte("<customer><id>"+testPassword+"</id></customer>"))
 	_, err := c.Account.CustomerInfo(bg)
@@ -464,6 +472,7 @@ func TestRedactionKeepsErrorChain(t *testing.T) {
 // Request secrets (a mailbox password sent in a form body) are redacted
 // from whatever the server echoes back, in every error kind.
 func TestRedactionRequestSecrets(t *testing.T) {
+	t.Parallel()
 	const pwd = "Mb0x-Pässword"
 	reqFor := func() *request {
 		return &request{method: http.MethodPost, script: "bs.php", action: "mailbox-add",
@@ -621,6 +630,7 @@ func countSeq[T any](seq func(func(T, error) bool)) error {
 // under -race this checks that nothing in a call writes shared state, and
 // every call must succeed.
 func TestConcurrentCallsEveryService(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	count := allServicesServer(t, mux)
 	day := time.Date(2012, 3, 2, 0, 0, 0, 0, china)
