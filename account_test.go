@@ -10,6 +10,7 @@ import (
 )
 
 func TestAccountCustomerInfo(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "account.php", fixture(t, "account-customer-info.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "customer-info"))
@@ -24,6 +25,7 @@ func TestAccountCustomerInfo(t *testing.T) {
 }
 
 func TestAccountServiceInfo(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "account.php", fixture(t, "account-service-info.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "service-info"))

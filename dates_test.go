@@ -17,6 +17,7 @@ import (
 // is the year, month and day the caller wrote, whatever its zone; an
 // instant is converted to the server's UTC+8.
 func TestDatesSentAsWrittenInstantsConverted(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var got url.Values
 	c, mux := setup(t)
@@ -136,6 +137,7 @@ func TestDatesSentAsWrittenInstantsConverted(t *testing.T) {
 // with date as calendar days: the same day written in two zones is
 // accepted even when its instant is earlier.
 func TestFailureExportDateEndComparesDays(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handleText(t, mux, "failexport.php", []byte("a@example.com\n"), nil)
 	date := time.Date(2012, 3, 2, 0, 0, 0, 0, time.FixedZone("UTC-10", -10*3600))
@@ -155,6 +157,7 @@ func TestFailureExportDateEndComparesDays(t *testing.T) {
 // writes "0000-01-01", "-0001-01-01", "10000-01-01"): every date and time
 // a call sends refuses them before anything is sent, naming the parameter.
 func TestDatesOutOfRangeYearsRefused(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	for _, y := range []int{0, -1, 10000} {

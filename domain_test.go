@@ -46,6 +46,7 @@ var wantMailboxes = []Mailbox{
 }
 
 func TestDomainList(t *testing.T) {
+	t.Parallel()
 	for _, m := range domainModes {
 		t.Run(m.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -66,6 +67,7 @@ func TestDomainList(t *testing.T) {
 }
 
 func TestDomainListEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "bs.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<domain_list>\r\n</domain_list>\r\n"), nil)
 	got, err := c.Domain.List(bg)
@@ -75,6 +77,7 @@ func TestDomainListEmpty(t *testing.T) {
 }
 
 func TestDomainListAPIError(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "bs.php", result("permission_denied", "非管理员账号"), nil)
 	_, err := c.Domain.ForCustomer(1024).List(bg)
@@ -87,6 +90,7 @@ func TestDomainListAPIError(t *testing.T) {
 // Manager mode with query-string auth: the administrator's username and
 // hash first, then the call's parameters.
 func TestDomainManagerModeQueryAuth(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithAuthMode(AuthQuery))
 	handle(t, mux, "bs.php", fixture(t, "domain-list.xml"), func(r *http.Request) {
 		assert.Equal(t, "username=demo&password="+testHash+"&customer_id=1024&do=domain-list&user_type=manager", r.URL.RawQuery)
@@ -98,6 +102,7 @@ func TestDomainManagerModeQueryAuth(t *testing.T) {
 
 // ForCustomer returns a copy: the client's own service stays in customer mode.
 func TestDomainForCustomerIsACopy(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	acme := c.Domain.ForCustomer(1024)
 	other := acme.ForCustomer(2048)
@@ -120,6 +125,7 @@ func TestDomainForCustomerIsACopy(t *testing.T) {
 // A non-positive ForCustomer id fails every call, without a panic and
 // without sending anything.
 func TestDomainForCustomerInvalid(t *testing.T) {
+	t.Parallel()
 	for _, id := range []int64{0, -1} {
 		c, mux := setup(t)
 		failHandler(t, mux)
@@ -150,6 +156,7 @@ func TestDomainForCustomerInvalid(t *testing.T) {
 }
 
 func TestDomainAddDelete(t *testing.T) {
+	t.Parallel()
 	calls := []struct {
 		action string
 		call   func(s *DomainService, ctx context.Context, id int64, domain string) (*Result, error)
@@ -194,6 +201,7 @@ func TestDomainAddDelete(t *testing.T) {
 }
 
 func TestDomainAddDeleteValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		svc    func(c *Client) *DomainService
@@ -243,6 +251,7 @@ func TestCheckHostnameAccepts(t *testing.T) {
 }
 
 func TestDomainMailboxes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		opts  *MailboxListOptions
@@ -276,6 +285,7 @@ func TestDomainMailboxes(t *testing.T) {
 }
 
 func TestDomainMailboxesTotalAndEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "bs.php", []byte("<mailbox_list>\r\n<total_num>42</total_num>\r\n</mailbox_list>"), nil)
 	got, err := c.Domain.MailboxesPage(bg, &MailboxListOptions{Page: 9, Limit: 5})
@@ -284,6 +294,7 @@ func TestDomainMailboxesTotalAndEmpty(t *testing.T) {
 }
 
 func TestDomainMailboxesValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		opts  *MailboxListOptions
@@ -320,6 +331,7 @@ func TestDomainMailboxesValidation(t *testing.T) {
 }
 
 func TestDomainMailboxesAPIError(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "bs.php", result("domain_not_exist", "域名不存在"), nil)
 	_, err := c.Domain.MailboxesPage(bg, &MailboxListOptions{Domain: "nope.example"})
@@ -364,6 +376,7 @@ func manyMailboxes(n int) []Mailbox {
 }
 
 func TestDomainMailboxesIter(t *testing.T) {
+	t.Parallel()
 	for _, m := range domainModes {
 		t.Run(m.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -385,6 +398,7 @@ func TestDomainMailboxesIter(t *testing.T) {
 
 // A full last page needs one more request, answered empty.
 func TestDomainMailboxesIterDefaultLimitAndExactPages(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	all := manyMailboxes(60)
 	seen := mailboxPager(t, mux, all, 0)
@@ -398,6 +412,7 @@ func TestDomainMailboxesIterDefaultLimitAndExactPages(t *testing.T) {
 }
 
 func TestDomainMailboxesIterEarlyBreak(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	seen := mailboxPager(t, mux, manyMailboxes(10), 0)
 	var got []Mailbox
@@ -413,6 +428,7 @@ func TestDomainMailboxesIterEarlyBreak(t *testing.T) {
 }
 
 func TestDomainMailboxesIterErrorMidStream(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	all := manyMailboxes(10)
 	mailboxPager(t, mux, all, 2)
@@ -433,6 +449,7 @@ func TestDomainMailboxesIterErrorMidStream(t *testing.T) {
 }
 
 func TestDomainMailboxesIterCancelled(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	mailboxPager(t, mux, manyMailboxes(10), 0)
 	ctx, cancel := contextWith(t)
@@ -450,6 +467,7 @@ func TestDomainMailboxesIterCancelled(t *testing.T) {
 const mailboxPassword = "Xy9-pässwörd&=?"
 
 func TestDomainMailboxWrites(t *testing.T) {
+	t.Parallel()
 	calls := []struct {
 		action string
 		call   func(s *DomainService) (*Result, error)
@@ -520,6 +538,7 @@ func TestDomainMailboxWrites(t *testing.T) {
 }
 
 func TestDomainMailboxWritesValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, mailbox, password, field string
 	}{
@@ -562,6 +581,7 @@ func TestDomainMailboxWritesValidation(t *testing.T) {
 }
 
 func TestDomainDeleteMailbox(t *testing.T) {
+	t.Parallel()
 	for _, m := range domainModes {
 		t.Run(m.name, func(t *testing.T) {
 			c, mux := setup(t)

@@ -102,6 +102,7 @@ func serve(t *testing.T, mux *http.ServeMux, status int, contentType string, bod
 }
 
 func TestHTTPStatusErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		status     int
@@ -144,6 +145,7 @@ func TestHTTPStatusErrors(t *testing.T) {
 }
 
 func TestHTTPErrorSnippetIsCut(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serve(t, mux, 502, "text/html", bytes.Repeat([]byte("错"), 200))
 	_, err := c.Account.CustomerInfo(bg)
@@ -174,6 +176,7 @@ func TestParseRetryAfter(t *testing.T) {
 // Every 2xx reply that is not the expected XML is a *DecodeError that says
 // what was expected and what came.
 func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, ct, body, msg string
 		expected            string // DecodeError.Expected, when not <customer>
@@ -213,6 +216,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecodeErrorBadTimeNamesElement(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serve(t, mux, 200, "text/xml", []byte("<service>\r\n<id>1</id>\r\n<beginning_date>2012-02-30</beginning_date>\r\n</service>"))
 	_, err := c.Account.ServiceInfo(bg)
@@ -224,6 +228,7 @@ func TestDecodeErrorBadTimeNamesElement(t *testing.T) {
 
 // A <result> error where data was expected is the server's error reply.
 func TestAPIErrorWhereDataExpected(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serve(t, mux, 200, "text/xml", result(" auth_error ", "用户名或密码错误"))
 	_, err := c.Account.CustomerInfo(bg)
@@ -240,6 +245,7 @@ func TestAPIErrorWhereDataExpected(t *testing.T) {
 
 // exec: the <result> shapes of write calls.
 func TestExecResults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body string
@@ -263,6 +269,7 @@ func TestExecResults(t *testing.T) {
 }
 
 func TestExecErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, body string
 		status     Status // APIError status expected, or "" for a DecodeError
@@ -297,6 +304,7 @@ func TestExecErrors(t *testing.T) {
 }
 
 func TestReplyTooLarge(t *testing.T) {
+	t.Parallel()
 	body := fixture(t, "account-customer-info.xml")
 	c, mux := setup(t, WithMaxReplySize(int64(len(body))))
 	serve(t, mux, 200, "text/xml", body)
@@ -324,6 +332,7 @@ func TestReplyTooLarge(t *testing.T) {
 func silent(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 
 func TestTimeoutServerNeverAnswers(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithTimeout(50*time.Millisecond))
 	mux.HandleFunc(apiPath, silent)
 	start := time.Now()
@@ -339,6 +348,7 @@ func TestTimeoutServerNeverAnswers(t *testing.T) {
 
 // A body that stops arriving half-way is a timeout too, not a cancellation.
 func TestTimeoutMidBody(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithTimeout(50*time.Millisecond))
 	mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "<?xml version=\"1.0\"?>\r\n<customer>\r\n<id>1</id>\r\n")
@@ -356,6 +366,7 @@ func TestTimeoutMidBody(t *testing.T) {
 // The idle timeout measures the server's silence, not the time the caller
 // spends between two records of a stream.
 func TestTimeoutNotCountingSlowConsumer(t *testing.T) {
+	t.Parallel()
 	// Generous against a loaded CI machine: the server must answer within
 	// the timeout, while the consumer pauses for more than twice as long.
 	c, mux := setup(t, WithTimeout(500*time.Millisecond))
@@ -382,6 +393,7 @@ func TestTimeoutNotCountingSlowConsumer(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithRetry(RetryPolicy{MaxRetries: 3}))
 	failHandler(t, mux)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -394,6 +406,7 @@ func TestCancelledContext(t *testing.T) {
 }
 
 func TestCancelWhileWaiting(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithTimeout(10*time.Second))
 	ctx, cancel := contextWith(t)
 	mux.HandleFunc(apiPath, func(w http.ResponseWriter, r *http.Request) {
@@ -408,6 +421,7 @@ func TestCancelWhileWaiting(t *testing.T) {
 }
 
 func TestCallerDeadline(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc(apiPath, silent)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
@@ -419,6 +433,7 @@ func TestCallerDeadline(t *testing.T) {
 // Redirects to another host, or from https to http, are refused (query-mode
 // credentials ride in the URL), and not retried; same-host ones are followed.
 func TestRedirects(t *testing.T) {
+	t.Parallel()
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("the other host was reached: %s", r.URL)
 	}))
@@ -472,6 +487,7 @@ func TestRedirects(t *testing.T) {
 // A 4xx reply whose body is an error <result> keeps its status identifier
 // as an *APIError; a 5xx one stays an *HTTPError so that retries see it.
 func TestErrorResultInNon2xxReply(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		code    int
 		wantAPI bool
@@ -505,6 +521,7 @@ func TestErrorResultInNon2xxReply(t *testing.T) {
 // query auth against the fake, and an httpmock reply, come with HTTP 200.
 // (A 5xx reply is an *HTTPError whatever its body: see errorResult.)
 func TestAuthErrorMatchesUnauthorized(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{200, 400, 401, 403, 404} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			c, mux := setup(t)
@@ -533,6 +550,7 @@ func (e errTransport) RoundTrip(*http.Request) (*http.Response, error) { return 
 // and the standard ones: context.DeadlineExceeded, os.ErrDeadlineExceeded
 // and a Timeout() bool method that returns true. A cancel is not a timeout.
 func TestErrTimeout(t *testing.T) {
+	t.Parallel()
 	type timeouter interface{ Timeout() bool }
 	isTimeout := func(t *testing.T, err error) {
 		t.Helper()

@@ -62,6 +62,7 @@ var wantSubscribers = []subscriber{
 }
 
 func TestExportRows(t *testing.T) {
+	t.Parallel()
 	utf8Body := "zhang.san@example.com\t张三\r\n\r\n  li.si@example.cn \t 李四 \r\nwang@example.com\t\r\n"
 	gbk, err := simplifiedchinese.GBK.NewEncoder().String(utf8Body)
 	require.NoError(t, err)
@@ -92,6 +93,7 @@ func TestExportRows(t *testing.T) {
 
 // Read gives the bytes exactly as sent, whatever their charset.
 func TestExportRawRead(t *testing.T) {
+	t.Parallel()
 	gbk, err := simplifiedchinese.GBK.NewEncoder().String("a@example.com\t张三\r\n")
 	require.NoError(t, err)
 	gbk = "\xEF\xBB\xBF" + gbk
@@ -106,6 +108,7 @@ func TestExportRawRead(t *testing.T) {
 }
 
 func TestExportEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte("\r\n"))
 	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
@@ -117,6 +120,7 @@ func TestExportEmpty(t *testing.T) {
 
 // The server reports errors as XML where text was expected.
 func TestExportXMLReplies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, body string
 		status     Status // an APIError status, or "" for a DecodeError
@@ -147,6 +151,7 @@ func TestExportXMLReplies(t *testing.T) {
 }
 
 func TestExportHTTPError(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serve(t, mux, 401, "text/plain", []byte("Unauthorized"))
 	_, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
@@ -154,6 +159,7 @@ func TestExportHTTPError(t *testing.T) {
 }
 
 func TestExportParseErrorNamesLine(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte("a@example.com\tA\r\n\r\nbroken-line\r\nc@example.com\tC\r\n"))
 	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
@@ -166,6 +172,7 @@ func TestExportParseErrorNamesLine(t *testing.T) {
 }
 
 func TestExportLineTooLong(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serveExport(t, mux, "text/plain", []byte("a@example.com\t"+strings.Repeat("x", defaultMaxRecordSize+10)+"\r\n"))
 	exp, err := openExport(bg, c, exportRequest(), parseTestSubscriber)
@@ -183,6 +190,7 @@ func TestExportLineTooLong(t *testing.T) {
 // Stopping early closes the body; a later break does not leak the
 // connection (Close is idempotent).
 func TestExportEarlyBreak(t *testing.T) {
+	t.Parallel()
 	var body strings.Builder
 	for i := 0; i < 5000; i++ {
 		body.WriteString("user" + strconv.Itoa(i) + "@example.com\tName\r\n")
@@ -207,6 +215,7 @@ func TestExportEarlyBreak(t *testing.T) {
 // A connection that breaks mid-export yields the error after the rows
 // that arrived.
 func TestExportBrokenMidStream(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "100000")

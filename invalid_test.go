@@ -28,6 +28,7 @@ func firstErr[T any](seq iter.Seq2[T, error]) error {
 // Every invalid call, in every service, fails with a *ValidationError
 // naming the API parameter, and sends nothing: the server counts requests.
 func TestInvalidCallsSendNothing(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var requests atomic.Int32
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -29,6 +29,7 @@ func drain[T any](seq iter.Seq2[T, error]) (n int, err error) {
 // Every iterator given a nil context reports a *ValidationError naming
 // ctx, sends nothing and does not panic.
 func TestIteratorsNilContext(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	var nilCtx context.Context
@@ -105,6 +106,7 @@ func mailboxPage(n int) []byte {
 // paged iterator stops after the second (repeated) page with a
 // *PagingError matching ErrUnexpectedReply.
 func TestPagesRepeatedPage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		script string
@@ -146,6 +148,7 @@ func TestPagesRepeatedPage(t *testing.T) {
 // A page that holds items although the total the same reply reports says
 // the list ended before it is an error, not more items.
 func TestPagesPastTotal(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var calls atomic.Int32
 	handle(t, mux, mlScript, addrRange(0, 5, 3), func(*http.Request) { calls.Add(1) })
@@ -162,6 +165,7 @@ func TestPagesPastTotal(t *testing.T) {
 // A cancelled context ends a paged iterator at the next item, with the
 // context's error, though the rest of the page is already decoded.
 func TestPagesStopOnCancel(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, mlScript, addrRange(0, 50, 100), nil)
 	ctx, cancel := context.WithCancel(bg)
@@ -182,6 +186,7 @@ func TestPagesStopOnCancel(t *testing.T) {
 
 // A cancelled context ends a streamed reply (records) at the next record.
 func TestRecordsStopOnCancel(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var b strings.Builder
 	b.WriteString("<data>")
@@ -237,6 +242,7 @@ func TestRecordsStopOnCancel(t *testing.T) {
 
 // A cancelled context ends Export.Rows at the next row.
 func TestExportRowsStopOnCancel(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var b strings.Builder
 	for i := range 5000 {
@@ -267,6 +273,7 @@ func TestExportRowsStopOnCancel(t *testing.T) {
 // request is sent: cancelled before the call, it calls nothing back; a
 // cancel mid-way stops it at the next address.
 func TestAddAddressesOnInvalidContext(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	invalid := func(n int, afterEach func(i int)) iter.Seq[Address] {
@@ -333,6 +340,7 @@ func addrTotalPage(n int, total int) []byte {
 
 // Page.TotalKnown tells a total of 0 from a reply that has none.
 func TestPageTotalKnown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		total     int // -1: no <total_num>
@@ -357,6 +365,7 @@ func TestPageTotalKnown(t *testing.T) {
 // The paged iterators stop at a known total, including 0, and walk to a
 // short or empty page when the total is unknown.
 func TestPagesStopAtKnownTotal(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		total     int // -1: no <total_num>

@@ -19,6 +19,7 @@ import (
 )
 
 func TestMaillistListAddresses(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", fixture(t, "maillist-ml-addr-list.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-list", "list_id", "101", "address_id", "90001",
@@ -41,6 +42,7 @@ func TestMaillistListAddresses(t *testing.T) {
 }
 
 func TestMaillistListAddressesListID(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		opts *AddressListOptions
 		want []string
@@ -107,6 +109,7 @@ func ids(t *testing.T, seq iter.Seq2[Address, error], stopAfter int) ([]int64, e
 }
 
 func TestMaillistListAddressesIter(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	n := pagedAddresses(t, mux, 5, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "list_id", "7", "page", page, "limit", "2"}
@@ -121,6 +124,7 @@ func TestMaillistListAddressesIter(t *testing.T) {
 }
 
 func TestMaillistListAddressesIterStopsAtTotal(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var n atomic.Int32
 	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
@@ -135,6 +139,7 @@ func TestMaillistListAddressesIterStopsAtTotal(t *testing.T) {
 }
 
 func TestMaillistListAddressesIterFromPage(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	n := pagedAddresses(t, mux, 5, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
@@ -146,6 +151,7 @@ func TestMaillistListAddressesIterFromPage(t *testing.T) {
 }
 
 func TestMaillistListAddressesIterFromPageStopsAtTotal(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	n := pagedAddresses(t, mux, 6, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
@@ -157,6 +163,7 @@ func TestMaillistListAddressesIterFromPageStopsAtTotal(t *testing.T) {
 }
 
 func TestMaillistListAddressesIterEarlyBreak(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	n := pagedAddresses(t, mux, 5, 0, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
@@ -168,6 +175,7 @@ func TestMaillistListAddressesIterEarlyBreak(t *testing.T) {
 }
 
 func TestMaillistListAddressesIterError(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	n := pagedAddresses(t, mux, 5, 2, func(page string) []string {
 		return []string{"do", "ml-addr-list", "page", page, "limit", "2"}
@@ -179,6 +187,7 @@ func TestMaillistListAddressesIterError(t *testing.T) {
 }
 
 func TestMaillistListAddressesIterInvalid(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	_, err := ids(t, c.Maillist.ListAddresses(bg, &AddressListOptions{Limit: -1}), 0)
@@ -186,6 +195,7 @@ func TestMaillistListAddressesIterInvalid(t *testing.T) {
 }
 
 func TestMaillistAddAddress(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "90003"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-add", "list_id", "101", "return_id", "1",
@@ -205,6 +215,7 @@ func TestMaillistAddAddress(t *testing.T) {
 }
 
 func TestMaillistAddAddressOnlyEmail(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "90004"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-add", "list_id", "101", "return_id", "1", "address", "a@example.com"))
@@ -215,6 +226,7 @@ func TestMaillistAddAddressOnlyEmail(t *testing.T) {
 }
 
 func TestMaillistImportFile(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	content := "lin.wei@example.com\t林伟\r\nchen@example.org\t陈\r\n"
 	handle(t, mux, "mloperate.php", result("success", "上传成功"), func(r *http.Request) {
@@ -227,6 +239,7 @@ func TestMaillistImportFile(t *testing.T) {
 }
 
 func TestMaillistUpdateAddress(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "修改成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-edit", "id", "90001", "fullname", "林 伟", "sex", "F", "var2", "金卡"))
@@ -237,6 +250,7 @@ func TestMaillistUpdateAddress(t *testing.T) {
 }
 
 func TestMaillistDeleteAddress(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "删除成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-del", "id", "90001"))
@@ -247,6 +261,7 @@ func TestMaillistDeleteAddress(t *testing.T) {
 }
 
 func TestMaillistEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "清空成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-addr-empty", "list_id", "101"))
@@ -306,6 +321,7 @@ func wantBatch(first, last int) string {
 }
 
 func TestMaillistAddAddressesBatches(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var yielded atomic.Int64
 	var mu sync.Mutex
@@ -353,6 +369,7 @@ func keys(v map[string][]string) []string {
 }
 
 func TestMaillistAddAddressesSlice(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "添加成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "ml-addr-add", "list_id", "9", "addr_type", "string"))
@@ -370,6 +387,7 @@ func TestMaillistAddAddressesSlice(t *testing.T) {
 }
 
 func TestMaillistAddAddressesAPIErrorInBatch2(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var yielded atomic.Int64
 	var n atomic.Int32
@@ -391,6 +409,7 @@ func TestMaillistAddAddressesAPIErrorInBatch2(t *testing.T) {
 }
 
 func TestMaillistAddAddressesInvalidInBatch2(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var n atomic.Int32
 	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
@@ -418,6 +437,7 @@ func TestMaillistAddAddressesInvalidInBatch2(t *testing.T) {
 }
 
 func TestMaillistAddressValidation(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	one := func(a Address) iter.Seq[Address] { return slices.Values([]Address{{Email: "ok@example.com"}, a}) }
@@ -496,6 +516,7 @@ func TestMaillistAddressValidation(t *testing.T) {
 }
 
 func TestMaillistAddressAPIErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		status Status
@@ -536,6 +557,7 @@ func TestMaillistAddressAPIErrors(t *testing.T) {
 // refuses is handed over, before the next one is read, and left out; the
 // batches hold the others only, and the report counts both.
 func TestMaillistAddAddressesOnInvalid(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var mu sync.Mutex
 	var bodies []string
@@ -579,6 +601,7 @@ func TestMaillistAddAddressesOnInvalid(t *testing.T) {
 // TestMaillistAddAddressesAllInvalid: when OnInvalid takes every address,
 // nothing is sent and there is no error: the caller heard of each one.
 func TestMaillistAddAddressesAllInvalid(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	var n int
@@ -657,6 +680,7 @@ func TestAddressValidate(t *testing.T) {
 // AddAddresses before its batch is sent, with the same field and reason,
 // and the address's number and (for other fields) its e-mail in front.
 func TestAddAddressesAppliesValidate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	for _, bad := range []Address{{Email: "root@localhost"}, {Email: "a@example.com", Var2: "x;y"}} {

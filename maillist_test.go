@@ -19,6 +19,7 @@ import (
 )
 
 func TestMaillistList(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", fixture(t, "maillist-list.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "maillist-list"))
@@ -32,6 +33,7 @@ func TestMaillistList(t *testing.T) {
 }
 
 func TestMaillistListEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n</maillist>\r\n"), nil)
 	got, err := c.Maillist.List(bg)
@@ -41,6 +43,7 @@ func TestMaillistListEmpty(t *testing.T) {
 }
 
 func TestMaillistGet(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", fixture(t, "maillist-detail.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "maillist-detail", "id", "101"))
@@ -51,6 +54,7 @@ func TestMaillistGet(t *testing.T) {
 }
 
 func TestMaillistGetNotFound(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n</maillist>\r\n"), nil)
 	_, err := c.Maillist.Get(bg, 7)
@@ -59,6 +63,7 @@ func TestMaillistGetNotFound(t *testing.T) {
 }
 
 func TestMaillistCreate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var calls []string
 	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +89,7 @@ func TestMaillistCreate(t *testing.T) {
 // requires is sent even when the caller leaves it out, and the caller's
 // struct is not changed.
 func TestMaillistCreateDefaultsToEnabled(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", []byte("<result><status>success</status><id>12</id></result>"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "maillist-add"))
@@ -97,6 +103,7 @@ func TestMaillistCreateDefaultsToEnabled(t *testing.T) {
 }
 
 func TestMaillistCreateOnlyRequired(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	// A reply with an id is taken as is: no look-up follows.
 	handle(t, mux, "mloperate.php", []byte("<result><status>success</status><id>12</id><data></data></result>"), func(r *http.Request) {
@@ -109,6 +116,7 @@ func TestMaillistCreateOnlyRequired(t *testing.T) {
 }
 
 func TestMaillistUpdate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "修改联系人分类成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "maillist-edit", "id", "101"))
@@ -120,6 +128,7 @@ func TestMaillistUpdate(t *testing.T) {
 }
 
 func TestMaillistDelete(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "删除联系人分类成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "maillist-del", "id", "101"))
@@ -130,6 +139,7 @@ func TestMaillistDelete(t *testing.T) {
 }
 
 func TestMaillistExportSubscribers(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	body := fixture(t, "maillist-subscription-export.txt")
 	handleText(t, mux, "mloperate.php", body, func(r *http.Request) {
@@ -159,6 +169,7 @@ func TestMaillistExportSubscribers(t *testing.T) {
 }
 
 func TestMaillistExportUnsubscribed(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handleText(t, mux, "mloperate.php", fixture(t, "maillist-unsubscribe-export.txt"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "unsubscribe-export", "id", "101"))
@@ -178,6 +189,7 @@ func TestMaillistExportUnsubscribed(t *testing.T) {
 }
 
 func TestMaillistExportUnsubscribedMalformed(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct{ body, want string }{
 		"one field":  {"2024-03-02 12:30:05\ta@example.com\r\nb@example.com\r\n", "line 2: want \"time<TAB>address\", got 1 field(s)"},
 		"bad time":   {"yesterday\ta@example.com\r\n", "line 1: cannot read time \"yesterday\""},
@@ -204,6 +216,7 @@ func TestMaillistExportUnsubscribedMalformed(t *testing.T) {
 }
 
 func TestMaillistExportEarlyBreak(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handleText(t, mux, "mloperate.php", fixture(t, "maillist-subscription-export.txt"), nil)
 	exp, err := c.Maillist.ExportSubscribers(bg, 101)
@@ -219,6 +232,7 @@ func TestMaillistExportEarlyBreak(t *testing.T) {
 }
 
 func TestMaillistExportAPIError(t *testing.T) {
+	t.Parallel()
 	body := append([]byte("\xEF\xBB\xBF"), result("maillist_not_exist", "联系人分类不存在")...)
 	for name, call := range map[string]func(c *Client) error{
 		"subscribers":  func(c *Client) error { _, err := c.Maillist.ExportSubscribers(bg, 9); return err },
@@ -235,6 +249,7 @@ func TestMaillistExportAPIError(t *testing.T) {
 }
 
 func TestMaillistSubscribeOne(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "订阅成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-sub", "list_id", "101", "address", "lin.wei@example.com", "name", "林伟"))
@@ -245,6 +260,7 @@ func TestMaillistSubscribeOne(t *testing.T) {
 }
 
 func TestMaillistSubscribeOneWithoutName(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", ""), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-sub", "list_id", "101", "address", "a+b@example.com"))
@@ -254,6 +270,7 @@ func TestMaillistSubscribeOneWithoutName(t *testing.T) {
 }
 
 func TestMaillistSubscribeMany(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "订阅成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "ml-sub", "list_id", "101"))
@@ -268,6 +285,7 @@ func TestMaillistSubscribeMany(t *testing.T) {
 }
 
 func TestMaillistUnsubscribeOne(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "退订成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "ml-unsub", "list_id", "101", "address", "lin.wei@example.com"))
@@ -278,6 +296,7 @@ func TestMaillistUnsubscribeOne(t *testing.T) {
 }
 
 func TestMaillistUnsubscribeMany(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", result("success", "退订成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "ml-unsub", "list_id", "101"))
@@ -288,6 +307,7 @@ func TestMaillistUnsubscribeMany(t *testing.T) {
 }
 
 func TestMaillistValidation(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	ok := &MaillistParams{Name: "News", Status: MaillistEnabled}
@@ -360,6 +380,7 @@ func TestMaillistValidation(t *testing.T) {
 }
 
 func TestMaillistAPIErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		status Status
@@ -403,6 +424,7 @@ func TestMaillistAPIErrors(t *testing.T) {
 // Writes must not be retried on a server error: the API has no
 // idempotency key, so a retried add could add twice. Reads are retried.
 func TestMaillistWritesNotRetried(t *testing.T) {
+	t.Parallel()
 	sub := Subscriber{Email: "a@example.com"}
 	for _, tc := range []struct {
 		name  string
@@ -511,6 +533,7 @@ func TestSubscribeNameSeparators(t *testing.T) {
 // When the look-up after an id-less maillist-add fails, the caller still
 // learns that the list was created: the Result comes back with the error.
 func TestMaillistCreateLookupFails(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		list     []byte
@@ -545,6 +568,7 @@ func TestMaillistCreateLookupFails(t *testing.T) {
 // The document's sample reply spells <brithday>, its parameter list
 // birthday: both fill Address.Birthday.
 func TestAddressBirthdayBothSpellings(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", []byte("<data><total_num>2</total_num>"+
 		"<addr><id>1</id><address>a@example.com</address><brithday>1986-08-15</brithday></addr>"+
@@ -561,6 +585,7 @@ func TestAddressBirthdayBothSpellings(t *testing.T) {
 // sent: created, it made maillist-list unreadable for the whole account
 // (issue 16 item 8).
 func TestMaillistNameRefused(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, want string }{
 		{"Promo \x1b[1mBOLD", `control character '\x1b'`},
 		{"a\x07b", `control character '\a'`},
@@ -587,6 +612,7 @@ func TestMaillistNameRefused(t *testing.T) {
 // AddAddress sends fields as parameters, where ";" is fine, but a control
 // character is refused there too.
 func TestAddAddressRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var n atomic.Int32
 	mux.HandleFunc(apiPath+"mloperate.php", func(w http.ResponseWriter, r *http.Request) { n.Add(1) })

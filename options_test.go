@@ -100,6 +100,7 @@ func TestWithMaxRecordSizeArg(t *testing.T) {
 // first read: 1 KiB refuses a 3 KiB record, of a page, an iterator and a
 // stream alike.
 func TestMaxRecordSizeStopsSmallRecords(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithMaxRecordSize(1<<10))
 	big := strings.Repeat("x", 3<<10)
 	handle(t, mux, mlScript, []byte("<data><total_num>1</total_num><addr><id>1</id><address>a@example.com</address><var1>"+big+"</var1></addr></data>"), nil)

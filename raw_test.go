@@ -72,6 +72,7 @@ const rawTaskList = `<?xml version="1.0" encoding="UTF-8"?>
 `
 
 func TestDoSendsTheRequestAndBindsTheCallersStruct(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	var hits atomic.Int32
 	handle(t, mux, "task.php", []byte(rawTaskList), func(r *http.Request) {
@@ -94,6 +95,7 @@ func TestDoSendsTheRequestAndBindsTheCallersStruct(t *testing.T) {
 }
 
 func TestDoQueryAuthAndFormPost(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t, WithAuthMode(AuthQuery))
 	handle(t, mux, "mloperate.php", []byte(`<result><status>success</status><data>添加成功</data><id>42</id></result>`), func(r *http.Request) {
 		assert.Equal(t, http.MethodPost, r.Method)
@@ -116,6 +118,7 @@ func TestDoQueryAuthAndFormPost(t *testing.T) {
 }
 
 func TestDoDecodesGBK(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	gbk := append([]byte(`<?xml version="1.0" encoding="GBK"?><customer><company>`), 0xd6, 0xd0, 0xce, 0xc4) // 中文
 	gbk = append(gbk, []byte(`</company></customer>`)...)
@@ -131,6 +134,7 @@ func TestDoDecodesGBK(t *testing.T) {
 }
 
 func TestDoErrorResultIsAPIError(t *testing.T) {
+	t.Parallel()
 	body := []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\r\n<result>\r\n  <status> param_error </status>\r\n  <data>missing date</data>\r\n</result>\r\n")
 	for _, tc := range []struct {
 		name string
@@ -166,6 +170,7 @@ func TestDoErrorResultIsAPIError(t *testing.T) {
 }
 
 func TestDoSuccessResultIntoCallersStruct(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	handle(t, mux, "task.php", []byte(`<result><status>success</status><data>ok</data><id>9</id><extra>e</extra></result>`), nil)
 	var got struct {
@@ -180,6 +185,7 @@ func TestDoSuccessResultIntoCallersStruct(t *testing.T) {
 }
 
 func TestDoWrongRootIsDecodeError(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	handle(t, mux, "task.php", []byte(`<maillist><item/></maillist>`), nil)
 	err := c.Do(context.Background(), &Request{Script: "task.php", Action: "task-list"}, new(myTaskList))
@@ -190,6 +196,7 @@ func TestDoWrongRootIsDecodeError(t *testing.T) {
 }
 
 func TestDoCopiesTheBodyAsSent(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	body := `[{"email":"a@example.com","type":"2","task_id":"7"}]`
 	mux.HandleFunc(apiPath+"failexportall.php", func(w http.ResponseWriter, r *http.Request) {
@@ -204,6 +211,7 @@ func TestDoCopiesTheBodyAsSent(t *testing.T) {
 }
 
 func TestRecordsStreams(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	handle(t, mux, "task.php", []byte(rawTaskList), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, url.Values{"do": {"task-list"}})
@@ -217,6 +225,7 @@ func TestRecordsStreams(t *testing.T) {
 }
 
 func TestRecordsStopsEarlyAndReportsAPIError(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	handle(t, mux, "task.php", []byte(rawTaskList), nil)
 	handle(t, mux, "stask.php", []byte(`<result><status>not_found</status><data>no task</data></result>`), nil)
@@ -242,6 +251,7 @@ func TestRecordsStopsEarlyAndReportsAPIError(t *testing.T) {
 // zero value is a write, and a write that reached the server is not sent
 // again, whatever it answered.
 func TestDoRetriesReadsNotWrites(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		idempotent bool
@@ -275,6 +285,7 @@ func TestDoRetriesReadsNotWrites(t *testing.T) {
 // A write the server may have received over a kept-alive connection that
 // then dropped is not sent again by net/http either.
 func TestDoWriteNotReplayedOnDroppedConnection(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	var hits atomic.Int32
 	mux.HandleFunc(apiPath+"task.php", func(w http.ResponseWriter, r *http.Request) {
@@ -300,6 +311,7 @@ func TestDoWriteNotReplayedOnDroppedConnection(t *testing.T) {
 }
 
 func TestDoValidatesBeforeSending(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t)
 	var hits atomic.Int32
 	mux.HandleFunc("/", func(http.ResponseWriter, *http.Request) { hits.Add(1) })
@@ -360,6 +372,7 @@ func TestDoValidatesBeforeSending(t *testing.T) {
 }
 
 func TestDoRedactsSecrets(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t, WithAuthMode(AuthQuery))
 	handle(t, mux, "bs.php", []byte(`<result><status>param_error</status><data>bad password hunter22 for `+testUser+`</data></result>`), nil)
 	err := c.Do(context.Background(), &Request{
@@ -374,6 +387,7 @@ func TestDoRedactsSecrets(t *testing.T) {
 }
 
 func TestDoHonoursReplyCap(t *testing.T) {
+	t.Parallel()
 	c, mux, _ := rawSetup(t, WithMaxReplySize(1<<10))
 	mux.HandleFunc(apiPath+"task.php", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "<task_list>"+strings.Repeat("<task><id>1</id></task>", 1000)+"</task_list>")

@@ -17,6 +17,7 @@ import (
 // A failexport.php line whose first column is blank is an error naming the
 // line, not an empty address with a nil error.
 func TestExportFailuresTextBlankFirstColumn(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "nobody@example.com\r\n\tfull.box@example.cn\r\n")
@@ -42,6 +43,7 @@ func TestExportFailuresTextBlankFirstColumn(t *testing.T) {
 // task the server does not know. An empty <statistic> stays a day with
 // nothing sent.
 func TestEmptyElementReplies(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{"<customer></customer>", "<customer/>", "<customer>\r\n<unknown>1</unknown>\r\n</customer>"} {
 		c, mux := setup(t)
 		handle(t, mux, "account.php", []byte(body), nil)
@@ -75,6 +77,7 @@ func TestEmptyElementReplies(t *testing.T) {
 // A list record that sets no field ends the list with an error, in lists
 // and in streams (after the records before it), instead of a zero record.
 func TestEmptyListRecord(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "mloperate.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<maillist>\r\n<item><id>1</id></item>\r\n<item>\r\n</item>\r\n</maillist>"), nil)
 	got, err := c.Maillist.List(bg)
@@ -117,6 +120,7 @@ func TestEmptyListRecord(t *testing.T) {
 // reply error: a record or a line that echoes the credentials, in either
 // auth mode, shows them neither in the error nor in the debug log.
 func TestRedactionStreamsAndExports(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		script string

@@ -316,6 +316,7 @@ func TestBackoffBounds(t *testing.T) {
 // Cancelling the context ends the wait between attempts at once, with the
 // real clock and an hour-long backoff.
 func TestCancelStopsRetryWait(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t, WithRetry(RetryPolicy{MaxRetries: 3, MinBackoff: time.Hour, MaxBackoff: time.Hour}))
 	ctx, cancel := contextWith(t)
 	var count atomic.Int32

@@ -17,6 +17,7 @@ import (
 var statDay = time.Date(2012, 3, 2, 23, 0, 0, 0, time.UTC)
 
 func TestStatisticOverview(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "statistic.php", fixture(t, "statistic-overview.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02"))
@@ -35,6 +36,7 @@ func TestStatisticOverview(t *testing.T) {
 // The document's text form: one address a line, asked for with
 // FormatText, which sends no out_type.
 func TestStatisticExportFailuresText(t *testing.T) {
+	t.Parallel()
 	body := fixture(t, "statistic-failexport.txt")
 	tests := []struct {
 		name string
@@ -76,6 +78,7 @@ func TestStatisticExportFailuresText(t *testing.T) {
 }
 
 func TestStatisticExportFailuresTextRaw(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.txt")
 	handleText(t, mux, "failexport.php", body, nil)
@@ -88,6 +91,7 @@ func TestStatisticExportFailuresTextRaw(t *testing.T) {
 }
 
 func TestStatisticExportFailuresTextXMLError(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handleText(t, mux, "failexport.php", result("date_error", "日期格式错误"), nil)
 	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureFormatError})
@@ -96,6 +100,7 @@ func TestStatisticExportFailuresTextXMLError(t *testing.T) {
 }
 
 func TestStatisticExportFailuresTextValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		opts  *FailureExportOptions
@@ -122,6 +127,7 @@ func TestStatisticExportFailuresTextValidation(t *testing.T) {
 }
 
 func TestStatisticBatches(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "stask.php", fixture(t, "statistic-batches.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02", "ident", "20120302-362-F9B1E5"))
@@ -143,6 +149,7 @@ func TestStatisticBatches(t *testing.T) {
 }
 
 func TestStatisticBatchesOneParam(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts BatchListOptions
@@ -165,6 +172,7 @@ func TestStatisticBatchesOneParam(t *testing.T) {
 }
 
 func TestStatisticDeductions(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "deduction.php", fixture(t, "statistic-deductions.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("date", "2012-03-02"))
@@ -178,6 +186,7 @@ func TestStatisticDeductions(t *testing.T) {
 }
 
 func TestStatisticValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		call  func(c *Client) error
@@ -201,6 +210,7 @@ func TestStatisticValidation(t *testing.T) {
 }
 
 func TestStatisticAPIError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, script string
 		call         func(c *Client) error
@@ -257,6 +267,7 @@ func allRows[T any](t *testing.T, e *Export[T], err error) []T {
 }
 
 func TestStatisticExportFailures(t *testing.T) {
+	t.Parallel()
 	jsonBody := fixture(t, "statistic-failexport.json")
 	xmlBody := fixture(t, "statistic-failexport.xml")
 	textBody := fixture(t, "statistic-failexport.txt")
@@ -304,6 +315,7 @@ func TestStatisticExportFailures(t *testing.T) {
 // ExportFailures reads the address of a JSON or XML row alike, even when
 // the server labels it text/html.
 func TestStatisticExportFailuresAddresses(t *testing.T) {
+	t.Parallel()
 	emails := []string{"nobody@example.com", "full.box@example.cn", "slow.host@example.net", "rejects@example.net"}
 	for _, tt := range []struct {
 		name   string
@@ -331,6 +343,7 @@ func TestStatisticExportFailuresAddresses(t *testing.T) {
 
 // Read gives the JSON bytes exactly as sent, whichever rows they hold.
 func TestStatisticExportFailuresRaw(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	body := fixture(t, "statistic-failexport.json")
 	serveAs(t, mux, "failexport.php", "application/json", body, nil)
@@ -344,6 +357,7 @@ func TestStatisticExportFailuresRaw(t *testing.T) {
 }
 
 func TestStatisticExportAllFailures(t *testing.T) {
+	t.Parallel()
 	want := []FailedAddress{
 		{Email: "nobody@example.com", Kind: FailureNotExist, TaskID: 362},
 		{Email: "full.box@example.cn", Kind: FailureOverQuota, TaskID: 362},
@@ -379,6 +393,7 @@ func TestStatisticExportAllFailures(t *testing.T) {
 // The kind is error_type in failexport.php and type in failexportall.php:
 // both spellings reach FailedAddress.Kind, in JSON and in XML.
 func TestFailedAddressKindSpellings(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ name, ctype, body string }{
 		{"JSON error_type", "application/json", `[{"email":"a@example.com","error_type":"2"}]`},
 		{"JSON type", "application/json", `[{"email":"a@example.com","type":2}]`},
@@ -399,6 +414,7 @@ func TestFailedAddressKindSpellings(t *testing.T) {
 // The JSON forms PHP produces: a list, an object keyed by index (an array
 // with gaps), null; rows of bare addresses; nested values skipped.
 func TestExportJSONShapes(t *testing.T) {
+	t.Parallel()
 	a := FailedAddress{Email: "a@example.com", Kind: FailureNotExist}
 	b := FailedAddress{Email: "b@example.com"}
 	for _, tt := range []struct {
@@ -425,6 +441,7 @@ func TestExportJSONShapes(t *testing.T) {
 // A row that cannot be read ends the rows with an error naming it, after
 // the rows before it; nothing is a zero row with a nil error.
 func TestExportStructuredRowErrors(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, ctype, body string
 		rows              int
@@ -457,6 +474,7 @@ func TestExportStructuredRowErrors(t *testing.T) {
 // An XML <result> is the server's error even where XML rows are expected;
 // an XML root the call does not take as rows is a *DecodeError.
 func TestExportFailuresXMLErrors(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	serveAs(t, mux, "failexport.php", "text/xml", result("date_error", "日期格式错误"), nil)
 	exp, err := c.Statistic.ExportFailed(bg, &FailureExportOptions{Date: statDay, Type: FailureAll})
@@ -481,6 +499,7 @@ func TestExportFailuresXMLErrors(t *testing.T) {
 // A row larger than WithMaxRecordSize is a *LimitError, read no further
 // than the cap: the body is produced lazily and would never end.
 func TestExportJSONRowTooLarge(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -511,6 +530,7 @@ func (endlessA) Read(p []byte) (int, error) {
 // A connection broken in the middle of JSON rows is a *RequestError, not a
 // decode error.
 func TestExportJSONBrokenMidStream(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc(apiPath+"failexport.php", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -526,6 +546,7 @@ func TestExportJSONBrokenMidStream(t *testing.T) {
 }
 
 func TestStatisticExportFailuresValidation(t *testing.T) {
+	t.Parallel()
 	type call func(c *Client, o *FailureExportOptions) error
 	failures := func(c *Client, o *FailureExportOptions) error {
 		_, err := c.Statistic.ExportFailed(bg, o)
@@ -562,6 +583,7 @@ func TestStatisticExportFailuresValidation(t *testing.T) {
 }
 
 func TestStatisticBatchesByTaskID(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		opts  BatchListOptions
@@ -587,6 +609,7 @@ func TestStatisticBatchesByTaskID(t *testing.T) {
 }
 
 func TestStatisticBatchesTaskIDValidation(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	_, err := c.Statistic.Batches(bg, &BatchListOptions{TaskID: -362})
@@ -598,6 +621,7 @@ func TestStatisticBatchesTaskIDValidation(t *testing.T) {
 
 // FailureTemporary is sent as its number, like the documented kinds.
 func TestFailureTypeEncoding(t *testing.T) {
+	t.Parallel()
 	for typ, want := range map[FailureType]string{FailureTemporary: "4", FailureAll: "all", FailureType(5): "5"} {
 		c, mux := setup(t)
 		handleText(t, mux, "failexport.php", []byte("a@example.com\n"), func(r *http.Request) {
@@ -651,6 +675,7 @@ func FuzzExportFailures(f *testing.F) {
 // failexportall.php). A plain string carries no kind: it is the kind asked
 // for, as from the text form (docs/wire-format.md#failexport-json-shapes).
 func TestFailureExportsBothShapes(t *testing.T) {
+	t.Parallel()
 	plain := `["a@example.com","b@example.com"]`
 	objects := `[{"email":"a@example.com","type":"2","task_id":"362"},{"email":"b@example.com","error_type":"2","error_type_dec":"邮箱空间满"}]`
 	calls := []struct {

@@ -29,6 +29,7 @@ func TestStatusConstants(t *testing.T) {
 // Each status the document lists for §4.3–§4.5 comes back as its
 // constant, comparable with == and matched by errors.Is.
 func TestStatusDocumentedMaillistErrors(t *testing.T) {
+	t.Parallel()
 	create := func(c *Client) error {
 		_, err := c.Maillist.Create(bg, &MaillistParams{Name: "x", Status: MaillistEnabled, Description: "d"})
 		return err

@@ -21,6 +21,7 @@ func taskTime(y int, mo time.Month, d, h, mi, s int) time.Time {
 // ListByDate is the document's list-task: the same request and reply as
 // Find with only Date, and a zero date is refused before anything is sent.
 func TestTaskListByDate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
@@ -38,6 +39,7 @@ func TestTaskListByDate(t *testing.T) {
 }
 
 func TestTaskFindByDate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2012-03-02"))
@@ -65,6 +67,7 @@ func TestTaskFindByDate(t *testing.T) {
 }
 
 func TestTaskFindByDateEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<task_list>\r\n</task_list>\r\n"), nil)
 	got, err := c.Task.Find(bg, &TaskFindOptions{Date: taskTime(2012, 3, 2, 0, 0, 0)})
@@ -96,6 +99,7 @@ var taskListFixture = []Task{
 }
 
 func TestTaskList(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-task-list.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "page", "2", "limit", "20",
@@ -109,6 +113,7 @@ func TestTaskList(t *testing.T) {
 }
 
 func TestTaskListSendStatus(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status SendStatus
 		want   string // "" when not sent
@@ -132,6 +137,7 @@ func TestTaskListSendStatus(t *testing.T) {
 }
 
 func TestTaskListNilOptions(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-task-list.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list"))
@@ -184,6 +190,7 @@ func (p *taskPager) requested() []string {
 }
 
 func TestTaskListIter(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var pager taskPager
 	pager.serve(t, mux, map[string][]byte{
@@ -217,6 +224,7 @@ func taskFirst(t *testing.T, seq func(yield func(Task, error) bool)) Task {
 }
 
 func TestTaskListIterStartPageAndDefaultLimit(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var pager taskPager
 	pager.serve(t, mux, map[string][]byte{"4": taskPageXML(7, 8)}, func(r *http.Request) {
@@ -232,6 +240,7 @@ func TestTaskListIterStartPageAndDefaultLimit(t *testing.T) {
 }
 
 func TestTaskListIterNilOptions(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var pager taskPager
 	pager.serve(t, mux, map[string][]byte{"1": taskPageXML()}, func(r *http.Request) {
@@ -247,6 +256,7 @@ func TestTaskListIterNilOptions(t *testing.T) {
 }
 
 func TestTaskListIterEarlyBreak(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var pager taskPager
 	pager.serve(t, mux, map[string][]byte{"1": taskPageXML(1, 2), "2": taskPageXML(3, 4)}, nil)
@@ -263,6 +273,7 @@ func TestTaskListIterEarlyBreak(t *testing.T) {
 }
 
 func TestTaskListIterErrorOnPage2(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	var pager taskPager
 	pager.serve(t, mux, map[string][]byte{
@@ -286,6 +297,7 @@ func TestTaskListIterErrorOnPage2(t *testing.T) {
 }
 
 func TestTaskGet(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-task-list-id.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "id", "20421"))
@@ -304,6 +316,7 @@ func TestTaskGet(t *testing.T) {
 }
 
 func TestTaskGetNotFound(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<task_list>\r\n  \r\n</task_list>\r\n"), nil)
 	got, err := c.Task.Get(bg, 404)
@@ -315,6 +328,7 @@ func TestTaskGetNotFound(t *testing.T) {
 // A server that ignored id would answer the whole list: Get must return the
 // task asked for, or not found, never another one.
 func TestTaskGetMatchesID(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-task-list.xml"), nil)
 	got, err := c.Task.Get(bg, 20420)
@@ -325,6 +339,7 @@ func TestTaskGetMatchesID(t *testing.T) {
 }
 
 func TestTaskCreate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-add-task.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "add-task", "tpl_id", "16,17,78",
@@ -347,6 +362,7 @@ func TestTaskCreate(t *testing.T) {
 }
 
 func TestTaskCreateMinimal(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		p    TaskParams
@@ -392,6 +408,7 @@ func TestTaskCreateMinimal(t *testing.T) {
 }
 
 func TestTaskCreateValidation(t *testing.T) {
+	t.Parallel()
 	valid := func() *TaskParams {
 		return &TaskParams{TemplateIDs: []int64{16}, SendAccount: "linbihuan@comingchina.com",
 			MaillistID: 5, Time: taskTime(2012, 7, 31, 12, 0, 0)}
@@ -438,6 +455,7 @@ func TestTaskCreateValidation(t *testing.T) {
 }
 
 func TestTaskUpdate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", result("success", "修改群发任务成功!"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "edit-task", "id", "20417", "tpl_id", "53,55",
@@ -459,6 +477,7 @@ func TestTaskUpdate(t *testing.T) {
 }
 
 func TestTaskUpdateOneField(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", result("success", "修改群发任务成功!"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "edit-task", "id", "20417", "send_status", "-1"))
@@ -468,6 +487,7 @@ func TestTaskUpdateOneField(t *testing.T) {
 }
 
 func TestTaskUpdateValidation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		id    int64
@@ -498,6 +518,7 @@ func TestTaskUpdateValidation(t *testing.T) {
 }
 
 func TestTaskDelete(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", result("success", "删除群发任务成功!"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "del-task", "id", "19124"))
@@ -508,6 +529,7 @@ func TestTaskDelete(t *testing.T) {
 }
 
 func TestTaskReadValidation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		call  func(c *Client) error
@@ -547,6 +569,7 @@ func taskIterErr(seq func(yield func(Task, error) bool)) error {
 }
 
 func TestTaskAPIErrors(t *testing.T) {
+	t.Parallel()
 	create := &TaskParams{TemplateIDs: []int64{16}, SendAccount: "all", MaillistID: 5, Time: taskTime(2012, 7, 31, 12, 0, 0)}
 	for _, tc := range []struct {
 		name string
@@ -614,6 +637,7 @@ func fuzzTasks(f *testing.F, call func(c *Client) ([]Task, int64, error)) {
 // send_qty_remark, the document's prose spelling, is read like
 // send_qty_remak.
 func TestTaskFindByDateSeveralIDs(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-list-task-multi.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-task", "date", "2024-05-20"))
@@ -632,6 +656,7 @@ func TestTaskFindByDateSeveralIDs(t *testing.T) {
 }
 
 func TestTaskFindByDateBadIDList(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", []byte("<task_list><task><id>1</id><tpl_id>16,x</tpl_id></task></task_list>"), nil)
 	_, err := c.Task.Find(bg, &TaskFindOptions{Date: time.Date(2024, 5, 20, 0, 0, 0, 0, c.loc)})
@@ -644,6 +669,7 @@ func TestTaskFindByDateBadIDList(t *testing.T) {
 // task-list's <listes> (a task sending to several lists) is decoded into
 // Lists, and ListIDs/ListID come from it when list_id is absent.
 func TestTaskListListes(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", fixture(t, "task-task-list-listes.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "task-list", "id", "30001"))
@@ -660,6 +686,7 @@ func TestTaskListListes(t *testing.T) {
 }
 
 func TestTaskFind(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts *TaskFindOptions
@@ -689,6 +716,7 @@ func TestTaskFind(t *testing.T) {
 }
 
 func TestTaskFindInvalid(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	for _, tc := range []struct {
@@ -709,6 +737,7 @@ func TestTaskFindInvalid(t *testing.T) {
 // MaillistIDs go out as one comma-separated maillist_id, after
 // MaillistID when both are set.
 func TestTaskCreateSeveralLists(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		id     int64
@@ -733,6 +762,7 @@ func TestTaskCreateSeveralLists(t *testing.T) {
 }
 
 func TestTaskUpdateSeveralLists(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "task.php", result("success", "修改群发任务成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "edit-task", "id", "19124", "maillist_id", "5,8"))
@@ -742,6 +772,7 @@ func TestTaskUpdateSeveralLists(t *testing.T) {
 }
 
 func TestTaskSeveralListsInvalid(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	failHandler(t, mux)
 	_, err := c.Task.Create(bg, &TaskParams{TemplateIDs: []int64{16}, SendAccount: "news@example.com",

@@ -21,6 +21,7 @@ const (
 )
 
 func TestTemplateCreate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", fixture(t, "template-add-tpl.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "add-tpl"))
@@ -48,6 +49,7 @@ func TestTemplateCreate(t *testing.T) {
 }
 
 func TestTemplateCreateSeveralFiles(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", fixture(t, "template-add-tpl.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "add-tpl"))
@@ -73,6 +75,7 @@ func TestTemplateCreateSeveralFiles(t *testing.T) {
 }
 
 func TestTemplateCreateNoFiles(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", fixture(t, "template-add-tpl.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "add-tpl"))
@@ -138,6 +141,7 @@ func (s *tplStreamed) check(t *testing.T, r *http.Request, field string) {
 }
 
 func TestTemplateCreateStreamsAttachment(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	s, file := newTplStreamed()
 	handle(t, mux, "template.php", fixture(t, "template-add-tpl.xml"), func(r *http.Request) {
@@ -148,6 +152,7 @@ func TestTemplateCreateStreamsAttachment(t *testing.T) {
 }
 
 func TestTemplateAddAttachmentsStreams(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	s, file := newTplStreamed()
 	handle(t, mux, "template.php", result("success", "上传附件成功"), func(r *http.Request) {
@@ -158,6 +163,7 @@ func TestTemplateAddAttachmentsStreams(t *testing.T) {
 }
 
 func TestTemplateCreateValidation(t *testing.T) {
+	t.Parallel()
 	valid := func() *TemplateParams {
 		return &TemplateParams{Name: "会员回访", Subjects: []string{"感谢您的支持"}, Content: "<p>谢谢</p>"}
 	}
@@ -216,6 +222,7 @@ var tplListFixture = []Template{
 }
 
 func TestTemplateList(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", fixture(t, "template-list-tpl.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-tpl"))
@@ -226,6 +233,7 @@ func TestTemplateList(t *testing.T) {
 }
 
 func TestTemplateListEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<template_list>\r\n</template_list>\r\n"), nil)
 	got, err := c.Template.List(bg)
@@ -235,6 +243,7 @@ func TestTemplateListEmpty(t *testing.T) {
 }
 
 func TestTemplateGet(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", fixture(t, "template-list-tpl-id.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "list-tpl", "tpl_id", "67"))
@@ -252,6 +261,7 @@ func TestTemplateGet(t *testing.T) {
 }
 
 func TestTemplateGetNotFound(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<template_list>\r\n</template_list>\r\n"), nil)
 	got, err := c.Template.Get(bg, 404)
@@ -263,6 +273,7 @@ func TestTemplateGetNotFound(t *testing.T) {
 // A server that ignored tpl_id would list every template: Get must pick
 // the one asked for or report not found.
 func TestTemplateGetMatchesID(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", fixture(t, "template-list-tpl.xml"), nil)
 	got, err := c.Template.Get(bg, 55)
@@ -273,6 +284,7 @@ func TestTemplateGetMatchesID(t *testing.T) {
 }
 
 func TestTemplateDelete(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", result("success", "删除模板成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "del-tpl", "tpl_id", "67"))
@@ -283,6 +295,7 @@ func TestTemplateDelete(t *testing.T) {
 }
 
 func TestTemplateUpdate(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", result("success", "修改模板成功"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "edit-tpl", "tpl_id", "67"))
@@ -300,6 +313,7 @@ func TestTemplateUpdate(t *testing.T) {
 }
 
 func TestTemplateUpdateOneField(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		p    TemplateUpdateParams
@@ -323,6 +337,7 @@ func TestTemplateUpdateOneField(t *testing.T) {
 }
 
 func TestTemplateAddAttachments(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		files []File
@@ -352,6 +367,7 @@ func TestTemplateAddAttachments(t *testing.T) {
 }
 
 func TestTemplateAddAttachmentsPartly(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	n := 0
 	mux.HandleFunc(apiPath+"template.php", func(w http.ResponseWriter, r *http.Request) {
@@ -378,6 +394,7 @@ func TestTemplateAddAttachmentsPartly(t *testing.T) {
 }
 
 func TestTemplateDeleteAttachment(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		call func(c *Client) (*Result, error)
@@ -399,6 +416,7 @@ func TestTemplateDeleteAttachment(t *testing.T) {
 }
 
 func TestTemplateValidation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		call  func(c *Client) error
@@ -463,6 +481,7 @@ func TestTemplateValidation(t *testing.T) {
 }
 
 func TestTemplateAPIErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		call func(c *Client) error

@@ -23,6 +23,7 @@ var (
 )
 
 func TestTrackOverview(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		task TaskRef
@@ -58,6 +59,7 @@ func TestTrackOverview(t *testing.T) {
 }
 
 func TestTrackOverviewNoLinks(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "track.php", fixture(t, "track-overview-nolinks.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "overview", "id", "363"))
@@ -97,6 +99,7 @@ var trackWantClicks = []ClickDetail{
 }
 
 func TestTrackOpens(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "track.php", fixture(t, "track-open-detail.xml"), func(r *http.Request) {
 		testRequest(t, r, http.MethodGet, q("do", "open-detail", "ident", "20120302-362-F9B1E5"))
@@ -110,6 +113,7 @@ func TestTrackOpens(t *testing.T) {
 }
 
 func TestTrackClicks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		linkID int64
@@ -169,6 +173,7 @@ func trackCollect[T any](seq func(func(T, error) bool), stopAfter int) ([]any, [
 }
 
 func TestTrackStreamEarlyBreak(t *testing.T) {
+	t.Parallel()
 	for _, tt := range trackStreams {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -181,6 +186,7 @@ func TestTrackStreamEarlyBreak(t *testing.T) {
 }
 
 func TestTrackStreamTruncated(t *testing.T) {
+	t.Parallel()
 	for _, tt := range trackStreams {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -201,6 +207,7 @@ func TestTrackStreamTruncated(t *testing.T) {
 }
 
 func TestTrackStreamMalformed(t *testing.T) {
+	t.Parallel()
 	for _, tt := range trackStreams {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setup(t)
@@ -217,6 +224,7 @@ func TestTrackStreamMalformed(t *testing.T) {
 }
 
 func TestTrackLinkStats(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		linkID int64
@@ -243,6 +251,7 @@ func TestTrackLinkStats(t *testing.T) {
 }
 
 func TestTrackLinkStatsEmpty(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "track.php", fixture(t, "track-link-stat-empty.xml"), nil)
 	got, err := c.Track.LinkStats(bg, TaskByIdent("20120302-363-0A7C21"), 0)
@@ -251,6 +260,7 @@ func TestTrackLinkStatsEmpty(t *testing.T) {
 }
 
 func TestTrackExport(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts TrackExportOptions
@@ -284,6 +294,7 @@ func TestTrackExport(t *testing.T) {
 // Read gives the reply's bytes exactly as sent, text or XML: nothing is
 // lost by the sniffing.
 func TestTrackExportRaw(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		fixture, contentType string
 		serve                func(*testing.T, *http.ServeMux, string, []byte, func(*http.Request))
@@ -307,6 +318,7 @@ func TestTrackExportRaw(t *testing.T) {
 }
 
 func TestTrackExportXMLError(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handleText(t, mux, "trackexport.php", result("track_id_error", "跟踪统计不存在"), nil)
 	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})
@@ -315,6 +327,7 @@ func TestTrackExportXMLError(t *testing.T) {
 }
 
 func TestTrackValidation(t *testing.T) {
+	t.Parallel()
 	badRefs := []struct {
 		name string
 		task TaskRef
@@ -390,6 +403,7 @@ func trackFirstErr[T any](seq func(func(T, error) bool)) error {
 }
 
 func TestTrackAPIError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, script string
 		call         func(c *Client) error
@@ -417,6 +431,7 @@ var trackExportNames = []string{"email_id", "email", "open_total", "click_total"
 // A production client reads trackexport.php's reply as XML: it is rows,
 // with their element names, not an error.
 func TestTrackExportXML(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	body := fixture(t, "track-export.xml")
 	handle(t, mux, "trackexport.php", body, func(r *http.Request) {
@@ -442,6 +457,7 @@ func TestTrackExportXML(t *testing.T) {
 // What a body opens as: the sniffing decides between text rows, XML rows,
 // the server's error <result> and an HTML page.
 func TestTrackExportSniffing(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, body string
 		rows       int
@@ -477,6 +493,7 @@ func TestTrackExportSniffing(t *testing.T) {
 // An XML record whose fields are all empty is an error, not a row of
 // blanks.
 func TestTrackExportXMLEmptyRecord(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "trackexport.php", []byte("<data><user><email>a@example.com</email></user><user><email> </email></user></data>"), nil)
 	exp, err := c.Track.Export(bg, &TrackExportOptions{TrackID: 5120})

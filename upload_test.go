@@ -45,6 +45,7 @@ func uploadRequest(t *testing.T, files ...File) *request {
 }
 
 func TestUploadMultipartBody(t *testing.T) {
+	t.Parallel()
 	c, mux := setup(t)
 	handle(t, mux, "template.php", result("success", "17"), func(r *http.Request) {
 		testRequest(t, r, http.MethodPost, q("do", "add-tpl"))
@@ -106,6 +107,7 @@ func TestUploadRewindable(t *testing.T) {
 // reached the server), and the replayed body is the same, starting where
 // the caller's reader stood rather than at its start.
 func TestUploadRetriedAfterDialErrorWithSameBody(t *testing.T) {
+	t.Parallel()
 	hc, dialer := flakyClient(2)
 	c, mux := setup(t, WithHTTPClient(hc), WithRetry(RetryPolicy{MaxRetries: 3}))
 	c.clock = &fakeClock{}
@@ -129,6 +131,7 @@ func TestUploadRetriedAfterDialErrorWithSameBody(t *testing.T) {
 
 // A plain reader cannot be replayed: a dial error is then final.
 func TestUploadNotRetriedWhenNotSeekable(t *testing.T) {
+	t.Parallel()
 	hc, dialer := flakyClient(1)
 	c, mux := setup(t, WithHTTPClient(hc), WithRetry(RetryPolicy{MaxRetries: 3}))
 	c.clock = &fakeClock{}
@@ -143,6 +146,7 @@ func TestUploadNotRetriedWhenNotSeekable(t *testing.T) {
 // Files whose length is known are sent with a Content-Length: PHP behind
 // FastCGI drops chunked request bodies. Others are streamed chunked.
 func TestUploadContentLength(t *testing.T) {
+	t.Parallel()
 	tmp, err := os.CreateTemp(t.TempDir(), "attachment")
 	require.NoError(t, err)
 	_, err = tmp.WriteString("0123456789 file bytes")
