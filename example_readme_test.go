@@ -51,7 +51,7 @@ func readmeIntro() {
 
 // TestReadmeIntro runs the README's first program with the variables that
 // `bestedm fake` prints: both of its calls reach the fake, not the
-// production host (issue 17 item 12).
+// production host.
 func TestReadmeIntro(t *testing.T) {
 	srv := bestedmtest.NewServer(t)
 	login := srv.Customer()

@@ -106,7 +106,7 @@ func (a *Address) check(requireEmail bool) error {
 }
 
 // Longest values the SDK sends for storage: production keeps longer ones,
-// and then no reply that holds them can be read (issue 16 item 8). A field
+// and then no reply that holds them can be read. A field
 // of MaxFieldBytes, even escaped, keeps an address inside the size a reply
 // record may have.
 const (

@@ -651,7 +651,7 @@ func TestAddressValidate(t *testing.T) {
 		{"square bracket", Address{Email: "a@[127.0.0.1]"}, "address", `contains '['`},
 		{"backslash", Address{Email: `a\b@example.com`}, "address", `contains '\\'`},
 		{"sex lower case", Address{Email: "a@example.com", Sex: "m"}, "sex", "neither M nor F"},
-		// What production stores but cannot give back (issue 16 item 8).
+		// What production stores but cannot give back.
 		{"BEL in name", Address{Email: "a@example.com", Name: "a\x07b"}, "fullname", `control character '\a'`},
 		{"ESC in var3", Address{Email: "a@example.com", Var3: "\x1b[1mBOLD"}, "var3", `control character '\x1b'`},
 		{"NUL in phone", Address{Email: "a@example.com", Phone: "1\x00"}, "phone", `control character '\x00'`},

@@ -582,8 +582,7 @@ func TestAddressBirthdayBothSpellings(t *testing.T) {
 
 // A list name production would store but not give back (a control
 // character, invalid UTF-8, an endless name) is refused before anything is
-// sent: created, it made maillist-list unreadable for the whole account
-// (issue 16 item 8).
+// sent: created, it made maillist-list unreadable for the whole account.
 func TestMaillistNameRefused(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, want string }{

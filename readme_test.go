@@ -28,8 +28,7 @@ func normalise(s string) string {
 }
 
 // snippetPages are the Markdown pages whose Go blocks must be code of a
-// test file: README.md and the docs pages its reference moved to (issue 17
-// item 15). Pages written about the CLI or the wire hold no Go blocks.
+// test file: README.md and the docs pages its reference moved to. Pages written about the CLI or the wire hold no Go blocks.
 var snippetPages = []string{
 	"README.md",
 	"docs/client.md", "docs/dates.md", "docs/lists.md", "docs/methods.md",

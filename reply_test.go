@@ -20,7 +20,7 @@ import (
 // A value stored with a control character or a byte that is not UTF-8
 // comes back in every reply that holds it; XML cannot carry either, and
 // encoding/xml stopped the whole reply at it, so one such address made
-// its list unreadable (issue 16 item 8). Replies are read tolerantly: the
+// its list unreadable. Replies are read tolerantly: the
 // value shows U+FFFD where it was damaged, and everything else reads.
 func TestReplyToleratesIllegalCharacters(t *testing.T) {
 	srv := bestedmtest.NewServer(t)

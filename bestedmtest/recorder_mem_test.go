@@ -123,8 +123,7 @@ func TestAddressBatchesDoNotPinBodies(t *testing.T) {
 // SDK's iterator does, allocates for the page, not for the whole list, on
 // every request. The bytes allocated are counted, not timed: a read of a
 // list of a million addresses made 20,000 requests, each allocating a
-// slice of every match, and the heap grew to twice the data (issue 17
-// item 9).
+// slice of every match, and the heap grew to twice the data.
 func TestAddressPageAllocations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("adds 100,000 addresses")

@@ -61,7 +61,7 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 
 // writeFileAtomic writes a regular file (new or existing) through a
 // temporary file beside it, renamed over it when write succeeded: a failed
-// export leaves the old file as it was (issue 16 item 7). A symbolic link
+// export leaves the old file as it was. A symbolic link
 // is refused, not written through; anything else that is not a regular
 // file (a FIFO, a device) is written to as it is, and never removed.
 func writeFileAtomic(name string, write func(io.Writer) error) (err error) {

@@ -214,8 +214,8 @@ type importStats struct {
 	firstReject                                           string
 }
 
-// startImport does everything before the first row: credentials first
-// (issue 16 item 10), then the input, its checks, its header and the list.
+// startImport does everything before the first row: credentials first,
+// then the input, its checks, its header and the list.
 // Nothing is written before all of it succeeded.
 func startImport(ctx context.Context, opts *importOptions) (*importer, error) {
 	a := opts.app
@@ -694,7 +694,7 @@ func (im *importer) send(rows []batchRow) error {
 }
 
 // split sends the halves of a batch too large for the server, each as a
-// request of its own (issue 16 item 11). A single row too large is
+// request of its own. A single row too large is
 // rejected.
 func (im *importer) split(rows []batchRow) error {
 	if len(rows) == 1 {

@@ -8,7 +8,7 @@ import (
 	"github.com/bestedm/bestedm-go/bestedmtest"
 )
 
-// TestAPISafeDefault: issue 16 item 12. A call the CLI does not know to be
+// TestAPISafeDefault: A call the CLI does not know to be
 // a read is a write: sent once, never replayed after it may have arrived,
 // without any flag. --read, or an action the SDK itself sends as a read,
 // may be retried.

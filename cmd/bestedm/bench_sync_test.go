@@ -15,7 +15,7 @@ import (
 	"github.com/bestedm/bestedm-go/cmd/bestedm/internal/store/storetest"
 )
 
-// Limits of the sync benchmark (issue 18): the time of `sync` of a task
+// Limits of the sync benchmark: the time of `sync` of a task
 // with -rows opens against `track opens -O csv` of the same task, and the
 // heap of the sync.
 const (

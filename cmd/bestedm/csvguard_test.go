@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCSVFormulaInjection: issue 16 item 14. A value a spreadsheet would
+// TestCSVFormulaInjection: A value a spreadsheet would
 // run as a formula is neutralised in CSV (a leading '), not in the table
 // or JSON, and --raw-csv prints it as it is.
 func TestCSVFormulaInjection(t *testing.T) {

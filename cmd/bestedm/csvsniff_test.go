@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Issue 16 item 18: a semicolon-separated CSV (what a spreadsheet in many
+// A semicolon-separated CSV (what a spreadsheet in many
 // European locales saves) is detected, and --delimiter names any other.
 
 func TestSniffDelimiter(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 	"github.com/bestedm/bestedm-go/bestedmtest"
 )
 
-// TestExitCodes: issue 16 item 16. Every outcome has its code, and the
+// TestExitCodes: Every outcome has its code, and the
 // error line names the kind of failure one way.
 func TestExitCodes(t *testing.T) {
 	s := newFake(t)
@@ -75,7 +75,7 @@ func TestExitInterrupted(t *testing.T) {
 	}
 }
 
-// TestUsageErrorQuotesShortSample: issue 16 item 18. A binary argument is
+// TestUsageErrorQuotesShortSample: A binary argument is
 // never echoed: its bytes are escaped and the line is cut short, whether
 // the error is the CLI's or cobra's.
 func TestUsageErrorQuotesShortSample(t *testing.T) {

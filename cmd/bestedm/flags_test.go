@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestNoFlagsDifferOnlyByCase: issue 16 item 18. -O (the format) beside
+// TestNoFlagsDifferOnlyByCase: -O (the format) beside
 // -o (a file) read alike; no command shows two flags whose names or
 // shorthands differ only by case.
 func TestNoFlagsDifferOnlyByCase(t *testing.T) {

@@ -84,7 +84,7 @@ type physLine struct {
 // quoted field may span lines) or TSV (a field is quoted only when it
 // starts and ends with a quote). Unlike encoding/csv, a broken record
 // costs only its first line: the reader rejects that line, with its raw
-// text, and resumes at the next (issue 16 item 1). Every line is bounded by
+// text, and resumes at the next. Every line is bounded by
 // maxLineBytes and decoded on its own, as UTF-8 or GBK; a line that does
 // not decode is rejected, never passed on as mojibake or raw bytes.
 type recordReader struct {
@@ -498,8 +498,7 @@ func validGBK(b []byte) bool {
 	return err == nil && !bytes.Contains(out, []byte("\uFFFD"))
 }
 
-// decide picks the encoding from the evidence of every line (issue 16
-// item 9): UTF-8 unless some line reads only as GBK; GBK when no line
+// decide picks the encoding from the evidence of every line: UTF-8 unless some line reads only as GBK; GBK when no line
 // reads as UTF-8 (beyond ASCII); both kinds of line is ambiguous, and the
 // user says which with --encoding. Lines that fit neither are rejected
 // whichever is chosen.
@@ -582,7 +581,7 @@ func mapColumns(header []string, mapping string) ([]int, []string, error) {
 	}
 	if cols[0] < 0 {
 		// The header is not quoted: on a pipe, it may be a password
-		// that was meant for --password-stdin (issue 16 item 10).
+		// that was meant for --password-stdin.
 		return nil, nil, usagef("no email column among the %d of the header (line 1): name it email or use --map email=COLUMN", len(header))
 	}
 	var ignored []string

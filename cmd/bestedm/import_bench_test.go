@@ -88,7 +88,7 @@ func (s rerunSetup) interrupt(tb testing.TB, c *bestedm.Client, listID int64, wi
 }
 
 // BenchmarkImportRerun measures the re-run of an import of -rows rows
-// (default 1,000,000) interrupted after half of them (issue 16 item 6):
+// (default 1,000,000) interrupted after half of them:
 // with the journal, without it (--journal=false: the list is read first,
 // as before), and, as the reference, an import of a file of the remaining
 // rows alone into the same list (the first half in it, not read:

@@ -28,8 +28,8 @@ func (in *input) Close() error {
 
 // openInput opens name: "-" is standard input. A regular file is read as
 // it is; anything else (a pipe, a FIFO, a device) through idleReader, so
-// that an input that yields nothing for timeout is an error, not a hang
-// (issue 16 item 5), and a signal stops the read at once.
+// that an input that yields nothing for timeout is an error, not a hang,
+// and a signal stops the read at once.
 func openInput(ctx context.Context, name string, stdin io.Reader, timeout time.Duration) (*input, error) {
 	in := &input{name: name}
 	if name == "-" {
@@ -175,7 +175,7 @@ func (ir *idleReader) Close() error {
 
 // refuseInputAsOutput refuses an output path that is the input itself,
 // by identity (same device and inode), not by name: a symlink or hard link
-// to the input is the input (issue 16 item 2).
+// to the input is the input.
 func refuseInputAsOutput(in *input, flag, path string) error {
 	if path == "" || in.info == nil {
 		return nil

@@ -21,7 +21,7 @@ const journalSuffix = ".bestedm-journal"
 // in a batch the server confirmed, rejected (and written to the rejects
 // file, RejectsSize bytes at that point), or already in the list. A batch
 // whose outcome is unknown is not done: a re-run sends it again, and the
-// server counts what it already holds as duplicates (issue 16 item 6).
+// server counts what it already holds as duplicates.
 type journalState struct {
 	Version     int    `json:"version"`
 	List        int64  `json:"list"`

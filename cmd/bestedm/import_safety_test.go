@@ -29,7 +29,7 @@ type importSummary struct {
 
 // summaryOf finds the summary line in stderr and checks that it adds up:
 // rows read = confirmed + outcome unknown + not sent + already in the list
-// + rejected, always (issue 16 item 1).
+// + rejected, always.
 func summaryOf(t *testing.T, stderr string) importSummary {
 	t.Helper()
 	m := summaryRe.FindStringSubmatch(stderr)

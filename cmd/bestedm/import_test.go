@@ -73,7 +73,7 @@ func TestImportFormats(t *testing.T) {
 		{"tsv sniffed with mapping", []byte("Kontakt\tWho\tsex\tbirthday\tOrt\nwang@example.com\t王伟\tM\t1988-02-03\t深圳\nli@example.com\t\"李娜\"\tF\t\t北京\n"), []string{"--map", "email=Kontakt,name=Who,area=Ort"}},
 		{"tsv by flag", []byte("email\tname\tsex\tbirthday\tarea\nwang@example.com\t王伟\tM\t1988-02-03\t深圳\nli@example.com\t李娜\tF\t\t北京\n"), []string{"--input-format", "tsv"}},
 		// A spreadsheet saved in a locale whose decimal mark is a comma
-		// writes ";" between fields (issue 16 item 18).
+		// writes ";" between fields.
 		{"semicolon sniffed", []byte("email;name;sex;birthday;area\nwang@example.com;王伟;M;1988-02-03;深圳\nli@example.com;\"李娜\";F;;北京\n"), nil},
 		{"pipe by flag", []byte("email|name|sex|birthday|area\nwang@example.com|王伟|M|1988-02-03|深圳\nli@example.com|李娜|F||北京\n"), []string{"--delimiter", "pipe"}},
 	} {

@@ -14,7 +14,7 @@ import (
 	"github.com/bestedm/bestedm-go"
 )
 
-// Issue 16 item 19: each verb is newCmdX(app, runF) and xRun(ctx, opts).
+// Each verb is newCmdX(app, runF) and xRun(ctx, opts).
 // The flag rules are tested through runF, without a server; the run
 // functions against the fake.
 

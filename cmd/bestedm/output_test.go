@@ -47,7 +47,7 @@ func readCommands(id, list, day, sn string) []struct {
 
 var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$`)
 
-// TestOutputContract: issue 16 item 13. json is one document (an array
+// TestOutputContract: json is one document (an array
 // for a list, [] when empty), jsonl one object a line, csv a lower-case
 // header; enums are names, times RFC 3339 or null.
 func TestOutputContract(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 // BenchmarkPrintOpenRow prints one `track opens -F csv` row: as the CLI
 // does now (RFC 3339 at full precision, cells checked for formulas), and
-// as it did before issue 16 (times to the minute, unchecked), for the
+// as it did before the output contract (times to the minute, unchecked), for the
 // ratio of the two in one run.
 func BenchmarkPrintOpenRow(b *testing.B) {
 	loc := time.FixedZone("CST", 8*3600)

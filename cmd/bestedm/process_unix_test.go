@@ -81,7 +81,7 @@ func (ch *child) signal(t *testing.T, sig syscall.Signal) time.Duration {
 	}
 }
 
-// maxSignalLatency is the bound of issue 16 item 4 (1 s), with a second of
+// maxSignalLatency is the promised bound (a signal stops any command within 1 s, docs/cli.md#exit-codes), with a second of
 // margin for a loaded machine; the latencies measured are logged.
 const maxSignalLatency = 2 * time.Second
 

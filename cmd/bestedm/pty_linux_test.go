@@ -75,7 +75,7 @@ func screen(out string) []string {
 	return append(lines, strings.TrimRight(string(line), " "))
 }
 
-// TestProgressOnPTY: issue 16 item 15. With stdout and stderr on one
+// TestProgressOnPTY: With stdout and stderr on one
 // terminal, the import's progress bar (stderr) never shares a line with
 // the batch table (stdout): the bar is erased before each table line.
 func TestProgressOnPTY(t *testing.T) {

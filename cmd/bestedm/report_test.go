@@ -24,7 +24,7 @@ type reportJSON struct {
 	Other      int64  `json:"failed_other"`
 }
 
-// TestReportBreakdownSums: issue 16 item 17. The failure kinds add up to
+// TestReportBreakdownSums: The failure kinds add up to
 // "failed" for every task (send_failed, which holds the others, is not
 // added in), and a task still sending says so.
 func TestReportBreakdownSums(t *testing.T) {
