@@ -338,33 +338,10 @@ func TestCompletionOfIDs(t *testing.T) {
 }
 
 func TestFakeCommand(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- execute(ctx, []string{"fake", "--addr", "127.0.0.1:0", "--seed", "3"}, &env{
-			getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		})
-	}()
-	re := regexp.MustCompile(`(?m)^export (BESTEDM_\w+)=(\S+)$`)
-	vars := map[string]string{}
-	require.Eventually(t, func() bool {
-		for _, m := range re.FindAllStringSubmatch(out.String(), -1) {
-			vars[m[1]] = m[2]
-		}
-		return len(vars) == 3
-	}, 5*time.Second, 10*time.Millisecond)
-	c := newCLI(t, nil)
-	c.vars = vars
+	f := startFakeCommand(t, "--seed", "3")
+	c := f.c
 	assert.Contains(t, c.ok("lists", "list"), "ADDRESSES")
-	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, 0, code, errb.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("fake did not stop on cancel")
-	}
+	f.stop(t)
 }
 
 func TestTrackExportToFile(t *testing.T) {
@@ -421,4 +398,51 @@ func TestTcsv(t *testing.T) {
 		assert.Equal(t, tm.Format(time.RFC3339Nano), tcsv(tm))
 	}
 	assert.Equal(t, "", tcsv(time.Time{}))
+}
+
+// fakeCommand is `bestedm fake` running in the test, with a CLI set up
+// with the variables it printed.
+type fakeCommand struct {
+	c      *cli
+	cancel context.CancelFunc
+	done   chan int
+	errb   *syncBuffer
+}
+
+// startFakeCommand runs `bestedm fake` with args until the test's end or
+// stop, and waits for the variables it prints.
+func startFakeCommand(t *testing.T, args ...string) *fakeCommand {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var out syncBuffer
+	f := &fakeCommand{cancel: cancel, done: make(chan int, 1), errb: new(syncBuffer)}
+	go func() {
+		f.done <- execute(ctx, append([]string{"fake", "--addr", "127.0.0.1:0"}, args...), &env{
+			getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: f.errb,
+		})
+	}()
+	re := regexp.MustCompile(`(?m)^export (BESTEDM_\w+)=(\S+)$`)
+	vars := map[string]string{}
+	require.Eventually(t, func() bool {
+		for _, m := range re.FindAllStringSubmatch(out.String(), -1) {
+			vars[m[1]] = m[2]
+		}
+		return len(vars) == 3
+	}, 5*time.Second, 10*time.Millisecond)
+	f.c = newCLI(t, nil)
+	f.c.vars = vars
+	return f
+}
+
+// stop cancels the fake and checks that it ends, with exit code 0.
+func (f *fakeCommand) stop(t *testing.T) {
+	t.Helper()
+	f.cancel()
+	select {
+	case code := <-f.done:
+		assert.Equal(t, 0, code, f.errb.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("fake did not stop on cancel")
+	}
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -50,25 +48,8 @@ func TestReportBreakdownSums(t *testing.T) {
 // TestFakeSpeed: `bestedm fake --speed` runs the fake's clock fast enough
 // for a tour to watch a task finish.
 func TestFakeSpeed(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- execute(ctx, []string{"fake", "--addr", "127.0.0.1:0", "--speed", "7200"}, &env{
-			getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		})
-	}()
-	re := regexp.MustCompile(`(?m)^export (BESTEDM_\w+)=(\S+)$`)
-	vars := map[string]string{}
-	require.Eventually(t, func() bool {
-		for _, m := range re.FindAllStringSubmatch(out.String(), -1) {
-			vars[m[1]] = m[2]
-		}
-		return len(vars) == 3
-	}, 5*time.Second, 10*time.Millisecond)
-	c := newCLI(t, nil)
-	c.vars = vars
+	f := startFakeCommand(t, "--speed", "7200")
+	c := f.c
 	var sending string
 	for _, tk := range jsonLines[map[string]any](t, c.ok("tasks", "list", "--format", "json")) {
 		if tk["status"] == "sending" {
@@ -80,12 +61,6 @@ func TestFakeSpeed(t *testing.T) {
 		var rep reportJSON
 		return json.Unmarshal([]byte(c.ok("report", sending, "--format", "json")), &rep) == nil && rep.Final
 	}, 20*time.Second, 100*time.Millisecond, "two hours a second: the task finishes")
-	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, 0, code, errb.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("fake did not stop on cancel")
-	}
+	f.stop(t)
 	c.fails(exitUsage, []string{"fake", "--speed", "0"}, "--speed")
 }
