@@ -135,7 +135,9 @@ type reply struct {
 	dec  *xml.Decoder
 	buf  *bufio.Reader           // from bufPool, returned by close
 	tol  *xmlbind.TolerantReader // from tolPool, returned by close
-	// recorded and head are rec's storage, allocated with the reply.
+	// recorded and head are rec's storage, and budget wholeBudget's,
+	// allocated with the reply.
+	budget   xmlbind.Budget
 	recorded recorder
 	head     [snippetSize]byte
 	// abandon closes the connection instead of reading what is left of
@@ -247,8 +249,11 @@ func (rp *reply) xml(sz sizing) error {
 // fills: a quarter of the reply size limit (see keep), and never less than
 // minBudget, so that a small WithMaxReplySize still reads the small replies
 // it lets through.
+// Each call starts a new budget in the reply's own storage (no allocation
+// per call); the decodes that use one follow each other.
 func (rp *reply) wholeBudget() *xmlbind.Budget {
-	return xmlbind.NewBudget(max(keepList.of(rp.c.maxReply), minBudget))
+	rp.budget = xmlbind.Budget{Max: max(keepList.of(rp.c.maxReply), minBudget)}
+	return &rp.budget
 }
 
 // minBudget is the smallest decoded-size budget of a whole reply.
