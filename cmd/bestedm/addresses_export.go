@@ -53,10 +53,7 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 		return err
 	}
 	write := func(w io.Writer) error { return writeAddresses(ctx, c, opts.ListID, w, a.output) }
-	if opts.Out == "" || opts.Out == "-" {
-		return write(a.stdout)
-	}
-	return writeFileAtomic(opts.Out, write)
+	return a.toFile(opts.Out, write)
 }
 
 // writeFileAtomic writes a regular file (new or existing) through a

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -520,20 +519,12 @@ func (a *app) result(res *bestedm.Result) error {
 	return a.record(fs)
 }
 
-// toFile runs write on standard output, or on a file that is removed again
-// when write fails, so a half export is not mistaken for a whole one.
+// toFile runs write on standard output ("" or "-"), or on the named file
+// through writeFileAtomic: a failure leaves an existing file as it was, a
+// symbolic link is refused, a FIFO is written to and never removed.
 func (a *app) toFile(name string, write func(io.Writer) error) error {
 	if name == "" || name == "-" {
 		return write(a.stdout)
 	}
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(name)
-		return err
-	}
-	return f.Close()
+	return writeFileAtomic(name, write)
 }

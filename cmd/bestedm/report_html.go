@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,9 @@ the failures per day.`
 		}
 		ctx := c.Context()
 		if dbURL != "" {
+			if err := notTheDatabase(dbURL, htmlFile); err != nil {
+				return err
+			}
 			day := time.Now().AddDate(0, 0, -30).Format(time.DateOnly)
 			if since != "" {
 				t, err := time.Parse(time.DateOnly, since)
@@ -87,4 +91,22 @@ the failures per day.`
 	f.StringVar(&dbURL, "db", "", "with --html and no TASK: compare the campaigns of this synced database (SQLite file or postgres:// URL)")
 	f.StringVar(&since, "since", "", "with --db: the first day of the comparison (YYYY-MM-DD; default 30 days ago)")
 	return cmd
+}
+
+// notTheDatabase refuses an output file that is the SQLite database read
+// (by identity: a link or another spelling of its path counts), which the
+// page would replace.
+func notTheDatabase(dbURL, out string) error {
+	path, ok := store.FilePath(dbURL)
+	if !ok || out == "" || out == "-" {
+		return nil
+	}
+	db, err := os.Stat(path)
+	if err != nil {
+		return nil // no such database: store.Open says so
+	}
+	if o, err := os.Stat(out); err == nil && os.SameFile(db, o) {
+		return usagef("--html %s is the database --db reads: give the page another name", quoteSample(out))
+	}
+	return nil
 }

@@ -57,3 +57,31 @@ func TestSyncAndReportUsage(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "a.db")
 	c.fails(exitUsage, []string{"report", "--db", db, "--since", "1.11.2026", "--html", filepath.Join(t.TempDir(), "x.html")}, "--since")
 }
+
+// The page of `report --db FILE --html OUT` never replaces the database it
+// reads: OUT naming the same file (by any path, a hard link included) is a
+// usage error and the database is left as it was.
+func TestReportHTMLRefusesTheDatabase(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "b.db")
+	c.ok("sync", "--db", db)
+	before, err := os.ReadFile(db)
+	require.NoError(t, err)
+	alias := filepath.Join(dir, "alias.db")
+	require.NoError(t, os.Link(db, alias))
+	for _, out := range []string{db, alias, filepath.Join(dir, ".", "b.db")} {
+		for _, url := range []string{db, "sqlite:" + db, "file:" + db + "?mode=rw"} {
+			c.fails(exitUsage, []string{"report", "--db", url, "--since", "2026-11-01", "--html", out}, "is the database")
+		}
+	}
+	after, err := os.ReadFile(db)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the database is untouched")
+	page := filepath.Join(dir, "page.html")
+	c.ok("report", "--db", db, "--since", "2026-11-01", "--html", page)
+	html, err := os.ReadFile(page)
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "<svg")
+}

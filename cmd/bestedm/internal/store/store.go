@@ -83,16 +83,7 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		return &DB{dialect: Postgres, pool: pool, sql: stdlib.OpenDBFromPool(pool)}, nil
 	}
-	path := dsn
-	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
-		path = strings.TrimPrefix(path, p)
-	}
-	if path == "" {
-		path = DefaultPath
-	}
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
+	path, _ := FilePath(dsn)
 	// WAL lets readers read while a sync writes; a write transaction takes
 	// the lock when it begins (immediate), so two writers wait their turn
 	// instead of failing on a lock upgrade; synchronous=NORMAL is durable
@@ -542,4 +533,24 @@ func joinOn(cols []string, a, b string) string {
 		parts[i] = a + "." + c + " = " + b + "." + c
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// FilePath is the SQLite file a database URL names (sqlite:, file: or a
+// plain path; "" is DefaultPath), and false for a PostgreSQL URL: the file
+// a command must never overwrite with its output.
+func FilePath(dsn string) (string, bool) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return "", false
+	}
+	path := dsn
+	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
+		path = strings.TrimPrefix(path, p)
+	}
+	if path == "" {
+		path = DefaultPath
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path, true
 }
