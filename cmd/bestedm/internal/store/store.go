@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
 	"math"
@@ -449,7 +450,8 @@ func appendJSONRow(b []byte, row []any) ([]byte, error) {
 
 // appendJSONString appends s quoted for JSON: quote, backslash and control
 // characters escaped, everything else (Chinese included) as it is. Invalid
-// UTF-8 becomes U+FFFD, which JSON cannot carry otherwise.
+// UTF-8 becomes U+FFFD, which JSON cannot carry otherwise, and so does NUL,
+// which PostgreSQL's text cannot.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
@@ -458,6 +460,9 @@ func appendJSONString(b []byte, s string) []byte {
 		switch {
 		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
+			i++
+		case c == 0: // PostgreSQL cannot store it: the same text on both
+			b = append(b, "\ufffd"...)
 			i++
 		case c < 0x20:
 			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
@@ -478,44 +483,129 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// copyFrom streams rows into table with COPY.
+// copyFrom streams rows into table with COPY in its text format, encoded
+// here as the rows are pulled: pgx's own CopyFrom looks up an encoding plan
+// for every value, about a second of CPU a million rows of opens.
 func (tx *Tx) copyFrom(t *Table, table string, rows iter.Seq2[[]any, error]) (int64, error) {
 	next, stop := iter.Pull2(rows)
 	defer stop()
-	src := &pullSource{next: next, width: len(t.Cols)}
-	n, err := tx.pgTx.CopyFrom(tx.ctx, pgx.Identifier{table}, t.Cols, src)
-	if err == nil {
-		err = src.err
+	r := &copyReader{next: next, width: len(t.Cols)}
+	q := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(t.Cols, ", ") + ") FROM STDIN"
+	tag, err := tx.pgTx.Conn().PgConn().CopyFrom(tx.ctx, r, q)
+	if r.err != nil { // the rows' own error, not the COPY's failure it caused
+		return 0, r.err
 	}
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
 }
 
-// pullSource is a pgx.CopyFromSource over a pulled iterator.
-type pullSource struct {
+// copyChunk is how much encoded COPY text copyReader makes at a time.
+const copyChunk = 64 << 10
+
+// copyReader is the text of COPY … FROM STDIN, made from a pulled
+// iterator of rows a chunk at a time.
+type copyReader struct {
 	next  func() ([]any, error, bool)
 	width int
-	row   []any
+	buf   []byte
+	off   int
+	done  bool
 	err   error
 }
 
-func (s *pullSource) Next() bool {
-	row, err, ok := s.next()
-	if !ok {
-		return false
+func (r *copyReader) Read(p []byte) (int, error) {
+	for r.off == len(r.buf) {
+		if r.err != nil {
+			return 0, r.err
+		}
+		if r.done {
+			return 0, io.EOF
+		}
+		r.buf, r.off = r.buf[:0], 0
+		for len(r.buf) < copyChunk {
+			row, err, ok := r.next()
+			if !ok {
+				r.done = true
+				break
+			}
+			if err == nil && len(row) != r.width {
+				err = fmt.Errorf("row of %d values, want %d", len(row), r.width)
+			}
+			if err == nil {
+				r.buf, err = appendCopyRow(r.buf, row)
+			}
+			if err != nil {
+				r.err, r.buf = err, r.buf[:0]
+				return 0, err
+			}
+		}
 	}
-	if err == nil && len(row) != s.width {
-		err = fmt.Errorf("row of %d values, want %d", len(row), s.width)
-	}
-	if err != nil {
-		s.err = err
-		return false
-	}
-	s.row = row
-	return true
+	n := copy(p, r.buf[r.off:])
+	r.off += n
+	return n, nil
 }
 
-func (s *pullSource) Values() ([]any, error) { return s.row, nil }
-func (s *pullSource) Err() error             { return s.err }
+// appendCopyRow appends row as one line of COPY's text format: values
+// separated by tabs, \N for NULL.
+func appendCopyRow(b []byte, row []any) ([]byte, error) {
+	for i, v := range row {
+		if i > 0 {
+			b = append(b, '\t')
+		}
+		switch v := v.(type) {
+		case nil:
+			b = append(b, `\N`...)
+		case string:
+			b = appendCopyText(b, v)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return b, fmt.Errorf("value %v: not stored", v)
+			}
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		default:
+			return b, fmt.Errorf("value of type %T", v)
+		}
+	}
+	return append(b, '\n'), nil
+}
+
+// appendCopyText appends s escaped for COPY's text format. Text in
+// PostgreSQL can hold neither NUL nor invalid UTF-8: both become U+FFFD,
+// as they do on the way into SQLite.
+func appendCopyText(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			b = append(b, '\\', '\\')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == 0:
+			b = append(b, "\ufffd"...)
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, "\ufffd"...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+	return b
+}
 
 // eqList is "a = ? AND b = ?" for cols, each prefixed.
 func eqList(cols []string, prefix string) string {
