@@ -27,14 +27,17 @@ const (
 // BenchmarkSync runs `sync --task TASK` of a task of a fake (in a child
 // process, as for BenchmarkTrackOpens) with about -rows opens, into a new
 // SQLite file and a new PostgreSQL database each run, alternating with
-// `track opens -O csv` of the same task into a file. The sync also reads
-// the task list, the task's batch and its tracking overview: three calls
-// that cost the fake, which derives them from every recipient of every
-// task, about as much as the opens themselves, so the wall time is mostly
-// the fake's (reported, not held to the limit). The ratio held to the
-// limit is that of the CPU times, of the means, as in BenchmarkTrackOpens:
-// this process and PostgreSQL's processes for the sync, this process for
-// the export.
+// `track opens -O csv` of the same task into a file. The fake answers each
+// distinct request once and then from memory (cachingProxy), as a remote
+// API costs this machine nothing: what the runs after the warm-up measure
+// is this process and the database.
+//
+// The ratio held to the limit is that of the elapsed times (of the means),
+// the time a person waits, as the limits were set: PostgreSQL works in its
+// own processes while this one decodes, and the SQLite load runs beside
+// the decoding too. The CPU ratio (this process, plus PostgreSQL's
+// processes for the sync) is reported beside it: what the sync costs the
+// machine, not only the wait.
 func BenchmarkSync(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
@@ -119,13 +122,15 @@ func runSyncComparison(b *testing.B, engine string, rows, repeat int) {
 	b.ReportMetric(serverTotal.Seconds()/float64(repeat), "server-cpu-s")
 	b.ReportMetric(float64(c.cli.peak)/(1<<20), "sync-peak-MiB")
 	b.ReportMetric(float64(c.sdk.peak)/(1<<20), "csv-peak-MiB")
-	b.Logf("%s: sync of a task with %d opens vs track opens -O csv: wall ratio %.2f (of the means of %d runs a side; fastest sync %v, csv %v), CPU ratio %.2f (this process, and PostgreSQL's %v a run); peak heap sync %.1f MiB, csv %.1f MiB",
-		engine, opens, wall, repeat, c.cli.wall.Round(time.Millisecond), c.sdk.wall.Round(time.Millisecond), cpu, (serverTotal / time.Duration(repeat)).Round(time.Millisecond),
+	b.Logf("%s: sync of a task with %d opens vs track opens -O csv: elapsed ratio %.2f (of the means of %d runs a side; fastest sync %v, csv %v); CPU ratio %.2f (sync %v a run in this process and %v in PostgreSQL's, csv %v); peak heap sync %.1f MiB, csv %.1f MiB",
+		engine, opens, wall, repeat, c.cli.wall.Round(time.Millisecond), c.sdk.wall.Round(time.Millisecond), cpu,
+		(c.cliTotal.cpu / time.Duration(repeat)).Round(time.Millisecond), (serverTotal / time.Duration(repeat)).Round(time.Millisecond),
+		(c.sdkTotal.cpu / time.Duration(repeat)).Round(time.Millisecond),
 		float64(c.cli.peak)/(1<<20), float64(c.sdk.peak)/(1<<20))
 	if c.cli.peak > maxSyncHeap {
 		b.Errorf("%s: sync peak heap %.1f MiB, over %d MiB", engine, float64(c.cli.peak)/(1<<20), maxSyncHeap>>20)
 	}
-	if cpu > limit {
-		b.Errorf("%s: sync took %.2f× the CSV export's CPU time, over %.1f×", engine, cpu, limit)
+	if wall > limit {
+		b.Errorf("%s: sync took %.2f× the CSV export's time, over %.1f×", engine, wall, limit)
 	}
 }

@@ -7,13 +7,14 @@ import (
 	"testing"
 )
 
+// openRows yields n rows of opens of one task, emails in no key order.
 func openRows(n int) func(yield func([]any, error) bool) {
 	return func(yield func([]any, error) bool) {
 		row := make([]any, len(Opens.Cols))
 		for i := range n {
 			row[0] = "demo-account"
 			row[1] = int64(42)
-			row[2] = fmt.Sprintf("user%07d@example.com", i)
+			row[2] = fmt.Sprintf("user%07d@example.com", (i*7919)%n)
 			row[3] = int64(i + 1)
 			row[4] = "Chrome"
 			row[5] = "Windows 10"
@@ -32,6 +33,8 @@ func openRows(n int) func(yield func([]any, error) bool) {
 	}
 }
 
+// BenchmarkLoadOpens loads the opens of one task into a new SQLite file:
+// the engine's share of BenchmarkSync (in cmd/bestedm), without the API.
 func BenchmarkLoadOpens(b *testing.B) {
 	for _, n := range []int{200000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {

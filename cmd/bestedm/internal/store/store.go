@@ -375,45 +375,87 @@ func (tx *Tx) load(t *Table, table string, stage bool, rows iter.Seq2[[]any, err
 	if !stage { // a staging table has no key
 		q += " ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
 	}
-	buf := make([]byte, 0, 1<<20)
-	n := 0
+	// The rows are read (a reply decoded) and encoded on a goroutine of
+	// their own while the batch before is inserted, as PostgreSQL inserts
+	// in its own process while this one decodes: on two cores the two
+	// overlap. Three buffers go round: one filling, one waiting, one
+	// being inserted.
+	ctx, cancel := context.WithCancel(tx.ctx)
+	defer cancel()
+	full, empty := make(chan []byte, 1), make(chan []byte, 3)
+	for range 3 {
+		empty <- make([]byte, 0, 1<<20)
+	}
+	var encErr error
+	go func() {
+		defer close(full)
+		encErr = encodeJSONBatches(ctx, len(t.Cols), rows, empty, full)
+	}()
 	var total int64
-	flush := func() error {
-		if n == 0 {
-			return nil
+	var err error
+	for b := range full {
+		if err == nil {
+			var r sql.Result
+			if r, err = tx.sqlTx.ExecContext(tx.ctx, q, string(b)); err != nil {
+				cancel() // the encoder stops at its next row
+			} else {
+				added, _ := r.RowsAffected()
+				total += added
+			}
 		}
-		buf = append(buf, ']')
-		r, err := tx.sqlTx.ExecContext(tx.ctx, q, string(buf))
-		if err != nil {
-			return err
+		empty <- b[:0]
+	}
+	if err != nil {
+		return total, err
+	}
+	return total, encErr
+}
+
+// encodeJSONBatches reads rows of width values and sends them to full as
+// JSON arrays of up to sqliteBatch rows, in buffers taken from empty. It
+// stops early when ctx ends: the batches are no longer inserted.
+func encodeJSONBatches(ctx context.Context, width int, rows iter.Seq2[[]any, error], empty <-chan []byte, full chan<- []byte) error {
+	var buf []byte
+	n := 0
+	send := func() error {
+		select {
+		case full <- append(buf, ']'):
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		added, _ := r.RowsAffected()
-		total += added
-		buf, n = buf[:0], 0
+		buf, n = nil, 0
 		return nil
 	}
 	for row, err := range rows {
 		if err != nil {
-			return total, err
+			return err
 		}
-		if len(row) != len(t.Cols) {
-			return total, fmt.Errorf("row of %d values, want %d", len(row), len(t.Cols))
+		if len(row) != width {
+			return fmt.Errorf("row of %d values, want %d", len(row), width)
 		}
-		if n == 0 {
+		if buf == nil {
+			select {
+			case buf = <-empty:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 			buf = append(buf, '[')
 		} else {
 			buf = append(buf, ',')
 		}
 		if buf, err = appendJSONRow(buf, row); err != nil {
-			return total, err
+			return err
 		}
 		if n++; n == sqliteBatch || len(buf) > 4<<20 {
-			if err := flush(); err != nil {
-				return total, err
+			if err := send(); err != nil {
+				return err
 			}
 		}
 	}
-	return total, flush()
+	if n == 0 {
+		return nil
+	}
+	return send()
 }
 
 // appendJSONRow appends row as a JSON array: strings, int64, float64 and
