@@ -125,9 +125,9 @@ func figures(dom string) map[string]string {
 	return out
 }
 
-// drawn reports whether a chart has an SVG with marks in it.
+// drawn reports whether a chart has an SVG with marks (bars, lines) in it.
 func drawn(fig string) bool {
-	return strings.Contains(fig, "<svg") && (strings.Contains(fig, "<rect") || strings.Contains(fig, "<polyline"))
+	return strings.Contains(fig, "<svg") && strings.Contains(fig, "<path")
 }
 
 // TestReportHTMLInChromium makes both HTML reports with the command, from
@@ -158,6 +158,9 @@ func TestReportHTMLInChromium(t *testing.T) {
 	t.Run("task", func(t *testing.T) {
 		page := filepath.Join(dir, "task.html")
 		c.ok("report", strconv.FormatInt(task.ID, 10), "--html", page)
+		if info, err := os.Stat(page); err == nil {
+			t.Logf("task %d page: %d bytes", task.ID, info.Size())
+		}
 		png := filepath.Join(dir, "report.png")
 		dom, console, requests := b.render(page, png)
 		assert.Empty(t, console, "console messages")
@@ -178,8 +181,8 @@ func TestReportHTMLInChromium(t *testing.T) {
 			}
 		}
 		// The split charts show the most frequent values and fold the rest
-		// into "other": the most frequent one must be drawn, with its full
-		// name in the bar's title, and "other" when there are more than fit.
+		// into "other": the most frequent one must be drawn, its name as
+		// the bar's label, and "other" when there are more than fit.
 		browsers, oses := map[string]int{}, map[string]int{}
 		for o, err := range sdk.Track.Opens(ctx, bestedm.TaskByID(task.ID)) {
 			require.NoError(t, err)
@@ -193,7 +196,7 @@ func TestReportHTMLInChromium(t *testing.T) {
 					top, n = k, v
 				}
 			}
-			want[chart] = append(want[chart], "<title>"+top+": ")
+			want[chart] = append(want[chart], ">"+top+"</text>")
 			if len(counts) > 8 {
 				want[chart] = append(want[chart], "其他 other")
 			}
@@ -224,6 +227,9 @@ func TestReportHTMLInChromium(t *testing.T) {
 		c.ok("sync", "--db", db)
 		page := filepath.Join(dir, "compare.html")
 		c.ok("report", "--db", db, "--since", testStart.AddDate(0, 0, -30).Format(time.DateOnly), "--html", page)
+		if info, err := os.Stat(page); err == nil {
+			t.Logf("compare page: %d bytes", info.Size())
+		}
 		dom, console, requests := b.render(page, "")
 		assert.Empty(t, console, "console messages")
 		assert.Zero(t, requests, "requests made by the page")

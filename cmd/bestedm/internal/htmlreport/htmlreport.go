@@ -1,15 +1,19 @@
 // Package htmlreport writes the reports of `bestedm report --html`: one
-// self-contained HTML file whose charts are SVG drawn here, in Go. The
-// page has no script, no style sheet, font or image to fetch, and says so
-// to the browser with a Content-Security-Policy of default-src 'none':
-// it looks the same opened from a mail attachment, offline, years later.
+// self-contained HTML file whose charts are SVG. The page has no script,
+// no style sheet, font or image to fetch, and says so to the browser with
+// a Content-Security-Policy of default-src 'none': it looks the same
+// opened from a mail attachment, offline, years later.
 //
-// Hand-drawn SVG rather than a chart library: the charts needed are bars
-// and lines, a few hundred lines of Go; a JavaScript library (ECharts,
-// Chart.js) would put hundreds of kilobytes of script into every file and
-// a script-run page to test, and the Go wrappers of those libraries fetch
-// the script from a CDN by default. SVG text is real text: Chinese labels
-// are shaped by the viewer's fonts, and can be searched and copied.
+// The charts are drawn by github.com/go-analyze/charts, the maintained
+// fork of vicanso/go-charts: pure Go, it renders each chart to SVG when
+// the page is written, so the page carries finished drawings rather than a
+// script that draws them, and nothing is fetched to view it. JavaScript
+// libraries (ECharts, Chart.js) would put hundreds of kilobytes of script
+// into every file and a script-run page to test, and the Go wrappers of
+// those libraries fetch the script from a CDN by default. SVG text is real
+// text: Chinese labels are shaped by the viewer's fonts, and can be
+// searched and copied. The library measures text to lay labels out with
+// a Latin font; charts.go gives it one that measures Chinese at its width.
 package htmlreport
 
 import (
@@ -275,18 +279,26 @@ func WriteTask(w io.Writer, r *Task) error {
 			Bar{Label: "打开 opened", Value: float64(r.Opened), Note: rate(r.Opened, r.Delivered) + " of delivered"},
 			Bar{Label: "点击 clicked", Value: float64(r.Clicked), Note: rate(r.Clicked, r.Opened) + " of opened"})
 	}
-	b.WriteString(hbars("funnel", "漏斗 Funnel", funnel))
-	b.WriteString(lines("timeline", "打开与点击 Opens and clicks over time (first open, first click)", r.Times,
+	var err error
+	chart := func(svg string, e error) {
+		b.WriteString(svg)
+		err = cmp.Or(err, e)
+	}
+	chart(hbars("funnel", "漏斗 Funnel", funnel))
+	chart(lines("timeline", "打开与点击 Opens and clicks over time (first open, first click)", r.Times,
 		[]Series{{Name: "打开 opens", Values: r.Opens}, {Name: "点击 clicks", Values: r.Clicks}}, false))
-	b.WriteString(hbars("links", "热门链接 Top links by unique clicks", r.Links))
-	b.WriteString(hbars("failures", "失败原因 Failures by kind", r.Failures))
+	chart(hbars("links", "热门链接 Top links by unique clicks", r.Links))
+	chart(hbars("failures", "失败原因 Failures by kind", r.Failures))
 	b.WriteString(`<div class="row">`)
-	b.WriteString(hbars("browsers", "浏览器 Browser", r.Browsers))
-	b.WriteString(hbars("os", "操作系统 OS", r.OSes))
-	b.WriteString(hbars("devices", "设备 Device (from the OS)", r.Devices))
+	chart(hbars("browsers", "浏览器 Browser", r.Browsers))
+	chart(hbars("os", "操作系统 OS", r.OSes))
+	chart(hbars("devices", "设备 Device (from the OS)", r.Devices))
 	b.WriteString("</div>\n")
+	if err != nil {
+		return err
+	}
 	foot(&b, r.Generated)
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
@@ -385,11 +397,19 @@ func WriteCompare(w io.Writer, r *Compare) error {
 	var b strings.Builder
 	head(&b, title)
 	fmt.Fprintf(&b, "<h1>%s</h1>\n<p class=\"sub\">%d 个任务 tasks · %d 天有失败 days with failures</p>\n", esc(title), len(r.Tasks), len(r.Days))
-	b.WriteString(lines("rates", "每个任务的打开率与点击率 Open and click rate per task (%)", r.Tasks,
-		[]Series{{Name: "打开率 open rate", Values: r.OpenRates}, {Name: "点击率 click rate", Values: r.ClickRates}}, true))
-	b.WriteString(stacked("failures-per-day", "每天失败 Failures per day, by kind", r.Days, r.Kinds))
+	rates, err := lines("rates", "每个任务的打开率与点击率 Open and click rate per task (%)", r.Tasks,
+		[]Series{{Name: "打开率 open rate", Values: r.OpenRates}, {Name: "点击率 click rate", Values: r.ClickRates}}, true)
+	if err != nil {
+		return err
+	}
+	fails, err := stacked("failures-per-day", "每天失败 Failures per day, by kind", r.Days, r.Kinds)
+	if err != nil {
+		return err
+	}
+	b.WriteString(rates)
+	b.WriteString(fails)
 	foot(&b, r.Generated)
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
@@ -409,9 +429,7 @@ h1{font-size:22px;margin:0 0 4px}
 .sub{color:#666;margin:0 0 16px}
 figure{display:inline-block;vertical-align:top;margin:0 16px 24px 0;padding:12px;border:1px solid #ddd;border-radius:6px}
 figcaption{font-weight:600;margin-bottom:8px}
-svg text{font-size:12px;fill:#333}
-svg .value{fill:#555}
-svg .grid{stroke:#e5e5e5}
+svg text{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif!important}
 table.kpi{border-collapse:collapse;margin-bottom:20px}
 table.kpi td{border:1px solid #ddd;padding:8px 16px}
 table.kpi span{display:block;color:#666;font-size:12px}
