@@ -12,7 +12,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -276,7 +275,9 @@ func (tx *Tx) QueryRow(query string, args ...any) interface{ Scan(...any) error 
 // exactly rows: rows with new keys are added, rows whose values differ are
 // updated, and (unless t.Keep) rows of the scope that rows no longer has
 // are deleted. Each row gives t.Cols in order; rows is read once, as it
-// streams, and never held whole.
+// streams, and never held whole. rows may run on another goroutine than
+// the caller's (while the database writes what it gave before), and must
+// not use the unit's Tx; Replace returns only once it has stopped.
 func (tx *Tx) Replace(t *Table, scope []any, rows iter.Seq2[[]any, error]) error {
 	if len(scope) != t.Scope {
 		return fmt.Errorf("store: %s: scope of %d values, want %d", t.Name, len(scope), t.Scope)
@@ -286,10 +287,10 @@ func (tx *Tx) Replace(t *Table, scope []any, rows iter.Seq2[[]any, error]) error
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", t.Name, err)
 	}
-	if exists == 0 {
-		// Nothing to compare with (a first sync): the rows go straight
-		// into the table.
-		n, err := tx.load(t, t.Name, false, rows)
+	if exists == 0 && tx.pgTx != nil {
+		// Nothing to compare with (a first sync): the rows are copied
+		// straight into the table.
+		n, err := tx.copyFrom(t, t.Name, rows)
 		if err != nil {
 			return fmt.Errorf("store: %s: %w", t.Name, err)
 		}
@@ -300,8 +301,28 @@ func (tx *Tx) Replace(t *Table, scope []any, rows iter.Seq2[[]any, error]) error
 	if err := tx.createStage(t, stage); err != nil {
 		return fmt.Errorf("store: %s: %w", t.Name, err)
 	}
-	if _, err := tx.load(t, stage, true, rows); err != nil {
+	if tx.pgTx != nil {
+		_, err = tx.copyFrom(t, stage, rows)
+	} else {
+		err = tx.stageSQLite(t, stage, rows)
+	}
+	if err != nil {
 		return fmt.Errorf("store: %s: %w", t.Name, err)
+	}
+	cols := strings.Join(t.Cols, ", ")
+	keys := strings.Join(t.Cols[:t.Key], ", ")
+	if exists == 0 {
+		// A first sync on SQLite: the rows wait in the staging table,
+		// which has no index, and go into the table in one statement in
+		// key order. SQLite's B-trees take keys in order for about a
+		// third of what keys in the API's order cost them.
+		n, err := tx.Exec("INSERT INTO " + t.Name + " (" + cols + ") SELECT " + cols + " FROM " + stage +
+			" WHERE true ORDER BY " + keys + " ON CONFLICT (" + keys + ") DO NOTHING")
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", t.Name, err)
+		}
+		tx.add(t.Name, Counts{Added: n})
+		return tx.dropStage(stage)
 	}
 	var c Counts
 	if !t.Keep {
@@ -325,14 +346,13 @@ func (tx *Tx) Replace(t *Table, scope []any, rows iter.Seq2[[]any, error]) error
 			return fmt.Errorf("store: %s: %w", t.Name, err)
 		}
 	}
-	cols := strings.Join(t.Cols, ", ")
 	q := "INSERT INTO " + t.Name + " (" + cols + ") SELECT " + cols + " FROM " + stage + " s WHERE NOT EXISTS (SELECT 1 FROM " +
-		t.Name + " WHERE " + joinOn(t.Cols[:t.Key], "s", t.Name) + ") ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
+		t.Name + " WHERE " + joinOn(t.Cols[:t.Key], "s", t.Name) + ") ORDER BY " + keys + " ON CONFLICT (" + keys + ") DO NOTHING"
 	if c.Added, err = tx.Exec(q); err != nil {
 		return fmt.Errorf("store: %s: %w", t.Name, err)
 	}
 	tx.add(t.Name, c)
-	return nil
+	return tx.dropStage(stage)
 }
 
 func (tx *Tx) add(table string, c Counts) {
@@ -353,79 +373,73 @@ func (tx *Tx) createStage(t *Table, stage string) error {
 	return err
 }
 
-// sqliteBatch is how many rows one INSERT carries into SQLite, as one JSON
-// array: the driver (modernc.org/sqlite) compiles a statement again on
-// every execution, so a statement of one row, or of many rows of ? each,
-// costs its parsing per row; one short statement reading a JSON array with
-// json_each costs it once per batch, and one bind instead of one a value.
-const sqliteBatch = 2000
-
-// load writes rows into table (t's columns): COPY on PostgreSQL, batched
-// JSON INSERTs on SQLite. Duplicate keys keep the first row.
-func (tx *Tx) load(t *Table, table string, stage bool, rows iter.Seq2[[]any, error]) (int64, error) {
+// dropStage empties a SQLite staging table once merged: it stays for the
+// connection's next unit, but not its rows (PostgreSQL's goes at commit).
+func (tx *Tx) dropStage(stage string) error {
 	if tx.pgTx != nil {
-		return tx.copyFrom(t, table, rows)
+		return nil
 	}
-	sel := make([]string, len(t.Cols))
-	for i := range t.Cols {
-		sel[i] = "value ->> " + strconv.Itoa(i)
+	_, err := tx.Exec("DELETE FROM temp." + stage)
+	return err
+}
+
+// sqliteBatch is how many rows the reading goroutine of stageSQLite hands
+// over at a time.
+const sqliteBatch = 256
+
+// stageSQLite writes rows into the staging table stage (t's columns) with
+// one prepared INSERT, run again for each row: the driver keeps the
+// statement compiled, so a row costs its binding and its step. The rows
+// are read (a reply decoded) on a goroutine of their own while the batch
+// before is inserted, as PostgreSQL inserts in its own process while this
+// one decodes: on two cores the two overlap.
+func (tx *Tx) stageSQLite(t *Table, stage string, rows iter.Seq2[[]any, error]) error {
+	w := len(t.Cols)
+	st, err := tx.sqlTx.PrepareContext(tx.ctx, "INSERT INTO temp."+stage+" ("+strings.Join(t.Cols, ", ")+") VALUES (?"+strings.Repeat(", ?", w-1)+")")
+	if err != nil {
+		return err
 	}
-	q := "INSERT INTO " + table + " (" + strings.Join(t.Cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM json_each(?) WHERE true"
-	if !stage { // a staging table has no key
-		q += " ON CONFLICT (" + strings.Join(t.Cols[:t.Key], ", ") + ") DO NOTHING"
-	}
-	// The rows are read (a reply decoded) and encoded on a goroutine of
-	// their own while the batch before is inserted, as PostgreSQL inserts
-	// in its own process while this one decodes: on two cores the two
-	// overlap. Three buffers go round: one filling, one waiting, one
-	// being inserted.
+	defer st.Close()
 	ctx, cancel := context.WithCancel(tx.ctx)
 	defer cancel()
-	full, empty := make(chan []byte, 1), make(chan []byte, 3)
+	// Three batches go round: one filling, one waiting, one inserted.
+	full, empty := make(chan []any, 1), make(chan []any, 3)
 	for range 3 {
-		empty <- make([]byte, 0, 1<<20)
+		empty <- make([]any, 0, sqliteBatch*w)
 	}
-	var encErr error
+	var readErr error
 	go func() {
 		defer close(full)
-		encErr = encodeJSONBatches(ctx, len(t.Cols), rows, empty, full)
+		readErr = batchRows(ctx, w, rows, empty, full)
 	}()
-	var total int64
-	var err error
+	// A context the driver can interrupt a statement with costs a
+	// goroutine a statement: the rows are inserted without one, and the
+	// unit's context is looked at between batches.
+	quiet := context.WithoutCancel(tx.ctx)
 	for b := range full {
 		if err == nil {
-			var r sql.Result
-			if r, err = tx.sqlTx.ExecContext(tx.ctx, q, string(b)); err != nil {
-				cancel() // the encoder stops at its next row
-			} else {
-				added, _ := r.RowsAffected()
-				total += added
-			}
+			err = tx.ctx.Err()
 		}
+		for i := 0; err == nil && i < len(b); i += w {
+			_, err = st.ExecContext(quiet, b[i:i+w]...)
+		}
+		if err != nil {
+			cancel() // the reader stops at its next row
+		}
+		clear(b)
 		empty <- b[:0]
 	}
 	if err != nil {
-		return total, err
+		return err
 	}
-	return total, encErr
+	return readErr
 }
 
-// encodeJSONBatches reads rows of width values and sends them to full as
-// JSON arrays of up to sqliteBatch rows, in buffers taken from empty. It
+// batchRows reads rows of width values, checks them (storable) and sends
+// them to full, sqliteBatch rows a batch, in batches taken from empty. It
 // stops early when ctx ends: the batches are no longer inserted.
-func encodeJSONBatches(ctx context.Context, width int, rows iter.Seq2[[]any, error], empty <-chan []byte, full chan<- []byte) error {
-	var buf []byte
-	n := 0
-	send := func() error {
-		select {
-		case full <- append(buf, ']'):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		buf, n = nil, 0
-		return nil
-	}
+func batchRows(ctx context.Context, width int, rows iter.Seq2[[]any, error], empty <-chan []any, full chan<- []any) error {
+	var b []any
 	for row, err := range rows {
 		if err != nil {
 			return err
@@ -433,96 +447,60 @@ func encodeJSONBatches(ctx context.Context, width int, rows iter.Seq2[[]any, err
 		if len(row) != width {
 			return fmt.Errorf("row of %d values, want %d", len(row), width)
 		}
-		if buf == nil {
+		if b == nil {
 			select {
-			case buf = <-empty:
+			case b = <-empty:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			buf = append(buf, '[')
-		} else {
-			buf = append(buf, ',')
 		}
-		if buf, err = appendJSONRow(buf, row); err != nil {
-			return err
-		}
-		if n++; n == sqliteBatch || len(buf) > 4<<20 {
-			if err := send(); err != nil {
+		for _, v := range row {
+			if v, err = storable(v); err != nil {
 				return err
 			}
+			b = append(b, v)
+		}
+		if len(b) == cap(b) {
+			select {
+			case full <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			b = nil
 		}
 	}
-	if n == 0 {
-		return nil
+	if len(b) > 0 {
+		select {
+		case full <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	return send()
+	return nil
 }
 
-// appendJSONRow appends row as a JSON array: strings, int64, float64 and
-// nil, the values rows are made of.
-func appendJSONRow(b []byte, row []any) ([]byte, error) {
-	b = append(b, '[')
-	for i, v := range row {
-		if i > 0 {
-			b = append(b, ',')
+// storable checks that v is of a type rows are made of (string, int64,
+// float64, nil) and returns it as the database stores it: a float that is
+// a number, text without NUL and in valid UTF-8. Neither can PostgreSQL's
+// text hold; both become U+FFFD, so a row reads back the same from either
+// database.
+func storable(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, int64:
+		return v, nil
+	case string:
+		if utf8.ValidString(x) && strings.IndexByte(x, 0) < 0 {
+			return v, nil
 		}
-		switch v := v.(type) {
-		case nil:
-			b = append(b, "null"...)
-		case string:
-			b = appendJSONString(b, v)
-		case int64:
-			b = strconv.AppendInt(b, v, 10)
-		case float64:
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return b, fmt.Errorf("value %v has no JSON form", v)
-			}
-			// A float that reads as an integer must stay REAL.
-			f := strconv.AppendFloat(nil, v, 'g', -1, 64)
-			if !bytes.ContainsAny(f, ".eE") {
-				f = append(f, ".0"...)
-			}
-			b = append(b, f...)
-		default:
-			return b, fmt.Errorf("value of type %T", v)
+		return string(appendCleanText(make([]byte, 0, len(x)+8), x)), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("value %v: not stored", x)
 		}
+		return v, nil
+	default:
+		return nil, fmt.Errorf("value of type %T", v)
 	}
-	return append(b, ']'), nil
-}
-
-// appendJSONString appends s quoted for JSON: quote, backslash and control
-// characters escaped, everything else (Chinese included) as it is. Invalid
-// UTF-8 becomes U+FFFD, which JSON cannot carry otherwise, and so does NUL,
-// which PostgreSQL's text cannot.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-			i++
-		case c == 0: // PostgreSQL cannot store it: the same text on both
-			b = append(b, "\ufffd"...)
-			i++
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, "\ufffd"...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-		}
-	}
-	return append(b, '"')
 }
 
 // copyFrom streams rows into table with COPY in its text format, encoded
@@ -613,6 +591,21 @@ func appendCopyRow(b []byte, row []any) ([]byte, error) {
 		}
 	}
 	return append(b, '\n'), nil
+}
+
+// appendCleanText appends s with each NUL and each byte that is not part
+// of valid UTF-8 replaced by U+FFFD.
+func appendCleanText(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 0 || r == utf8.RuneError && size == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
 }
 
 // appendCopyText appends s escaped for COPY's text format. Text in

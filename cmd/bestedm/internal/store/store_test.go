@@ -10,12 +10,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestAppendJSONRow(t *testing.T) {
-	b, err := appendJSONRow(nil, []any{nil, "a\"b", int64(-3), 2.0, 16.67, "\xff"})
-	require.NoError(t, err)
-	assert.Equal(t, `[null,"a\"b",-3,2.0,16.67,"`+"\ufffd"+`"]`, string(b))
-	_, err = appendJSONRow(nil, []any{3})
-	assert.Error(t, err, "an int, not an int64")
+func TestStorable(t *testing.T) {
+	for _, tc := range []struct{ in, want any }{
+		{nil, nil}, {int64(-3), int64(-3)}, {2.5, 2.5}, {"双十二", "双十二"},
+		{"a\x00b", "a\ufffdb"}, {"bad\xff\xfeutf8", "bad\ufffd\ufffdutf8"},
+	} {
+		got, err := storable(tc.in)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got)
+	}
+	for _, bad := range []any{3, math.NaN(), math.Inf(-1), []byte("x")} {
+		_, err := storable(bad)
+		assert.Error(t, err, "%#v", bad)
+	}
 }
 
 func TestAppendCopyRow(t *testing.T) {
