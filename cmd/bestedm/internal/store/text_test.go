@@ -109,3 +109,44 @@ func TestRowErrorStopsTheLoad(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicateKeysKeepTheFirstRow: a reply that gives one key twice
+// stores the first of them, on a first load and through the staging
+// table, on both databases.
+func TestDuplicateKeysKeepTheFirstRow(t *testing.T) {
+	dsns := map[string]func() string{
+		"sqlite":   func() string { return filepath.Join(t.TempDir(), "t.db") },
+		"postgres": func() string { return storetest.StartPostgres(t).NewDatabase(t) },
+	}
+	for name, dsn := range dsns {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, dsn())
+			require.NoError(t, err)
+			defer db.Close()
+			for round, want := range []string{"first", "again"} {
+				reads := 0
+				_, err := db.Unit(ctx, "t", func(tx *store.Tx) error {
+					return tx.Replace(store.Lists, []any{"acct"}, func(yield func([]any, error) bool) {
+						reads++
+						for i := range 3000 { // key i%1000: each key three times, its first in the first thousand
+							n := want
+							if i >= 1000 {
+								n = "later " + want
+							}
+							if !yield([]any{"acct", int64((i * 7) % 1000), n, "", int64(round), "enabled"}, nil) {
+								return
+							}
+						}
+					})
+				})
+				require.NoError(t, err)
+				var n, firsts int
+				require.NoError(t, db.QueryRow(ctx, "SELECT COUNT(*), SUM(CASE WHEN name = ? THEN 1 ELSE 0 END) FROM lists", want).Scan(&n, &firsts))
+				assert.Equal(t, 1000, n, "round %d", round)
+				assert.Equal(t, 1000, firsts, "round %d: the first row of each key", round)
+				t.Logf("round %d: rows read %d times", round, reads)
+			}
+		})
+	}
+}

@@ -246,12 +246,14 @@ func (r *run) lists(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			exp, err := r.c.Maillist.ExportUnsubscribed(ctx, l.ID)
-			if err != nil {
-				return err
-			}
-			defer exp.Close()
 			return tx.Replace(store.Unsubscribes, []any{acct, l.ID}, func(yield func([]any, error) bool) {
+				// Opened here, not before: Replace may read the rows twice.
+				exp, err := r.c.Maillist.ExportUnsubscribed(ctx, l.ID)
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				defer exp.Close()
 				for u, err := range exp.Rows() {
 					if err != nil {
 						yield(nil, err)
@@ -334,12 +336,14 @@ func (r *run) day(ctx context.Context, d time.Time) error {
 		if err != nil {
 			return err
 		}
-		exp, err := r.c.Statistic.ExportAllFailures(ctx, &bestedm.FailureExportOptions{Date: d, Type: bestedm.FailureAll})
-		if err != nil {
-			return err
-		}
-		defer exp.Close()
 		err = tx.Replace(store.Failures, []any{acct, day}, func(yield func([]any, error) bool) {
+			// Opened here, not before: Replace may read the rows twice.
+			exp, err := r.c.Statistic.ExportAllFailures(ctx, &bestedm.FailureExportOptions{Date: d, Type: bestedm.FailureAll})
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			defer exp.Close()
 			row := make([]any, len(store.Failures.Cols))
 			for f, err := range exp.Rows() {
 				if err != nil {
