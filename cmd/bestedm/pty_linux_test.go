@@ -93,6 +93,26 @@ func TestProgressOnPTY(t *testing.T) {
 	want := c.ok("addresses", "import", strings.TrimSpace(c.ok("lists", "create", "pipe")), path, "--batch", "500")
 	list := strings.TrimSpace(c.ok("lists", "create", "pty"))
 
+	out, code := runOnPTY(t, c, "addresses", "import", list, path, "--batch", "500")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "importing", "the bar was drawn")
+
+	lines := screen(out)
+	for _, l := range strings.Split(strings.TrimSuffix(want, "\n"), "\n") {
+		assert.Contains(t, lines, l, "the table line stands alone on the screen")
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "importing") {
+			assert.NotRegexp(t, `\]\s*\S`, l, "nothing follows the bar on its line: %q", l)
+			assert.NotContains(t, l, "BATCH")
+		}
+	}
+}
+
+// runOnPTY runs the command with stdout and stderr on one terminal and
+// returns what the screen got, and the exit code.
+func runOnPTY(t *testing.T, c *cli, args ...string) (string, int) {
+	t.Helper()
 	ptm, tty := openPTY(t)
 	defer ptm.Close()
 	got := make(chan string)
@@ -111,23 +131,30 @@ func TestProgressOnPTY(t *testing.T) {
 		}
 		got <- sb.String()
 	}()
-	code := execute(context.Background(), []string{"addresses", "import", list, path, "--batch", "500"}, &env{
+	code := execute(context.Background(), args, &env{
 		getenv: c.getenv, stdin: strings.NewReader(""), stdout: tty, stderr: tty, stderrIsTTY: true,
 	})
 	require.NoError(t, tty.Close())
-	out := <-got
-	require.Equal(t, 0, code, out)
-	require.Contains(t, out, "importing", "the bar was drawn")
+	return <-got, code
+}
 
+// TestSyncProgressOnPTY: on a terminal, sync draws its bar on stderr and
+// clears it; the summary table's lines stand alone on the screen, as a
+// pipe gets them, and nothing of the bar is left on them.
+func TestSyncProgressOnPTY(t *testing.T) {
+	s := newFake(t)
+	c := newCLI(t, s)
+	dir := t.TempDir()
+	want := c.ok("sync", "--db", filepath.Join(dir, "pipe.db"))
+	out, code := runOnPTY(t, c, "sync", "--db", filepath.Join(dir, "pty.db"))
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "syncing", "the bar was drawn")
 	lines := screen(out)
 	for _, l := range strings.Split(strings.TrimSuffix(want, "\n"), "\n") {
-		assert.Contains(t, lines, l, "the table line stands alone on the screen")
+		assert.Contains(t, lines, l, "the summary line stands alone on the screen")
 	}
 	for _, l := range lines {
-		if strings.Contains(l, "importing") {
-			assert.NotRegexp(t, `\]\s*\S`, l, "nothing follows the bar on its line: %q", l)
-			assert.NotContains(t, l, "BATCH")
-		}
+		assert.NotContains(t, l, "syncing", "the bar was cleared: %q", l)
 	}
 }
 
