@@ -213,17 +213,23 @@ func hbars(id, title string, bars []Bar) (string, error) {
 	return figure(id, title, svg), nil
 }
 
+// split returns the series' values and their names, escaped for the page.
+func split(series []Series) (values [][]float64, names []string) {
+	values = make([][]float64, len(series))
+	names = make([]string, len(series))
+	for i, s := range series {
+		values[i], names[i] = s.Values, esc(s.Name)
+	}
+	return values, names
+}
+
 // lines draws series over the same labels, with a legend. percent puts %
 // on the axis.
 func lines(id, title string, labels []string, series []Series, percent bool) (string, error) {
 	if len(labels) == 0 {
 		return empty(id, title), nil
 	}
-	values := make([][]float64, len(series))
-	names := make([]string, len(series))
-	for i, s := range series {
-		values[i], names[i] = s.Values, esc(s.Name)
-	}
+	values, names := split(series)
 	format := fnum
 	if percent {
 		format = func(v float64) string { return fnum(v) + "%" }
@@ -251,11 +257,7 @@ func stacked(id, title string, labels []string, series []Series) (string, error)
 	if len(labels) == 0 {
 		return empty(id, title), nil
 	}
-	values := make([][]float64, len(series))
-	names := make([]string, len(series))
-	for i, s := range series {
-		values[i], names[i] = s.Values, esc(s.Name)
-	}
+	values, names := split(series)
 	opt := charts.NewBarChartOptionWithData(values)
 	opt.StackSeries = charts.Ptr(true)
 	opt.Theme = theme()
