@@ -162,19 +162,7 @@ func cachingProxy(t *testing.T, target string) string {
 		k, ok := cache[key]
 		mu.Unlock()
 		if !ok {
-			req, err := http.NewRequestWithContext(r.Context(), r.Method, u.Scheme+"://"+u.Host+r.URL.RequestURI(), bytes.NewReader(body))
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadGateway)
-				return
-			}
-			req.Header = r.Header.Clone()
-			resp, err := http.DefaultTransport.RoundTrip(req)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadGateway)
-				return
-			}
-			b, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, b, err := forward(r, bytes.NewReader(body), u)
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadGateway)
 				return
@@ -199,4 +187,21 @@ func cachingProxy(t *testing.T, target string) string {
 	}))
 	t.Cleanup(p.Close)
 	return p.URL + u.Path
+}
+
+// forward sends r, with body, to the server of upstream (scheme and host;
+// r's own path and query) and returns its reply, the body read whole.
+func forward(r *http.Request, body io.Reader, upstream *neturl.URL) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, upstream.Scheme+"://"+upstream.Host+r.URL.RequestURI(), body)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
 }

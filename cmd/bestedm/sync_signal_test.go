@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	neturl "net/url"
@@ -62,17 +61,11 @@ func TestSyncInterrupted(t *testing.T) {
 		var child atomic.Pointer[os.Process]
 		signalled := make(chan time.Time, 1)
 		proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			req, err := http.NewRequestWithContext(r.Context(), r.Method, up.Scheme+"://"+up.Host+r.URL.RequestURI(), r.Body)
+			resp, body, err := forward(r, r.Body, up)
 			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
 				return
 			}
-			req.Header = r.Header.Clone()
-			resp, err := http.DefaultTransport.RoundTrip(req)
-			if err != nil {
-				return
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
 			w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
 			w.WriteHeader(resp.StatusCode)
 			if n.Add(1) != int64(at) {

@@ -408,10 +408,10 @@ func (tx *Tx) createStage(t *Table, stage string) error {
 		_, err := tx.Exec("CREATE TEMP TABLE " + stage + " (LIKE " + t.Name + " INCLUDING DEFAULTS) ON COMMIT DROP")
 		return err
 	}
-	if _, err := tx.Exec("CREATE TEMP TABLE IF NOT EXISTS " + stage + " AS SELECT * FROM main." + t.Name + " WHERE 0"); err != nil {
-		return err
-	}
-	return tx.dropStage(stage) // what a unit before may have left
+	// Empty if it exists: the unit before emptied it (dropStage) before
+	// committing, or its rollback did.
+	_, err := tx.Exec("CREATE TEMP TABLE IF NOT EXISTS " + stage + " AS SELECT * FROM main." + t.Name + " WHERE 0")
+	return err
 }
 
 // dropStage empties a SQLite staging table once merged: it stays for the
@@ -624,6 +624,10 @@ func appendCopyRow(b []byte, row []any) ([]byte, error) {
 		if i > 0 {
 			b = append(b, '\t')
 		}
+		v, err := storable(v) // the same values as SQLite stores
+		if err != nil {
+			return b, err
+		}
 		switch v := v.(type) {
 		case nil:
 			b = append(b, `\N`...)
@@ -632,12 +636,7 @@ func appendCopyRow(b []byte, row []any) ([]byte, error) {
 		case int64:
 			b = strconv.AppendInt(b, v, 10)
 		case float64:
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return b, fmt.Errorf("value %v: not stored", v)
-			}
 			b = strconv.AppendFloat(b, v, 'g', -1, 64)
-		default:
-			return b, fmt.Errorf("value of type %T", v)
 		}
 	}
 	return append(b, '\n'), nil
@@ -658,36 +657,21 @@ func appendCleanText(b []byte, s string) []byte {
 	return b
 }
 
-// appendCopyText appends s escaped for COPY's text format. Text in
-// PostgreSQL can hold neither NUL nor invalid UTF-8: both become U+FFFD,
-// as they do on the way into SQLite.
+// appendCopyText appends s (storable text) escaped for COPY's text format.
 func appendCopyText(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '\\':
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
 			b = append(b, '\\', '\\')
-		case c == '\t':
+		case '\t':
 			b = append(b, '\\', 't')
-		case c == '\n':
+		case '\n':
 			b = append(b, '\\', 'n')
-		case c == '\r':
+		case '\r':
 			b = append(b, '\\', 'r')
-		case c == 0:
-			b = append(b, "\ufffd"...)
-		case c < utf8.RuneSelf:
-			b = append(b, c)
 		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, "\ufffd"...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-			continue
+			b = append(b, c)
 		}
-		i++
 	}
 	return b
 }
