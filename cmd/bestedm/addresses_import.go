@@ -129,7 +129,7 @@ func (o *importOptions) check() error {
 func importRun(ctx context.Context, opts *importOptions) error {
 	im, err := startImport(ctx, opts)
 	if err != nil {
-		return withAuthCode(err)
+		return err
 	}
 	defer im.close()
 	return im.finish(im.run())
@@ -799,7 +799,7 @@ func (im *importer) finished(printErr error) error {
 		return printErr
 	}
 	if im.st.rejected > 0 {
-		return &codedError{exitPartial, fmt.Errorf("%d of %d rows rejected (first: %s); %s",
+		return &partialError{fmt.Errorf("%d of %d rows rejected (first: %s); %s",
 			im.st.rejected, im.st.rows, im.st.firstReject, im.whereRejects())}
 	}
 	return nil
@@ -819,24 +819,19 @@ func (im *importer) stopped(err error) error {
 		if errors.As(context.Cause(im.ctx), &ec) {
 			code = ec.ExitCode()
 		}
-		msg := fmt.Sprintf("import interrupted (%v) %s; %s", context.Cause(im.ctx), at, again)
+		// A signal is named once, by execute, for every command.
+		var sig interrupted
+		msg := fmt.Sprintf("import interrupted %s; %s", at, again)
+		if !errors.As(context.Cause(im.ctx), &sig) {
+			msg = fmt.Sprintf("import interrupted (%v) %s; %s", context.Cause(im.ctx), at, again)
+		}
 		var be *batchError
-		if errors.As(err, &be) || err != nil && !errors.Is(err, context.Canceled) {
+		if errors.As(err, &be) || err != nil && !errors.Is(err, context.Canceled) && !errors.As(err, &sig) {
 			msg += ": " + err.Error()
 		}
 		return &codedError{code, errors.New(msg)}
 	}
-	return withAuthCode(fmt.Errorf("import stopped %s; %s: %w", at, again, err))
-}
-
-// withAuthCode gives err exit code 4 when the server refused the
-// credentials.
-func withAuthCode(err error) error {
-	var ae *bestedm.APIError
-	if errors.As(err, &ae) && ae.Status == bestedm.StatusAuthError {
-		return &codedError{exitAuth, err}
-	}
-	return err
+	return fmt.Errorf("import stopped %s; %s: %w", at, again, err)
 }
 
 func (im *importer) summary() string {

@@ -116,6 +116,7 @@ func TestSignalStopsImport(t *testing.T) {
 			// given to a batch in flight.
 			assert.Equal(t, importSummary{Rows: 2, Confirmed: 2, Batches: 1, Added: 2}, summaryOf(t, ch.stderr.String()))
 			assert.Contains(t, ch.stderr.String(), "import interrupted")
+			assert.Equal(t, 1, strings.Count(ch.stderr.String(), "interrupted by"), "the signal named once: %s", ch.stderr.String())
 		})
 		t.Run(sig.sig.String()+" with a batch in flight", func(t *testing.T) {
 			id := emptyList(t, c, "in flight "+sig.sig.String())

@@ -47,9 +47,10 @@ type Options struct {
 	Full bool
 	// Addresses also mirrors the addresses and unsubscribes of every list.
 	Addresses bool
-	// Tasks, when set, limits the run to the task list and these tasks'
-	// batch statistics and tracking (no days, no lists), whatever the state
-	// says of them: a campaign's figures right after it went out.
+	// Tasks, when set, limits the run to these tasks (each read on its
+	// own, not the task list), their batch statistics and tracking (no
+	// days, no lists), whatever the state says of them: a campaign's
+	// figures right after it went out.
 	Tasks []int64
 	// TrackWindow is how long after its end a finished task's tracking is
 	// pulled again; 0 means DefaultTrackWindow.
@@ -178,15 +179,13 @@ func (r *run) tasks(ctx context.Context) ([]bestedm.Task, error) {
 			}
 			tasks = append(tasks, *t)
 		}
-	}
-	for t, err := range r.c.Task.List(ctx, nil) {
-		if len(r.o.Tasks) > 0 {
-			break
+	} else {
+		for t, err := range r.c.Task.List(ctx, nil) {
+			if err != nil {
+				return nil, fmt.Errorf("sync tasks: %w", err)
+			}
+			tasks = append(tasks, t)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("sync tasks: %w", err)
-		}
-		tasks = append(tasks, t)
 	}
 	acct := r.o.Account
 	err := r.unit(ctx, "tasks", func(tx *store.Tx) error {
@@ -379,6 +378,9 @@ func (r *run) setState(tx *store.Tx, kind, day string) error {
 // that started sending (and, with Since, started on or after it), less,
 // without Full, those the state marks final.
 func (r *run) trackedTasks(ctx context.Context, tasks []bestedm.Task) ([]bestedm.Task, error) {
+	if len(r.o.Tasks) > 0 {
+		return tasks, nil // read one by one (tasks), whatever the state says
+	}
 	final := map[int64]bool{}
 	if !r.o.Full {
 		rows, err := r.db.Query(ctx, "SELECT task_id FROM task_sync WHERE account = ? AND final = 1", r.o.Account)
@@ -398,16 +400,6 @@ func (r *run) trackedTasks(ctx context.Context, tasks []bestedm.Task) ([]bestedm
 		}
 	}
 	var todo []bestedm.Task
-	if len(r.o.Tasks) > 0 {
-		for _, id := range r.o.Tasks {
-			i := slices.IndexFunc(tasks, func(t bestedm.Task) bool { return t.ID == id })
-			if i < 0 {
-				return nil, fmt.Errorf("sync task %d: %w", id, bestedm.ErrNotFound)
-			}
-			todo = append(todo, tasks[i])
-		}
-		return todo, nil
-	}
 	for _, t := range tasks {
 		started := !t.TimeStart.IsZero() || t.SendStatus == bestedm.SendInProgress || t.SendStatus == bestedm.SendFinished
 		if !started || final[t.ID] {
