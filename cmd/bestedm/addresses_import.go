@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -340,11 +341,9 @@ func (im *importer) decideEncoding() (gbk bool, br *bufio.Reader, err error) {
 			return false, nil, fmt.Errorf("%s: %w", im.in.name, err)
 		}
 		head, _ := br.Peek(br.Buffered())
-		ev.bom = strings.HasPrefix(string(head), string(utf8BOM))
-		for n := 1; len(head) > 0; n++ {
-			line, rest, _ := strings.Cut(string(head), "\n")
-			ev.add([]byte(line), n)
-			head = []byte(rest)
+		ev.bom = bytes.HasPrefix(head, utf8BOM)
+		if n, last, tooLong := ev.addLines(head, 1, nil, false); len(last) > 0 && !tooLong {
+			ev.add(last, n) // the last line, cut by the end of what was read
 		}
 	}
 	switch im.opts.Encoding {
