@@ -38,10 +38,7 @@ func newCmdAddressesAdd(a *app, runF func(*addOptions) error) *cobra.Command {
 					return usagef("--birthday must be YYYY-MM-DD, not %q", opts.Birthday)
 				}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return addRun(cmd.Context(), opts)
+			return runner(runF, func(o *addOptions) error { return addRun(cmd.Context(), o) })(opts)
 		},
 	}
 	f := cmd.Flags()

@@ -33,10 +33,7 @@ func newCmdAddressesExport(a *app, runF func(*exportOptions) error) *cobra.Comma
 				return err
 			}
 			opts.ListID = id
-			if runF != nil {
-				return runF(opts)
-			}
-			return exportRun(cmd.Context(), opts)
+			return runner(runF, func(o *exportOptions) error { return exportRun(cmd.Context(), o) })(opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write to FILE instead of standard output")

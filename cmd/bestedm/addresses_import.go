@@ -81,10 +81,7 @@ server refused the credentials, 130/143 interrupted, 1 any other error,
 			if err := opts.check(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return importRun(cmd.Context(), opts)
+			return runner(runF, func(o *importOptions) error { return importRun(cmd.Context(), o) })(opts)
 		},
 	}
 	f := cmd.Flags()

@@ -25,10 +25,7 @@ func newCmdAddressesRm(a *app, runF func(*rmOptions) error) *cobra.Command {
 				return err
 			}
 			opts.ListID, opts.Emails = id, args[1:]
-			if runF != nil {
-				return runF(opts)
-			}
-			return rmRun(cmd.Context(), opts)
+			return runner(runF, func(o *rmOptions) error { return rmRun(cmd.Context(), o) })(opts)
 		},
 	}
 }

@@ -32,10 +32,7 @@ func newCmdAddressesSubscribe(a *app, runF func(*subscribeOptions) error) *cobra
 				e, n, _ := strings.Cut(s, "=")
 				opts.Subscribers = append(opts.Subscribers, bestedm.Subscriber{Email: e, Name: n})
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return subscribeRun(cmd.Context(), opts)
+			return runner(runF, func(o *subscribeOptions) error { return subscribeRun(cmd.Context(), o) })(opts)
 		},
 	}
 }

@@ -25,10 +25,7 @@ func newCmdAddressesUnsubscribe(a *app, runF func(*unsubscribeOptions) error) *c
 				return err
 			}
 			opts.ListID, opts.Emails = id, args[1:]
-			if runF != nil {
-				return runF(opts)
-			}
-			return unsubscribeRun(cmd.Context(), opts)
+			return runner(runF, func(o *unsubscribeOptions) error { return unsubscribeRun(cmd.Context(), o) })(opts)
 		},
 	}
 }
