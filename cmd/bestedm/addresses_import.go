@@ -382,7 +382,9 @@ func (im *importer) resume() error {
 		fmt.Fprintf(im.a.stderr, "import: %s is not of this file as it is now (the file changed, or another list): reading the list instead\n", j.path)
 		return nil
 	}
-	im.rd = newRecordReader(bufio.NewReaderSize(im.in.file, maxLineBytes), im.rd.comma, im.rd.gbk, s.Line, s.Offset)
+	br := im.rd.br
+	br.Reset(im.in.file) // at s.Offset (prefixHash); its 1 MiB buffer kept
+	im.rd = newRecordReader(br, im.rd.comma, im.rd.gbk, s.Line, s.Offset)
 	im.rd.hash = h
 	im.resumed, im.lastLine, im.lastEnd = s.Line+1, s.Line, s.Offset
 	fmt.Fprintf(im.a.stderr, "import: resuming at line %d of %s (journal %s): the rows before it were done by an earlier run\n", im.resumed, im.in.name, j.path)
