@@ -471,24 +471,30 @@ func (t *alignWriter) add(cells []string) {
 	t.rows = append(t.rows, row)
 }
 
-// Flush prints the rows held, aligned, and forgets them.
+// Flush prints the rows held, aligned, and forgets them. A cell's width
+// (grapheme clusters, wide characters) is measured once.
 func (t *alignWriter) Flush() error {
 	widths := t.widths
-	for _, r := range t.rows {
+	cells := make([][]int, len(t.rows))
+	for ri, r := range t.rows {
+		cells[ri] = make([]int, len(r))
 		for i, c := range r {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], uniseg.StringWidth(c))
+			cells[ri][i] = uniseg.StringWidth(c)
+			widths[i] = max(widths[i], cells[ri][i])
 		}
 	}
 	var b strings.Builder
-	for _, r := range t.rows {
+	for ri, r := range t.rows {
 		b.Reset()
 		for i, c := range r {
 			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-uniseg.StringWidth(c)+2))
+				for range widths[i] - cells[ri][i] + 2 {
+					b.WriteByte(' ')
+				}
 			}
 		}
 		b.WriteByte('\n')
